@@ -1,0 +1,76 @@
+import { InputError, UsageError } from '../../core/errors';
+import { hasErrors } from '../../core/result';
+import { loadInventory } from '../../inventory/load';
+import type { Inventory } from '../../inventory/model';
+import { describeSecretRef } from '../../inventory/secrets';
+import { isSecretRef } from '../../inventory/secret-ref';
+import { loadPlaybook } from '../../playbook/load';
+import { declaredVariables } from '../../playbook/model';
+import { MODULE_CATALOG } from '../../modules/registry';
+import { ExitCode } from '../exit-codes';
+import type { Io } from '../io';
+import * as fs from 'node:fs';
+
+export interface InventoryOptions {
+  inventory: string;
+  playbook: string;
+  list?: boolean;
+  graph?: boolean;
+  host?: string;
+}
+
+/** Shows the merged inventory: every host (JSON), the group tree, or one host. */
+export async function runInventory(opts: InventoryOptions, io: Io): Promise<number> {
+  if (!opts.list && !opts.graph && !opts.host)
+    throw new UsageError('give one of --list, --graph or --host NAME');
+  // Variables the playbook declares are allowed; without a playbook only the built-in ones are.
+  let declared = new Set<string>();
+  if (fs.existsSync(opts.playbook)) {
+    const pb = loadPlaybook(opts.playbook, MODULE_CATALOG);
+    if (pb.value) declared = declaredVariables(pb.value);
+  }
+  const loaded = loadInventory(opts.inventory, { declared });
+  if (!loaded.value || hasErrors(loaded.diagnostics)) {
+    throw new InputError(loaded.diagnostics.filter((d) => d.severity === 'error'));
+  }
+  const inventory = loaded.value;
+  if (opts.graph) {
+    io.out(graph(inventory));
+  } else if (opts.host) {
+    const host = inventory.hosts.get(opts.host);
+    if (!host) throw new UsageError(`no host named ${opts.host} in ${opts.inventory}`);
+    io.out(JSON.stringify(printable(host.vars), null, 2));
+  } else {
+    const hostvars: Record<string, unknown> = {};
+    for (const h of inventory.hosts.values()) hostvars[h.name] = printable(h.vars);
+    const groups: Record<string, { hosts: string[]; children: string[] }> = {};
+    for (const g of inventory.groups.values())
+      groups[g.name] = { hosts: g.hosts, children: g.children };
+    io.out(JSON.stringify({ _meta: { hostvars }, ...groups }, null, 2));
+  }
+  return ExitCode.OK;
+}
+
+/** Secret references are shown as references, never resolved. */
+function printable(vars: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(vars))
+    out[k] = isSecretRef(v) ? `<secret ${describeSecretRef(v)}>` : v;
+  return out;
+}
+
+/** Ansible's --graph layout. */
+export function graph(inventory: Inventory): string {
+  const lines: string[] = ['@all:'];
+  const walk = (group: string, indent: string, trail: Set<string>) => {
+    const g = inventory.groups.get(group)!;
+    for (const child of g.children) {
+      if (trail.has(child)) continue;
+      lines.push(`${indent}|--@${child}:`);
+      walk(child, `${indent}|  `, new Set([...trail, child]));
+    }
+    for (const h of g.hosts) lines.push(`${indent}|--${h}`);
+  };
+  walk('all', '  ', new Set(['all']));
+  return lines.join('\n');
+}

@@ -1,0 +1,55 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { InputError, UsageError } from '../../core/errors';
+import { MASK } from '../../core/redact';
+import { desiredFiles } from '../../engine/desired-files';
+import { requireProject } from '../../engine/project';
+import { selectHosts } from '../../inventory/patterns';
+import { ExitCode } from '../exit-codes';
+import type { Io } from '../io';
+
+export interface RenderOptions {
+  inventory: string;
+  playbook: string;
+  out: string;
+  limit?: string;
+}
+
+/**
+ * Writes every file each host would receive to OUT/<host>/<absolute path>.
+ * No SSH. Secret values are written as ******** so the folder is safe to keep
+ * as a CI artefact. Nothing is written unless every file rendered.
+ */
+export async function runRender(opts: RenderOptions, io: Io): Promise<number> {
+  const project = requireProject(opts.inventory, opts.playbook);
+  if (opts.limit && selectHosts(project.inventory, opts.limit).hosts.length === 0) {
+    throw new UsageError(`--limit ${opts.limit} matches no host of ${opts.inventory}`);
+  }
+  const { hosts, diagnostics } = desiredFiles(project, { limit: opts.limit, secret: () => MASK });
+  if (diagnostics.length > 0) throw new InputError(diagnostics);
+
+  // Write into a fresh sibling folder, then swap it in: never a half-written output.
+  const out = path.resolve(opts.out);
+  const staging = `${out}.tmp-${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  let count = 0;
+  try {
+    for (const { host, files } of hosts) {
+      for (const file of files) {
+        const target = path.join(staging, host, file.path);
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.writeFileSync(target, file.content);
+        count++;
+      }
+      fs.mkdirSync(path.join(staging, host), { recursive: true });
+    }
+    fs.rmSync(out, { recursive: true, force: true });
+    fs.renameSync(staging, out);
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+  io.out(
+    `rendered ${count} file${count === 1 ? '' : 's'} for ${hosts.length} host${hosts.length === 1 ? '' : 's'} into ${opts.out}`,
+  );
+  return ExitCode.OK;
+}

@@ -1,0 +1,133 @@
+/**
+ * Commander wiring only. Each command lives in its own module under
+ * ./commands and is loaded when it runs, so `--version` and `validate` stay
+ * fast and never load the SSH stack.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode, exitCodeFor } from './exit-codes';
+import { processIo, type Io } from './io';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { version } = require('../../../package.json') as { version: string };
+
+export const DEFAULT_INVENTORY = 'inventories/production.example.yml';
+export const DEFAULT_PLAYBOOK = 'playbooks/site.yml';
+
+type Action = (io: Io) => Promise<number>;
+
+export function buildProgram(io: Io, setAction: (action: Action) => void): Command {
+  const program = new Command('foobar-infra')
+    .description('Make the servers of a small web stack match a description kept in git.')
+    .version(version, '-V, --version')
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+
+  const inventoryOption = () =>
+    new Option('-i, --inventory <file>', 'inventory file').default(DEFAULT_INVENTORY);
+
+  program
+    .command('validate')
+    .description('check the inventory, the playbook and a trial render of every template; no SSH')
+    .addOption(inventoryOption())
+    .argument('[playbook]', 'playbook file', DEFAULT_PLAYBOOK)
+    .action((playbook: string, opts: { inventory: string }) =>
+      setAction(async (io) =>
+        (await import('./commands/validate')).runValidate({ ...opts, playbook }, io),
+      ),
+    );
+
+  program
+    .command('inventory')
+    .description('show the merged inventory: every host, the group tree, or one host')
+    .addOption(inventoryOption())
+    .option('--playbook <file>', 'playbook whose declared variables are allowed', DEFAULT_PLAYBOOK)
+    .addOption(
+      new Option('--list', 'every host with its merged variables (JSON)').conflicts([
+        'graph',
+        'host',
+      ]),
+    )
+    .addOption(new Option('--graph', 'the group tree').conflicts(['host']))
+    .option('--host <name>', "one host's merged variables (JSON)")
+    .action(
+      (opts: {
+        inventory: string;
+        playbook: string;
+        list?: boolean;
+        graph?: boolean;
+        host?: string;
+      }) => setAction(async (io) => (await import('./commands/inventory')).runInventory(opts, io)),
+    );
+
+  program
+    .command('render')
+    .description('write every file each host would receive to DIR/<host>/<path>; no SSH')
+    .addOption(inventoryOption())
+    .requiredOption('--out <dir>', 'output folder')
+    .option('-l, --limit <pattern>', 'only hosts matching this pattern')
+    .argument('[playbook]', 'playbook file', DEFAULT_PLAYBOOK)
+    .action((playbook: string, opts: { inventory: string; out: string; limit?: string }) =>
+      setAction(async (io) =>
+        (await import('./commands/render')).runRender({ ...opts, playbook }, io),
+      ),
+    );
+
+  const lab = program
+    .command('lab')
+    .description('local Debian test hosts (systemd-nspawn in network namespaces); needs root');
+  lab
+    .command('up')
+    .description('build the image if needed and boot the lab hosts')
+    .addOption(
+      new Option('--flavor <flavor>', 'database flavour')
+        .choices(['mysql', 'mariadb'])
+        .default('mysql'),
+    )
+    .option('--hosts <n|names>', 'number of hosts, or comma-separated names (first is the lb)')
+    .option('--subnet <cidr>', 'the lab /24', '10.231.0.0/24')
+    .action((opts: { flavor: 'mysql' | 'mariadb'; hosts?: string; subnet: string }) =>
+      setAction(async (io) => (await import('./commands/lab')).labUp(opts, io)),
+    );
+  lab
+    .command('down')
+    .description('stop every lab host and remove namespaces, links and mounts')
+    .action(() => setAction(async (io) => (await import('./commands/lab')).labDown(io)));
+  lab
+    .command('status')
+    .description('the lab hosts, their addresses, and whether each is up')
+    .action(() => setAction(async (io) => (await import('./commands/lab')).labStatus(io)));
+  lab
+    .command('ssh')
+    .description('a shell on a lab host')
+    .argument('<host>', 'host name')
+    .argument('[command...]', 'command to run instead of a shell')
+    .action((host: string, command: string[]) =>
+      setAction(async (io) => (await import('./commands/lab')).labSsh(host, command, io)),
+    );
+
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; never throws. */
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  let action: Action | undefined;
+  const program = buildProgram(io, (a) => {
+    action = a;
+  });
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit 0; usage errors were already printed.
+      return error.exitCode === 0 ? ExitCode.OK : ExitCode.ERROR;
+    }
+    return exitCodeFor(error, io);
+  }
+  if (!action) return ExitCode.OK;
+  try {
+    return await action(io);
+  } catch (error) {
+    return exitCodeFor(error, io);
+  }
+}

@@ -1,0 +1,33 @@
+/** The mask every secret value is replaced with in any output. */
+export const MASK = '********';
+
+/**
+ * Knows every secret value of a run and scrubs them from text. All output of
+ * the tool (stdout, stderr, JSON, files it writes locally) goes through one.
+ */
+export class Redactor {
+  private readonly values = new Set<string>();
+  private pattern: RegExp | undefined;
+
+  add(value: string): void {
+    // Very short values would mask ordinary text; secrets are validated to be longer.
+    if (value.length < 4 || this.values.has(value)) return;
+    this.values.add(value);
+    this.pattern = undefined;
+  }
+
+  get size(): number {
+    return this.values.size;
+  }
+
+  redact(text: string): string {
+    if (this.values.size === 0) return text;
+    if (!this.pattern) {
+      const alternatives = [...this.values]
+        .sort((a, b) => b.length - a.length)
+        .map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      this.pattern = new RegExp(alternatives.join('|'), 'g');
+    }
+    return text.replace(this.pattern, MASK);
+  }
+}

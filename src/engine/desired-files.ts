@@ -1,0 +1,49 @@
+import { TemplateError, type Diagnostic } from '../core/errors';
+import type { DesiredFile } from '../modules/module';
+import type { SecretValue } from '../render/context';
+import { PlayExpander, playHosts, templateDiagnostic } from './expand';
+import type { Project } from './project';
+
+export interface HostFiles {
+  host: string;
+  files: DesiredFile[];
+}
+
+/**
+ * Every file each host would receive from the playbook, computed offline (no
+ * SSH): templates rendered, copied trees read. Later tasks writing the same
+ * path win, as they would on the host. Every problem is collected.
+ */
+export function desiredFiles(
+  project: Project,
+  options: { limit?: string; secret: SecretValue },
+): { hosts: HostFiles[]; diagnostics: Diagnostic[] } {
+  const perHost = new Map<string, Map<string, DesiredFile>>();
+  const diagnostics: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const play of project.playbook.plays) {
+    const expander = new PlayExpander(project, play, options.secret);
+    for (const host of playHosts(project, play, options.limit)) {
+      const files = perHost.get(host) ?? new Map<string, DesiredFile>();
+      perHost.set(host, files);
+      const vars = expander.vars(host);
+      for (const task of play.tasks) {
+        try {
+          const prepared = expander.prepare(task, host, vars);
+          if (prepared.skipped || !prepared.module.files) continue;
+          for (const f of prepared.module.files(prepared.args as never, prepared.ctx))
+            files.set(f.path, f);
+        } catch (error) {
+          if (!(error instanceof TemplateError)) throw error;
+          const d = templateDiagnostic(error, project.templatesDir);
+          // The same broken template fails alike on every host: report it once per cause.
+          const key = `${d.file}:${d.line}:${d.message.replace(/ \(host [^)]*\)$/, '')}`;
+          if (!seen.has(key)) diagnostics.push(d);
+          seen.add(key);
+        }
+      }
+    }
+  }
+  const hosts = [...perHost].map(([host, files]) => ({ host, files: [...files.values()] }));
+  return { hosts, diagnostics };
+}

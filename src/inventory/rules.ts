@@ -1,0 +1,141 @@
+import type { Diagnostic } from '../core/errors';
+import { diagnosticAt, type PathSegment, type YamlSource } from '../core/yaml-source';
+import { hostsOfGroup, type Host, type Inventory } from './model';
+
+/** Group names the site's playbook gives a meaning to. */
+export const LB_GROUP = 'lb';
+export const WEB_GROUP = 'web';
+
+/**
+ * Semantic rules beyond the schema. Pure: the inventory and its source in,
+ * diagnostics out, each pointing at the definition that breaks the rule.
+ */
+export function checkRules(inventory: Inventory, source: YamlSource): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const at = (host: Host, variable: string, message: string) =>
+    out.push(
+      diagnosticAt(source, where(host, variable), message, { key: !host.origins[variable] }),
+    );
+  const hosts = [...inventory.hosts.values()];
+
+  // Host names must not double as group names: patterns would be ambiguous.
+  for (const host of hosts) {
+    if (inventory.groups.has(host.name)) {
+      out.push(
+        diagnosticAt(source, host.path, `"${host.name}" is both a host and a group`, { key: true }),
+      );
+    }
+  }
+
+  // Addresses (with port) are unique.
+  const byAddress = new Map<string, Host>();
+  for (const host of hosts) {
+    const key = `${String(host.vars.address).toLowerCase()}:${String(host.vars.ssh_port)}`;
+    const first = byAddress.get(key);
+    if (first)
+      at(
+        host,
+        'address',
+        `address ${String(host.vars.address)} is already used by host ${first.name}`,
+      );
+    else byAddress.set(key, host);
+  }
+
+  // MySQL topology.
+  const dbHosts = hosts.filter((h) => h.vars.mysql_role !== 'none');
+  const primaries = dbHosts.filter((h) => h.vars.mysql_role === 'primary');
+  if (dbHosts.length > 0 && primaries.length === 0) {
+    at(dbHosts[0]!, 'mysql_role', 'no host has mysql_role: primary; exactly one primary is needed');
+  }
+  for (const extra of primaries.slice(1)) {
+    at(
+      extra,
+      'mysql_role',
+      `a second primary: ${primaries[0]!.name} is already the primary (exactly one is allowed)`,
+    );
+  }
+  const serverIds = new Map<number, Host>();
+  for (const host of dbHosts) {
+    const id = host.vars.server_id as number | undefined;
+    if (id === undefined) {
+      at(host, 'server_id', `a database host needs a server_id (a unique number, 1 or more)`);
+      continue;
+    }
+    const first = serverIds.get(id);
+    if (first) at(host, 'server_id', `server_id ${id} is already used by host ${first.name}`);
+    else serverIds.set(id, host);
+  }
+  for (const host of dbHosts) {
+    const source = host.vars.mysql_source as string | undefined;
+    if (host.vars.mysql_role === 'replica') {
+      if (source === undefined) {
+        const hint = primaries.length === 1 ? ` (e.g. mysql_source: ${primaries[0]!.name})` : '';
+        at(
+          host,
+          'mysql_source',
+          `a replica needs a source: set mysql_source to its source host${hint}`,
+        );
+        continue;
+      }
+      const target = inventory.hosts.get(source);
+      if (!target)
+        at(host, 'mysql_source', `mysql_source "${source}" is not a host of this inventory`);
+      else if (target === host) at(host, 'mysql_source', 'a replica cannot be its own source');
+      else if (target.vars.mysql_role === 'none')
+        at(
+          host,
+          'mysql_source',
+          `mysql_source "${source}" is not a database host (its mysql_role is none)`,
+        );
+    } else if (source !== undefined) {
+      at(
+        host,
+        'mysql_source',
+        `mysql_source is only for replicas (this host's mysql_role is ${String(host.vars.mysql_role)})`,
+      );
+    }
+  }
+
+  // The load balancer needs at least one backend.
+  const lbs = inventory.groups.has(LB_GROUP) ? hostsOfGroup(inventory, LB_GROUP) : [];
+  if (lbs.length > 0) {
+    const web = inventory.groups.get(WEB_GROUP);
+    if (!web) {
+      out.push(
+        diagnosticAt(
+          source,
+          inventory.groups.get(LB_GROUP)!.path,
+          `the load balancer has no backend: add a "${WEB_GROUP}" group with at least one host`,
+          { key: true },
+        ),
+      );
+    } else if (hostsOfGroup(inventory, WEB_GROUP).length === 0) {
+      out.push(
+        diagnosticAt(
+          source,
+          web.path,
+          `the load balancer has no backend: group "${WEB_GROUP}" has no hosts`,
+          { key: true },
+        ),
+      );
+    }
+    for (const lb of lbs) {
+      const both = inventory.hosts.get(lb)!;
+      if (both.groups.includes(WEB_GROUP)) {
+        out.push(
+          diagnosticAt(
+            source,
+            both.path,
+            `host ${lb} is in both "${LB_GROUP}" and "${WEB_GROUP}"`,
+            { key: true },
+          ),
+        );
+      }
+    }
+  }
+  return out;
+}
+
+function where(host: Host, variable: string): PathSegment[] {
+  return host.origins[variable] ?? host.path;
+}

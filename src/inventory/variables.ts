@@ -1,0 +1,179 @@
+import { z } from 'zod';
+import { SecretRefSchema } from './secret-ref';
+
+/**
+ * Every variable the tool knows, with its type, default and meaning: the one
+ * place where defaults live. README's variable table mirrors this file.
+ * Variables a playbook declares in its `vars:` are allowed too; any other key
+ * is an error with a "did you mean" suggestion.
+ */
+export interface VariableSpec {
+  schema: z.ZodType;
+  default?: unknown;
+  doc: string;
+  secret?: boolean;
+}
+
+const port = z.number().int().min(1, 'must be 1-65535').max(65535, 'must be 1-65535');
+const hostOrAddress = z
+  .string()
+  .min(1)
+  .regex(/^[A-Za-z0-9.:_-]+$/, 'not a host name or IP address');
+const absolutePath = z.string().regex(/^\//, 'must be an absolute path');
+const name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and _ only');
+const secret = SecretRefSchema;
+
+export const VARIABLES = {
+  // Connection
+  address: {
+    schema: hostOrAddress,
+    doc: 'Address or DNS name SSH connects to (default: the host name).',
+  },
+  ssh_user: { schema: z.string().min(1), default: 'root', doc: 'SSH login user.' },
+  ssh_port: { schema: port, default: 22, doc: 'SSH port.' },
+  ssh_key: {
+    schema: z.string().min(1),
+    doc: 'Private key file (else ssh-agent and ~/.ssh/config).',
+  },
+  ssh_known_hosts: {
+    schema: z.string().min(1),
+    doc: 'known_hosts file used for strict host-key checking (default ~/.ssh/known_hosts).',
+  },
+  ssh_proxy_jump: { schema: z.string().min(1), doc: 'A jump host, user@host[:port].' },
+  ssh_connect_timeout: {
+    schema: z.number().positive(),
+    default: 10,
+    doc: 'Seconds to wait for the SSH handshake.',
+  },
+  become: { schema: z.boolean(), default: false, doc: 'Run remote commands as root through sudo.' },
+  become_password: { schema: secret, secret: true, doc: 'sudo password (sent on stdin only).' },
+
+  // Site: load balancer
+  domain: {
+    schema: z.string().min(1),
+    default: 'www.foobar.com',
+    doc: 'The site name served by the load balancer and Nginx.',
+  },
+  lb_port: { schema: port, default: 80, doc: 'Port HAProxy listens on for users.' },
+  lb_health_interval_ms: {
+    schema: z.number().int().min(100),
+    default: 2000,
+    doc: 'HAProxy health-check interval.',
+  },
+  lb_health_rise: {
+    schema: z.number().int().min(1),
+    default: 2,
+    doc: 'Checks passed before a backend is UP.',
+  },
+  lb_health_fall: {
+    schema: z.number().int().min(1),
+    default: 2,
+    doc: 'Checks failed before a backend is DOWN.',
+  },
+  lb_maxconn: { schema: z.number().int().min(1), default: 4096, doc: 'HAProxy global maxconn.' },
+
+  // Site: web hosts
+  private_address: {
+    schema: hostOrAddress,
+    doc: 'Address other hosts use to reach this one (default: address).',
+  },
+  web_port: { schema: port, default: 80, doc: 'Port Nginx listens on (the HAProxy backends).' },
+  health_path: {
+    schema: z.string().regex(/^\//, 'must start with /'),
+    default: '/healthz',
+    doc: 'Health URL checked by HAProxy.',
+  },
+  static_root: {
+    schema: absolutePath,
+    default: '/var/www/foobar',
+    doc: 'Folder Nginx serves static files from.',
+  },
+  app_port: {
+    schema: port,
+    default: 3000,
+    doc: 'Port the application server listens on (localhost).',
+  },
+  app_user: { schema: name, default: 'foobar', doc: 'System user the application runs as.' },
+  app_dir: {
+    schema: absolutePath,
+    default: '/opt/foobar',
+    doc: 'Where the code base is deployed.',
+  },
+  app_service: {
+    schema: z.string().regex(/^[A-Za-z0-9@._-]+$/),
+    default: 'foobar-app',
+    doc: 'systemd unit name of the application.',
+  },
+
+  // MySQL
+  mysql_flavor: {
+    schema: z.enum(['mysql', 'mariadb']),
+    default: 'mysql',
+    doc: 'Database server package family: mysql (MySQL 8.0.23+/9.x) or mariadb.',
+  },
+  mysql_role: {
+    schema: z.enum(['primary', 'replica', 'none']),
+    default: 'none',
+    doc: 'primary, replica or none.',
+  },
+  mysql_source: {
+    schema: z.string().min(1),
+    doc: 'For a replica: the inventory name of its source host.',
+  },
+  server_id: {
+    schema: z.number().int().min(1, 'must be 1 or more').max(4294967295),
+    doc: 'MySQL server_id, unique and non-zero.',
+  },
+  mysql_port: { schema: port, default: 3306, doc: 'MySQL port.' },
+  mysql_database: { schema: name, default: 'foobar', doc: 'The application database.' },
+  mysql_app_user: { schema: name, default: 'foobar', doc: 'The application database user.' },
+  mysql_app_password: { schema: secret, secret: true, doc: 'Password of the application user.' },
+  mysql_replication_user: {
+    schema: name,
+    default: 'repl',
+    doc: 'Replication user on the primary.',
+  },
+  mysql_replication_password: {
+    schema: secret,
+    secret: true,
+    doc: 'Password of the replication user.',
+  },
+  mysql_root_password: {
+    schema: secret,
+    secret: true,
+    doc: 'Password of the database admin account.',
+  },
+  mysql_innodb_buffer_pool_size: {
+    schema: z.string().regex(/^\d+[KMG]?$/),
+    default: '128M',
+    doc: 'innodb_buffer_pool_size.',
+  },
+} satisfies Record<string, VariableSpec>;
+
+export type KnownVariable = keyof typeof VARIABLES;
+
+/** Ansible's connection variable names, accepted as aliases so existing inventories load. */
+export const ALIASES: Record<string, KnownVariable> = {
+  ansible_host: 'address',
+  ansible_user: 'ssh_user',
+  ansible_port: 'ssh_port',
+  ansible_ssh_private_key_file: 'ssh_key',
+  ansible_become: 'become',
+  ansible_become_password: 'become_password',
+};
+
+export function isKnownVariable(key: string): key is KnownVariable {
+  return Object.prototype.hasOwnProperty.call(VARIABLES, key);
+}
+
+export function defaultVariables(): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(VARIABLES) as [string, VariableSpec][]) {
+    if (spec.default !== undefined) out[key] = spec.default;
+  }
+  return out;
+}
+
+export function isSecretVariable(key: string): boolean {
+  return isKnownVariable(key) && (VARIABLES[key] as VariableSpec).secret === true;
+}

@@ -1,0 +1,33 @@
+import type { z } from 'zod';
+import type { TemplateEngine } from '../render/template-engine';
+
+/** A file a task places on a host, as the render and diff commands see it. */
+export interface DesiredFile {
+  path: string;
+  content: Buffer;
+  mode?: string;
+  owner?: string;
+  group?: string;
+}
+
+/** What a module sees of the run while it works for one host. */
+export interface ModuleContext {
+  host: string;
+  /** The host's variables (secrets resolved or masked). */
+  vars: Record<string, unknown>;
+  templates: TemplateEngine;
+  /** Folder `copy` sources are read from (playbooks/files). */
+  filesDir: string;
+}
+
+/**
+ * A task type. Its arguments are a zod schema (which also generates the docs);
+ * the engine asks it for the facts it needs and for a pure plan from them.
+ */
+export interface ModuleDefinition<A = Record<string, unknown>> {
+  name: string;
+  summary: string;
+  args: z.ZodType<A>;
+  /** The files this task would place on the host, for `render` and offline `diff`. */
+  files?(args: A, ctx: ModuleContext): DesiredFile[];
+}

@@ -1,0 +1,20 @@
+import type { ModuleCatalog } from '../playbook/model';
+import { commandModule } from './command';
+import { copyModule } from './copy';
+import { fileModule } from './file';
+import type { ModuleDefinition } from './module';
+import { packageModule } from './package';
+import { serviceModule } from './service';
+import { templateModule } from './template';
+
+/** Every task type, by the name a playbook uses. */
+export const MODULES: Record<string, ModuleDefinition<never>> = Object.fromEntries(
+  [packageModule, templateModule, copyModule, fileModule, serviceModule, commandModule].map((m) => [
+    m.name,
+    m as unknown as ModuleDefinition<never>,
+  ]),
+);
+
+export const MODULE_CATALOG: ModuleCatalog = Object.fromEntries(
+  Object.entries(MODULES).map(([name, m]) => [name, { args: m.args }]),
+);

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { absolutePath, fileAttributes, templated } from './arg-types';
+import type { ModuleDefinition } from './module';
+
+export const templateArgs = z.strictObject({
+  src: z.string().min(1).describe('Template file, relative to templates/.'),
+  dest: absolutePath.describe('Absolute path on the host.'),
+  ...fileAttributes,
+  validate: templated(/%s/, 'the validate command must contain %s (the candidate file)')
+    .optional()
+    .describe('Command run on the candidate before the swap; %s is its path.'),
+  backup: z.boolean().default(false).describe('Keep a timestamped copy of the replaced file.'),
+});
+
+export type TemplateArgs = z.infer<typeof templateArgs>;
+
+export const templateModule: ModuleDefinition<TemplateArgs> = {
+  name: 'template',
+  summary: 'Render a Handlebars template and place it atomically, only when its content differs.',
+  args: templateArgs,
+  files(args, ctx) {
+    const content = ctx.templates.renderFile(args.src, ctx.vars, ctx.host);
+    return [
+      {
+        path: args.dest,
+        content: Buffer.from(content),
+        mode: args.mode,
+        owner: args.owner,
+        group: args.group,
+      },
+    ];
+  },
+};

@@ -1,0 +1,242 @@
+import * as path from 'node:path';
+import { z } from 'zod';
+import type { Diagnostic } from '../core/errors';
+import type { Checked } from '../core/result';
+import { didYouMean } from '../core/suggest';
+import {
+  diagnosticAt,
+  parseYaml,
+  positionOf,
+  readSourceFile,
+  typeOf,
+  zodDiagnostics,
+  type PathSegment,
+  type YamlSource,
+} from '../core/yaml-source';
+import type { Condition, ModuleCatalog, Play, Playbook, Task } from './model';
+import { ExpressionError, parseExpression } from './when';
+
+const TASK_KEYS = ['name', 'notify', 'when', 'tags'] as const;
+const stringOrList = z.union([z.string().min(1), z.array(z.string().min(1))]);
+
+const PlayShape = z.strictObject({
+  name: z.string().min(1).optional(),
+  hosts: z.string().min(1),
+  vars: z
+    .record(
+      z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names use letters, digits and _'),
+      z.unknown(),
+    )
+    .optional(),
+  tasks: z.array(z.unknown()).optional(),
+  handlers: z.array(z.unknown()).optional(),
+  serial: z
+    .union([
+      z.number().int().min(1),
+      z.string().regex(/^\d+%$/, 'a number or a percentage like "50%"'),
+    ])
+    .optional(),
+  any_errors_fatal: z.boolean().optional(),
+  max_fail_percentage: z.number().min(0).max(100).optional(),
+});
+
+export function loadPlaybook(file: string, modules: ModuleCatalog): Checked<Playbook> {
+  const read = readSourceFile(file);
+  if (read.text === undefined) return { value: undefined, diagnostics: read.diagnostics };
+  return parsePlaybook(file, read.text, modules);
+}
+
+export function parsePlaybook(
+  file: string,
+  text: string,
+  modules: ModuleCatalog,
+): Checked<Playbook> {
+  const parsed = parseYaml(file, text);
+  if (!parsed.source) return { value: undefined, diagnostics: parsed.diagnostics };
+  const source = parsed.source;
+  const diagnostics: Diagnostic[] = [];
+  const data = source.data;
+  if (!Array.isArray(data)) {
+    diagnostics.push(
+      diagnosticAt(source, [], `a playbook is a list of plays, got ${typeOf(data)}`),
+    );
+    return { value: undefined, diagnostics };
+  }
+  const plays: Play[] = [];
+  data.forEach((raw, i) => {
+    const play = readPlay(source, [i], raw, modules, diagnostics);
+    if (play) plays.push(play);
+  });
+  if (plays.length === 0 && diagnostics.length === 0) {
+    diagnostics.push(diagnosticAt(source, [], 'the playbook has no plays'));
+  }
+  const failed = diagnostics.some((d) => d.severity === 'error');
+  return {
+    value: failed ? undefined : { file, dir: path.dirname(path.resolve(file)), plays },
+    diagnostics,
+  };
+}
+
+function readPlay(
+  source: YamlSource,
+  at: PathSegment[],
+  raw: unknown,
+  modules: ModuleCatalog,
+  diagnostics: Diagnostic[],
+): Play | undefined {
+  const result = PlayShape.safeParse(raw);
+  if (!result.success) {
+    diagnostics.push(
+      ...zodDiagnostics(source, at, result.error, () => Object.keys(PlayShape.shape)),
+    );
+    return undefined;
+  }
+  const p = result.data;
+  const handlers = (p.handlers ?? [])
+    .map((t, i) => readTask(source, [...at, 'handlers', i], t, modules, diagnostics))
+    .filter((t): t is Task => t !== undefined);
+  const tasks = (p.tasks ?? [])
+    .map((t, i) => readTask(source, [...at, 'tasks', i], t, modules, diagnostics))
+    .filter((t): t is Task => t !== undefined);
+  const handlerNames = new Set<string>();
+  handlers.forEach((h) => {
+    if (handlerNames.has(h.name))
+      diagnostics.push(
+        diagnosticAt(source, [...h.path, 'name'], `duplicate handler name "${h.name}"`),
+      );
+    handlerNames.add(h.name);
+  });
+  for (const task of [...tasks, ...handlers]) {
+    task.notify.forEach((n, j) => {
+      if (!handlerNames.has(n)) {
+        const field = Array.isArray((raw as { notify?: unknown }).notify)
+          ? ['notify', j]
+          : ['notify'];
+        diagnostics.push(
+          diagnosticAt(
+            source,
+            [...task.path, ...field],
+            `no handler named "${n}" in this play${didYouMean(n, handlerNames)}`,
+          ),
+        );
+      }
+    });
+  }
+  return {
+    name: p.name ?? p.hosts,
+    hosts: p.hosts,
+    vars: p.vars ?? {},
+    tasks,
+    handlers,
+    serial: p.serial,
+    anyErrorsFatal: p.any_errors_fatal ?? false,
+    maxFailPercentage: p.max_fail_percentage,
+    path: at,
+  };
+}
+
+function readTask(
+  source: YamlSource,
+  at: PathSegment[],
+  raw: unknown,
+  modules: ModuleCatalog,
+  diagnostics: Diagnostic[],
+): Task | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    diagnostics.push(
+      diagnosticAt(
+        source,
+        at,
+        `a task is a mapping with a name and one module, got ${typeOf(raw)}`,
+      ),
+    );
+    return undefined;
+  }
+  const entry = raw as Record<string, unknown>;
+  const moduleNames = Object.keys(modules);
+  let ok = true;
+  const found: string[] = [];
+  for (const key of Object.keys(entry)) {
+    if ((TASK_KEYS as readonly string[]).includes(key)) continue;
+    if (key in modules) found.push(key);
+    else {
+      diagnostics.push(
+        diagnosticAt(
+          source,
+          [...at, key],
+          `unknown field or module${didYouMean(key, [...TASK_KEYS, ...moduleNames])}`,
+          { key: true },
+        ),
+      );
+      ok = false;
+    }
+  }
+  if (found.length === 0 && ok) {
+    diagnostics.push(
+      diagnosticAt(source, at, `the task names no module (one of: ${moduleNames.join(', ')})`),
+    );
+    return undefined;
+  }
+  if (found.length > 1) {
+    diagnostics.push(
+      diagnosticAt(
+        source,
+        [...at, found[1]!],
+        `a task has exactly one module; this one has ${found.join(' and ')}`,
+        { key: true },
+      ),
+    );
+    return undefined;
+  }
+  const common = z
+    .object({
+      name: z.string().min(1).optional(),
+      notify: stringOrList.optional(),
+      when: z.string().min(1).optional(),
+      tags: stringOrList.optional(),
+    })
+    .safeParse(entry);
+  if (!common.success) {
+    diagnostics.push(...zodDiagnostics(source, at, common.error));
+    ok = false;
+  }
+  const moduleName = found[0];
+  if (!moduleName) return undefined;
+  const args = modules[moduleName]!.args.safeParse(entry[moduleName] ?? {});
+  if (!args.success) {
+    const shape = modules[moduleName]!.args as unknown as { shape?: Record<string, unknown> };
+    diagnostics.push(
+      ...zodDiagnostics(source, [...at, moduleName], args.error, () =>
+        Object.keys(shape.shape ?? {}),
+      ),
+    );
+    ok = false;
+  }
+  let when: Condition | undefined;
+  if (typeof entry.when === 'string') {
+    try {
+      when = { source: entry.when, expr: parseExpression(entry.when) };
+    } catch (error) {
+      if (!(error instanceof ExpressionError)) throw error;
+      const pos = diagnosticAt(source, [...at, 'when'], '');
+      diagnostics.push({
+        ...pos,
+        message: `invalid condition at column ${error.column}: ${error.message}`,
+      });
+      ok = false;
+    }
+  }
+  if (!ok || !common.success || !args.success) return undefined;
+  const list = (v: string | string[] | undefined) =>
+    v === undefined ? [] : Array.isArray(v) ? v : [v];
+  return {
+    name: common.data.name ?? `${moduleName}`,
+    module: moduleName,
+    args: args.data as Record<string, unknown>,
+    notify: list(common.data.notify),
+    when,
+    tags: list(common.data.tags),
+    path: at,
+    line: positionOf(source, at).line,
+  };
+}

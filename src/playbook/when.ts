@@ -1,0 +1,257 @@
+/**
+ * `when:` conditions: a small, safe expression language over variables.
+ *   mysql_role == 'replica' and not (ssh_port == 22)
+ *   'web' in groups
+ *   mysql_source is defined
+ * Parsed once at load (syntax errors carry a column), evaluated per host.
+ */
+export type Expr =
+  | { kind: 'literal'; value: unknown }
+  | { kind: 'var'; path: string[] }
+  | { kind: 'not'; operand: Expr }
+  | { kind: 'binary'; op: BinaryOp; left: Expr; right: Expr }
+  | { kind: 'defined'; operand: Expr; negate: boolean };
+
+type BinaryOp = 'and' | 'or' | '==' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'not in';
+
+export class ExpressionError extends Error {
+  constructor(
+    message: string,
+    readonly column: number,
+  ) {
+    super(message);
+  }
+}
+
+interface Token {
+  type: 'num' | 'str' | 'ident' | 'op' | 'paren' | 'end';
+  value: string;
+  col: number;
+}
+
+function tokenize(src: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < src.length) {
+    const c = src[i]!;
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    if (c === "'" || c === '"') {
+      i++;
+      let value = '';
+      while (i < src.length && src[i] !== c) {
+        if (src[i] === '\\' && i + 1 < src.length) i++;
+        value += src[i];
+        i++;
+      }
+      if (i >= src.length) throw new ExpressionError('unterminated string', start + 1);
+      i++;
+      tokens.push({ type: 'str', value, col: start + 1 });
+    } else if (/[0-9]/.test(c)) {
+      while (i < src.length && /[0-9.]/.test(src[i]!)) i++;
+      tokens.push({ type: 'num', value: src.slice(start, i), col: start + 1 });
+    } else if (/[A-Za-z_]/.test(c)) {
+      while (i < src.length && /[A-Za-z0-9_.]/.test(src[i]!)) i++;
+      tokens.push({ type: 'ident', value: src.slice(start, i), col: start + 1 });
+    } else if (c === '(' || c === ')') {
+      i++;
+      tokens.push({ type: 'paren', value: c, col: start + 1 });
+    } else {
+      const two = src.slice(i, i + 2);
+      if (['==', '!=', '<=', '>='].includes(two)) {
+        i += 2;
+        tokens.push({ type: 'op', value: two, col: start + 1 });
+      } else if (c === '<' || c === '>') {
+        i++;
+        tokens.push({ type: 'op', value: c, col: start + 1 });
+      } else {
+        throw new ExpressionError(`unexpected character "${c}"`, start + 1);
+      }
+    }
+  }
+  tokens.push({ type: 'end', value: '', col: src.length + 1 });
+  return tokens;
+}
+
+export function parseExpression(src: string): Expr {
+  const tokens = tokenize(src);
+  let pos = 0;
+  const peek = () => tokens[pos]!;
+  const next = () => tokens[pos++]!;
+  const isWord = (w: string) => peek().type === 'ident' && peek().value === w;
+
+  const parseOr = (): Expr => {
+    let left = parseAnd();
+    while (isWord('or')) {
+      next();
+      left = { kind: 'binary', op: 'or', left, right: parseAnd() };
+    }
+    return left;
+  };
+  const parseAnd = (): Expr => {
+    let left = parseNot();
+    while (isWord('and')) {
+      next();
+      left = { kind: 'binary', op: 'and', left, right: parseNot() };
+    }
+    return left;
+  };
+  const parseNot = (): Expr => {
+    if (isWord('not')) {
+      next();
+      return { kind: 'not', operand: parseNot() };
+    }
+    return parseComparison();
+  };
+  const parseComparison = (): Expr => {
+    const left = parsePrimary();
+    const t = peek();
+    if (t.type === 'op') {
+      next();
+      return { kind: 'binary', op: t.value as BinaryOp, left, right: parsePrimary() };
+    }
+    if (isWord('in')) {
+      next();
+      return { kind: 'binary', op: 'in', left, right: parsePrimary() };
+    }
+    if (isWord('not') && tokens[pos + 1]?.value === 'in') {
+      pos += 2;
+      return { kind: 'binary', op: 'not in', left, right: parsePrimary() };
+    }
+    if (isWord('is')) {
+      next();
+      const negate = isWord('not');
+      if (negate) next();
+      const word = next();
+      if (word.value !== 'defined')
+        throw new ExpressionError('expected "defined" after "is"', word.col);
+      return { kind: 'defined', operand: left, negate };
+    }
+    return left;
+  };
+  const parsePrimary = (): Expr => {
+    const t = next();
+    switch (t.type) {
+      case 'num':
+        return { kind: 'literal', value: Number(t.value) };
+      case 'str':
+        return { kind: 'literal', value: t.value };
+      case 'paren': {
+        if (t.value !== '(') throw new ExpressionError('unexpected ")"', t.col);
+        const inner = parseOr();
+        const close = next();
+        if (close.value !== ')') throw new ExpressionError('expected ")"', close.col);
+        return inner;
+      }
+      case 'ident':
+        if (t.value === 'true' || t.value === 'True') return { kind: 'literal', value: true };
+        if (t.value === 'false' || t.value === 'False') return { kind: 'literal', value: false };
+        if (t.value === 'null' || t.value === 'none' || t.value === 'None')
+          return { kind: 'literal', value: null };
+        if (['and', 'or', 'not', 'in', 'is'].includes(t.value))
+          throw new ExpressionError(`unexpected "${t.value}"`, t.col);
+        return { kind: 'var', path: t.value.split('.') };
+      default:
+        throw new ExpressionError(
+          t.type === 'end' ? 'expression ends too early' : `unexpected "${t.value}"`,
+          t.col,
+        );
+    }
+  };
+
+  const expr = parseOr();
+  if (peek().type !== 'end') throw new ExpressionError(`unexpected "${peek().value}"`, peek().col);
+  return expr;
+}
+
+/** The variable names an expression reads (first path segment). */
+export function variablesOf(expr: Expr): string[] {
+  switch (expr.kind) {
+    case 'literal':
+      return [];
+    case 'var':
+      return [expr.path[0]!];
+    case 'not':
+      return variablesOf(expr.operand);
+    case 'defined':
+      return variablesOf(expr.operand);
+    case 'binary':
+      return [...variablesOf(expr.left), ...variablesOf(expr.right)];
+  }
+}
+
+const UNDEFINED = Symbol('undefined');
+
+export function evaluate(expr: Expr, vars: Record<string, unknown>): boolean {
+  return truthy(evalNode(expr, vars));
+}
+
+function evalNode(expr: Expr, vars: Record<string, unknown>): unknown {
+  switch (expr.kind) {
+    case 'literal':
+      return expr.value;
+    case 'var': {
+      let value: unknown = vars;
+      for (const segment of expr.path) {
+        if (value === null || typeof value !== 'object' || !(segment in value)) {
+          throw new ExpressionError(`"${expr.path.join('.')}" is not defined`, 1);
+        }
+        value = (value as Record<string, unknown>)[segment];
+      }
+      return value;
+    }
+    case 'not':
+      return !truthy(evalNode(expr.operand, vars));
+    case 'defined': {
+      let defined = true;
+      try {
+        evalNode(expr.operand, vars);
+      } catch {
+        defined = false;
+      }
+      return expr.negate ? !defined : defined;
+    }
+    case 'binary': {
+      if (expr.op === 'and')
+        return truthy(evalNode(expr.left, vars)) && truthy(evalNode(expr.right, vars));
+      if (expr.op === 'or')
+        return truthy(evalNode(expr.left, vars)) || truthy(evalNode(expr.right, vars));
+      const l = evalNode(expr.left, vars);
+      const r = evalNode(expr.right, vars);
+      switch (expr.op) {
+        case '==':
+          return l === r;
+        case '!=':
+          return l !== r;
+        case '<':
+          return (l as number) < (r as number);
+        case '<=':
+          return (l as number) <= (r as number);
+        case '>':
+          return (l as number) > (r as number);
+        case '>=':
+          return (l as number) >= (r as number);
+        case 'in':
+          return contains(r, l);
+        case 'not in':
+          return !contains(r, l);
+      }
+    }
+  }
+  return UNDEFINED;
+}
+
+function contains(container: unknown, item: unknown): boolean {
+  if (Array.isArray(container)) return container.includes(item);
+  if (typeof container === 'string') return typeof item === 'string' && container.includes(item);
+  if (container && typeof container === 'object') return String(item) in container;
+  return false;
+}
+
+function truthy(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length > 0;
+  return Boolean(value);
+}
