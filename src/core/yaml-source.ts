@@ -184,15 +184,23 @@ export function zodDiagnostics(
       }
       continue;
     }
-    out.push(diagnosticAt(source, path, describeIssue(issue)));
+    out.push(diagnosticAt(source, path, describeIssue(issue, valueAt(source.data, path))));
   }
   return out;
 }
 
-function describeIssue(issue: ZodError['issues'][number]): string {
+function valueAt(data: unknown, path: readonly PathSegment[]): unknown {
+  let value = data;
+  for (const segment of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[segment];
+  }
+  return value;
+}
+
+function describeIssue(issue: ZodError['issues'][number], input: unknown): string {
   if (issue.code === 'invalid_type') {
     const expected = issue.expected;
-    const input = (issue as { input?: unknown }).input;
     if (input === undefined) return `required (expected ${expected})`;
     return `expected ${expected}, got ${typeOf(input)}`;
   }

@@ -180,44 +180,52 @@ class InventoryBuilder {
         this.error([...path, key], `unknown field${hint}${asVar}`, true);
       }
     }
-    if (value.vars !== undefined && value.vars !== null) {
-      group.vars = { ...group.vars, ...this.readVars(value.vars, [...path, 'vars']) };
+    // In file order, so hosts keep the order an operator wrote them in.
+    for (const key of Object.keys(value)) {
+      if (key === 'vars') this.readGroupVars(group, value.vars, [...path, 'vars']);
+      else if (key === 'hosts') this.readGroupHosts(group, value.hosts, [...path, 'hosts']);
+      else if (key === 'children')
+        this.readGroupChildren(group, value.children, [...path, 'children']);
     }
-    if (value.hosts !== undefined && value.hosts !== null) {
-      const hostsPath = [...path, 'hosts'];
-      if (!isMapping(value.hosts)) {
-        this.error(hostsPath, `"hosts" is a mapping of host names, got ${typeOf(value.hosts)}`);
-      } else {
-        for (const [host, hostVars] of Object.entries(value.hosts)) {
-          const hostPath = [...hostsPath, host];
-          if (!HOST_NAME.test(host)) {
-            this.error(hostPath, 'host names use letters, digits, ".", "_" and "-"', true);
-            continue;
-          }
-          if (!group.hosts.includes(host)) group.hosts.push(host);
-          const vars =
-            hostVars === null || hostVars === undefined ? {} : this.readVars(hostVars, hostPath);
-          this.entries.push({ host, vars, path: hostPath });
-        }
-      }
+  }
+
+  private readGroupVars(group: Group, vars: unknown, path: PathSegment[]): void {
+    if (vars === undefined || vars === null) return;
+    group.vars = { ...group.vars, ...this.readVars(vars, path) };
+  }
+
+  private readGroupHosts(group: Group, hosts: unknown, hostsPath: PathSegment[]): void {
+    if (hosts === undefined || hosts === null) return;
+    if (!isMapping(hosts)) {
+      this.error(hostsPath, `"hosts" is a mapping of host names, got ${typeOf(hosts)}`);
+      return;
     }
-    if (value.children !== undefined && value.children !== null) {
-      const childrenPath = [...path, 'children'];
-      if (!isMapping(value.children)) {
-        this.error(
-          childrenPath,
-          `"children" is a mapping of group names, got ${typeOf(value.children)}`,
-        );
-      } else {
-        for (const [child, childValue] of Object.entries(value.children)) {
-          if (child === group.name || child === 'all') {
-            this.error([...childrenPath, child], `group "${child}" cannot be its own child`, true);
-            continue;
-          }
-          if (!group.children.includes(child)) group.children.push(child);
-          this.readChildGroup(child, childValue, [...childrenPath, child], group.depth + 1);
-        }
+    for (const [host, hostVars] of Object.entries(hosts)) {
+      const hostPath = [...hostsPath, host];
+      if (!HOST_NAME.test(host)) {
+        this.error(hostPath, 'host names use letters, digits, ".", "_" and "-"', true);
+        continue;
       }
+      if (!group.hosts.includes(host)) group.hosts.push(host);
+      const vars =
+        hostVars === null || hostVars === undefined ? {} : this.readVars(hostVars, hostPath);
+      this.entries.push({ host, vars, path: hostPath });
+    }
+  }
+
+  private readGroupChildren(group: Group, children: unknown, childrenPath: PathSegment[]): void {
+    if (children === undefined || children === null) return;
+    if (!isMapping(children)) {
+      this.error(childrenPath, `"children" is a mapping of group names, got ${typeOf(children)}`);
+      return;
+    }
+    for (const [child, childValue] of Object.entries(children)) {
+      if (child === group.name || child === 'all') {
+        this.error([...childrenPath, child], `group "${child}" cannot be its own child`, true);
+        continue;
+      }
+      if (!group.children.includes(child)) group.children.push(child);
+      this.readChildGroup(child, childValue, [...childrenPath, child], group.depth + 1);
     }
   }
 
