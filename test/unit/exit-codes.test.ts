@@ -1,0 +1,48 @@
+import { strict as assert } from 'node:assert';
+import { CommandFailed, InputError, TransportError, UsageError } from '../../src/core/errors';
+import { ExitCode, exitCodeFor } from '../../src/cli/exit-codes';
+import { memoryIo } from '../../src/cli/io';
+
+describe('errors map to exit codes in one place', () => {
+  const cases: [unknown, number, RegExp][] = [
+    [
+      new InputError([
+        { severity: 'error', file: 'i.yml', line: 2, col: 3, field: 'a.b', message: 'bad' },
+      ]),
+      ExitCode.ERROR,
+      /^i\.yml:2:3: a\.b: bad\n$/,
+    ],
+    [new UsageError('no such thing'), ExitCode.ERROR, /^error: no such thing\n$/],
+    [
+      new TransportError('web-01', 'connect', 'timed out after 10 s'),
+      ExitCode.HOST_UNREACHABLE,
+      /web-01: connect: timed out/,
+    ],
+    [
+      new CommandFailed('web-01', 'systemctl reload nginx', 1, 'job failed'),
+      ExitCode.HOST_FAILED,
+      /web-01: command failed \(exit 1\)/,
+    ],
+  ];
+  for (const [error, code, output] of cases) {
+    it(`${(error as Error).name} → ${code}`, () => {
+      const io = memoryIo();
+      assert.equal(exitCodeFor(error, io), code);
+      assert.match(io.stderr, output);
+    });
+  }
+
+  it('anything else is an internal error that says so and how to report it', () => {
+    const io = memoryIo();
+    assert.equal(exitCodeFor(new TypeError('x is undefined'), io), ExitCode.INTERNAL);
+    assert.match(io.stderr, /^internal error: foobar-infra hit a bug\. Please report it/);
+  });
+
+  it('redacts known secrets from error output', () => {
+    const io = memoryIo();
+    io.redactor.add('s3cr3t-value');
+    exitCodeFor(new CommandFailed('db', 'mysql', 1, 'denied for s3cr3t-value'), io);
+    assert.ok(!io.stderr.includes('s3cr3t-value'));
+    assert.match(io.stderr, /denied for \*{8}/);
+  });
+});
