@@ -1,0 +1,175 @@
+import { FACT_BEGIN, FACT_END, uniqueRequests } from './script';
+import {
+  factKey,
+  unitName,
+  type Fact,
+  type FactRequest,
+  type FileFact,
+  type FileType,
+  type PackageFact,
+  type TreeEntry,
+  type TreeFact,
+  type UnitFact,
+} from './types';
+
+export class FactParseError extends Error {}
+
+/** Splits gather output into each fact's raw text, by key. */
+export function splitSections(output: string): Map<string, string> {
+  const sections = new Map<string, string>();
+  const lines = output.split('\n');
+  let key: string | undefined;
+  let body: string[] = [];
+  for (const line of lines) {
+    if (line.startsWith(`${FACT_BEGIN} `)) {
+      key = line.slice(FACT_BEGIN.length + 1);
+      body = [];
+    } else if (line === FACT_END && key !== undefined) {
+      sections.set(key, body.join('\n'));
+      key = undefined;
+    } else if (key !== undefined) {
+      body.push(line);
+    }
+  }
+  return sections;
+}
+
+/** Reads every requested fact from a gather script's output. */
+export function parseFacts(requests: readonly FactRequest[], output: string): Map<string, Fact> {
+  const sections = splitSections(output);
+  const facts = new Map<string, Fact>();
+  uniqueRequests(requests).forEach((request, i) => {
+    const text = sections.get(String(i));
+    if (text === undefined) throw new FactParseError(`no output for fact ${factKey(request)}`);
+    facts.set(factKey(request), parseFact(request, text));
+  });
+  return facts;
+}
+
+export function parseFact(request: FactRequest, text: string): Fact {
+  switch (request.kind) {
+    case 'file':
+      return { kind: 'file', value: parseFile(request.path, text) };
+    case 'tree':
+      return { kind: 'tree', value: parseTree(request.path, text) };
+    case 'packages':
+      return { kind: 'packages', value: parsePackages(request.names, text) };
+    case 'units':
+      return { kind: 'units', value: parseUnits(request.names, text) };
+    case 'exit': {
+      const code = Number(text.trim());
+      if (!Number.isInteger(code))
+        throw new FactParseError(`exit status: unexpected output ${JSON.stringify(text)}`);
+      return { kind: 'exit', value: code };
+    }
+    case 'exists':
+      return { kind: 'exists', value: text.trim() === 'yes' };
+  }
+}
+
+const octal = (mode: string) => mode.padStart(4, '0');
+
+function fileType(statType: string): FileType {
+  if (statType === 'regular file' || statType === 'regular empty file') return 'file';
+  if (statType === 'directory') return 'directory';
+  return 'other';
+}
+
+export function parseFile(path: string, text: string): FileFact {
+  const lines = text.split('\n').filter((l) => l !== '');
+  if (lines[0] === 'absent' || lines.length === 0) return { path, exists: false };
+  if (lines[0]!.startsWith('link\t')) {
+    const [mode, owner, group, size] = (lines[1] ?? '').split('\t');
+    return {
+      path,
+      exists: true,
+      type: 'link',
+      linkTarget: lines[0]!.slice('link\t'.length),
+      mode: mode ? octal(mode) : undefined,
+      owner,
+      group,
+      size: size ? Number(size) : undefined,
+    };
+  }
+  const [statType, mode, owner, group, size] = lines[0]!.split('\t');
+  if (!statType || !mode || !owner || !group || size === undefined) {
+    throw new FactParseError(`file ${path}: unexpected stat output ${JSON.stringify(lines[0])}`);
+  }
+  const fact: FileFact = {
+    path,
+    exists: true,
+    type: fileType(statType),
+    mode: octal(mode),
+    owner,
+    group,
+    size: Number(size),
+  };
+  if (fact.type === 'file') {
+    const sha = /^([0-9a-f]{64}) /.exec(lines[1] ?? '');
+    if (!sha)
+      throw new FactParseError(`file ${path}: no sha256 in ${JSON.stringify(lines[1] ?? '')}`);
+    fact.sha256 = sha[1];
+  }
+  return fact;
+}
+
+export function parseTree(path: string, text: string): TreeFact {
+  const lines = text.split('\n').filter((l) => l !== '');
+  if (lines[0] === 'absent') return { path, isDirectory: false, entries: new Map() };
+  const entries = new Map<string, TreeEntry>();
+  for (const line of lines) {
+    const sha = /^([0-9a-f]{64}) [ *]\.\/(.*)$/.exec(line);
+    if (sha) {
+      const entry = entries.get(sha[2]!);
+      if (entry) entry.sha256 = sha[1];
+      continue;
+    }
+    const [t, mode, owner, group, ...rest] = line.split('\t');
+    const rel = rest.join('\t');
+    if ((t !== 'f' && t !== 'd') || !mode || !owner || !group || rel === '') {
+      throw new FactParseError(`tree ${path}: unexpected line ${JSON.stringify(line)}`);
+    }
+    entries.set(rel, { type: t === 'f' ? 'file' : 'directory', mode: octal(mode), owner, group });
+  }
+  return { path, isDirectory: true, entries };
+}
+
+export function parsePackages(names: readonly string[], text: string): Map<string, PackageFact> {
+  const out = new Map<string, PackageFact>(names.map((n) => [n, { name: n, installed: false }]));
+  for (const line of text.split('\n')) {
+    const [name, status, version] = line.split('\t');
+    if (!name || !out.has(name) || status === undefined) continue;
+    // db:Status-Abbrev: "ii " is installed; "rc " removed with config left, "un " unknown.
+    const installed = status.startsWith('ii') || status.startsWith('hi');
+    out.set(name, { name, installed, version: installed ? version : undefined });
+  }
+  return out;
+}
+
+/** `systemctl show` prints one block per unit, in the order asked (aliases show their real Id). */
+export function parseUnits(names: readonly string[], text: string): Map<string, UnitFact> {
+  const out = new Map<string, UnitFact>();
+  const blocks = text
+    .split(/\n\s*\n/)
+    .map((block) => {
+      const props: Record<string, string> = {};
+      for (const line of block.split('\n')) {
+        const eq = line.indexOf('=');
+        if (eq > 0) props[line.slice(0, eq)] = line.slice(eq + 1);
+      }
+      return props;
+    })
+    .filter((props) => props.Id !== undefined);
+  names.forEach((name, i) => {
+    const props =
+      blocks.length === names.length ? blocks[i] : blocks.find((b) => b.Id === unitName(name));
+    out.set(name, {
+      name,
+      loadState: props?.LoadState ?? 'not-found',
+      activeState: props?.ActiveState ?? 'inactive',
+      subState: props?.SubState ?? 'dead',
+      unitFileState: props?.UnitFileState ?? '',
+    });
+  });
+  return out;
+}

@@ -1,0 +1,93 @@
+/**
+ * Facts: what the engine asks a host before planning. Each request becomes a
+ * section of one gather script (script.ts); each section's output is read by
+ * a pure parser (parse.ts). Tested with fixtures: {request, output} → fact.
+ */
+export type FactRequest =
+  | { kind: 'file'; path: string }
+  | { kind: 'tree'; path: string }
+  | { kind: 'packages'; names: string[] }
+  | { kind: 'units'; names: string[] }
+  | { kind: 'exit'; script: string }
+  | { kind: 'exists'; path: string };
+
+export type FileType = 'file' | 'directory' | 'link' | 'other';
+
+export interface FileFact {
+  path: string;
+  exists: boolean;
+  type?: FileType;
+  /** Octal, four digits, e.g. "0644". */
+  mode?: string;
+  owner?: string;
+  group?: string;
+  size?: number;
+  /** For regular files. */
+  sha256?: string;
+  /** For symlinks. */
+  linkTarget?: string;
+}
+
+export interface TreeEntry {
+  type: 'file' | 'directory';
+  mode: string;
+  owner: string;
+  group: string;
+  sha256?: string;
+}
+
+export interface TreeFact {
+  path: string;
+  /** False when the path is absent or not a directory. */
+  isDirectory: boolean;
+  /** Relative path → entry, for everything below the path. */
+  entries: Map<string, TreeEntry>;
+}
+
+export interface PackageFact {
+  name: string;
+  installed: boolean;
+  version?: string;
+}
+
+export interface UnitFact {
+  name: string;
+  /** loaded, not-found, masked, ... */
+  loadState: string;
+  /** active, inactive, failed, activating, ... */
+  activeState: string;
+  subState: string;
+  /** enabled, disabled, static, masked, "" ... */
+  unitFileState: string;
+}
+
+export type Fact =
+  | { kind: 'file'; value: FileFact }
+  | { kind: 'tree'; value: TreeFact }
+  | { kind: 'packages'; value: Map<string, PackageFact> }
+  | { kind: 'units'; value: Map<string, UnitFact> }
+  | { kind: 'exit'; value: number }
+  | { kind: 'exists'; value: boolean };
+
+/** A stable key: the same request from two tasks is gathered once. */
+export function factKey(request: FactRequest): string {
+  switch (request.kind) {
+    case 'file':
+    case 'tree':
+    case 'exists':
+      return `${request.kind}:${request.path}`;
+    case 'packages':
+      return `packages:${[...request.names].sort().join(',')}`;
+    case 'units':
+      return `units:${[...request.names].sort().join(',')}`;
+    case 'exit':
+      return `exit:${request.script}`;
+  }
+}
+
+/** Normalises a unit name: "nginx" → "nginx.service". */
+export function unitName(name: string): string {
+  return /\.(service|socket|timer|target|path|mount|slice|scope)$/.test(name)
+    ? name
+    : `${name}.service`;
+}

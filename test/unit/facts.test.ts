@@ -1,0 +1,95 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import { FactParseError, parseFact, parseFacts } from '../../src/facts/parse';
+import { gatherScript } from '../../src/facts/script';
+import { quote } from '../../src/facts/shell';
+import type { FactRequest } from '../../src/facts/types';
+import { fixture } from '../support/cli';
+
+/** Maps and nested objects as plain JSON, to compare with the fixtures. */
+function plain(value: unknown): unknown {
+  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [k, plain(v)]));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, plain(v)]),
+    );
+  }
+  return value;
+}
+
+describe('fact parsers: {request, output} → fact, from real command output', () => {
+  const dir = fixture('facts');
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+    const c = JSON.parse(fs.readFileSync(`${dir}/${file}`, 'utf8')) as {
+      request: FactRequest;
+      output: string;
+      expected: unknown;
+    };
+    it(file.replace(/\.json$/, ''), () => {
+      assert.deepEqual(plain(parseFact(c.request, c.output).value), c.expected);
+    });
+  }
+
+  it('a whole gather output is split by the markers of its own script', () => {
+    const requests: FactRequest[] = [
+      { kind: 'exists', path: '/a' },
+      { kind: 'exists', path: '/a' },
+      { kind: 'exit', script: "printf 'multi\\nline'" },
+    ];
+    const script = gatherScript(requests);
+    assert.equal(
+      (script.match(/@@foobar-fact-begin@@/g) ?? []).length,
+      2,
+      'repeated requests are gathered once',
+    );
+    const output =
+      '@@foobar-fact-begin@@ 0\nno\n@@foobar-fact-end@@\n@@foobar-fact-begin@@ 1\n0\n@@foobar-fact-end@@\n';
+    const facts = parseFacts(requests, output);
+    assert.equal(facts.get('exists:/a')!.value, false);
+    assert.equal(facts.get("exit:printf 'multi\\nline'")!.value, 0);
+  });
+
+  it('missing or garbled output is an error, never a guess', () => {
+    assert.throws(() => parseFacts([{ kind: 'exists', path: '/a' }], ''), FactParseError);
+    assert.throws(
+      () => parseFact({ kind: 'file', path: '/a' }, 'regular file\t644\n'),
+      FactParseError,
+    );
+    assert.throws(() => parseFact({ kind: 'exit', script: 'x' }, 'oops'), FactParseError);
+  });
+
+  it('units: one block per asked unit, in order, aliases included', () => {
+    const output = [
+      'Id=nginx.service',
+      'LoadState=loaded',
+      'ActiveState=active',
+      'SubState=running',
+      'UnitFileState=enabled',
+      '',
+      'Id=mariadb.service',
+      'LoadState=loaded',
+      'ActiveState=inactive',
+      'SubState=dead',
+      'UnitFileState=disabled',
+      '',
+      'Id=nope.service',
+      'LoadState=not-found',
+      'ActiveState=inactive',
+      'SubState=dead',
+      'UnitFileState=',
+    ].join('\n');
+    const units = parseFact({ kind: 'units', names: ['nginx', 'mysql', 'nope'] }, output)
+      .value as Map<string, { activeState: string; unitFileState: string; loadState: string }>;
+    assert.equal(units.get('nginx')!.activeState, 'active');
+    assert.equal(units.get('mysql')!.unitFileState, 'disabled');
+    assert.equal(units.get('nope')!.loadState, 'not-found');
+  });
+
+  it('shell quoting survives quotes, spaces and metacharacters', () => {
+    assert.equal(quote("it's a $test"), `'it'\\''s a $test'`);
+    assert.equal(quote('/etc/nginx/nginx.conf'), '/etc/nginx/nginx.conf');
+    assert.equal(quote(''), "''");
+  });
+});
