@@ -45,6 +45,7 @@ export class PlayExpander {
     readonly play: Play,
     secret: SecretValue,
     templates?: TemplateEngine,
+    private readonly containsSecret: (text: string) => boolean = () => false,
   ) {
     this.templates = templates ?? new TemplateEngine(project.templatesDir);
     this.contextFor = contextBuilder(project.inventory, play.vars, secret);
@@ -61,6 +62,7 @@ export class PlayExpander {
       vars,
       templates: this.templates,
       filesDir: this.project.filesDir,
+      containsSecret: this.containsSecret,
     };
     const base = { play: this.play, task, host, module, ctx };
     if (task.when) {

@@ -169,6 +169,7 @@ export function parseUnits(names: readonly string[], text: string): Map<string, 
       activeState: props?.ActiveState ?? 'inactive',
       subState: props?.SubState ?? 'dead',
       unitFileState: props?.UnitFileState ?? '',
+      needDaemonReload: props?.NeedDaemonReload === 'yes',
     });
   });
   return out;

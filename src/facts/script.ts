@@ -28,7 +28,7 @@ export function factCommand(request: FactRequest): string {
     case 'packages':
       return `dpkg-query -W -f='\${Package}\\t\${db:Status-Abbrev}\\t\${Version}\\n' -- ${quoteArgv(request.names)} 2>/dev/null; true`;
     case 'units':
-      return `systemctl show --property=Id,LoadState,ActiveState,SubState,UnitFileState -- ${quoteArgv(request.names.map(unitName))} 2>/dev/null; true`;
+      return `systemctl show --property=Id,LoadState,ActiveState,SubState,UnitFileState,NeedDaemonReload -- ${quoteArgv(request.names.map(unitName))} 2>/dev/null; true`;
     case 'exit':
       return `( ${request.script} ) </dev/null >/dev/null 2>&1; echo "$?"`;
     case 'exists':

@@ -59,6 +59,8 @@ export interface UnitFact {
   subState: string;
   /** enabled, disabled, static, masked, "" ... */
   unitFileState: string;
+  /** The unit file changed on disk since systemd last read it. */
+  needDaemonReload: boolean;
 }
 
 export type Fact =

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { absolutePath } from './arg-types';
+import type { FactRequest } from '../facts/types';
 import type { ModuleDefinition } from './module';
 
 export const commandArgs = z
@@ -25,4 +26,24 @@ export const commandModule: ModuleDefinition<CommandArgs> = {
   name: 'command',
   summary: 'Run a command, made idempotent by creates, removes or unless guards.',
   args: commandArgs,
+  facts(args) {
+    const out: FactRequest[] = [];
+    if (args.creates) out.push({ kind: 'exists', path: args.creates });
+    if (args.removes) out.push({ kind: 'exists', path: args.removes });
+    if (args.unless) out.push({ kind: 'exit', script: args.unless });
+    return out;
+  },
+  plan(args, facts) {
+    if (args.creates && facts.exists(args.creates)) return [];
+    if (args.removes && !facts.exists(args.removes)) return [];
+    if (args.unless && facts.exit(args.unless) === 0) return [];
+    const reason = args.creates
+      ? `${args.creates} does not exist`
+      : args.removes
+        ? `${args.removes} exists`
+        : args.unless
+          ? `check "${args.unless}" failed`
+          : 'no guard: runs every time';
+    return [{ kind: 'command', argv: args.argv, script: args.cmd, chdir: args.chdir, reason }];
+  },
 };

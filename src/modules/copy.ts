@@ -4,6 +4,9 @@ import { z } from 'zod';
 import { TemplateError } from '../core/errors';
 import { resolveInside } from '../render/safe-path';
 import { absolutePath, fileAttributes, fileMode } from './arg-types';
+import type { FileFact } from '../facts/types';
+import type { Change } from './changes';
+import { normalMode, planFile } from './file-plan';
 import type { DesiredFile, ModuleDefinition } from './module';
 
 export const copyArgs = z.strictObject({
@@ -67,4 +70,97 @@ export const copyModule: ModuleDefinition<CopyArgs> = {
     }
     return out;
   },
+  facts: () => [],
+  plan: () => [],
+};
+
+/** Where each source file lands on the host. */
+export function copyTargets(
+  args: CopyArgs,
+  filesDir: string,
+): { dest: string; local: string; rel: string }[] {
+  const tree = sourceTree(filesDir, args.src);
+  return [...tree.files].map(([rel, local]) => ({
+    rel,
+    local,
+    dest: rel === '' ? args.dest : path.posix.join(args.dest, rel),
+  }));
+}
+
+function isTree(args: CopyArgs, filesDir: string): boolean {
+  return sourceTree(filesDir, args.src).isDir;
+}
+
+copyModule.facts = (args, ctx) =>
+  isTree(args, ctx.filesDir)
+    ? [{ kind: 'tree', path: args.dest }]
+    : [{ kind: 'file', path: args.dest }];
+
+copyModule.plan = (args, facts, ctx) => {
+  const targets = copyTargets(args, ctx.filesDir);
+  if (!isTree(args, ctx.filesDir)) {
+    const content = fs.readFileSync(targets[0]!.local);
+    return planFile({ ...args, path: args.dest, content }, facts.file(args.dest));
+  }
+  const tree = facts.tree(args.dest);
+  const changes: Change[] = [];
+  const dirMode = args.dir_mode ? normalMode(args.dir_mode) : '0755';
+  const owner = args.owner ?? 'root';
+  const group = args.group ?? 'root';
+  if (!tree.isDirectory)
+    changes.push({ kind: 'mkdir', path: args.dest, mode: dirMode, owner, group });
+  const wantedDirs = new Set<string>();
+  for (const t of targets) {
+    const parts = t.rel.split('/').slice(0, -1);
+    for (let i = 1; i <= parts.length; i++) wantedDirs.add(parts.slice(0, i).join('/'));
+  }
+  for (const dir of [...wantedDirs].sort()) {
+    const now = tree.entries.get(dir);
+    const p = path.posix.join(args.dest, dir);
+    if (!now || now.type !== 'directory')
+      changes.push({ kind: 'mkdir', path: p, mode: dirMode, owner, group });
+  }
+  for (const t of targets) {
+    const now = tree.entries.get(t.rel);
+    const before: FileFact = now
+      ? {
+          path: t.dest,
+          exists: true,
+          type: now.type,
+          mode: now.mode,
+          owner: now.owner,
+          group: now.group,
+          sha256: now.sha256,
+        }
+      : { path: t.dest, exists: false };
+    changes.push(
+      ...planFile(
+        {
+          path: t.dest,
+          content: fs.readFileSync(t.local),
+          mode: args.mode,
+          owner: args.owner,
+          group: args.group,
+        },
+        before,
+      ),
+    );
+  }
+  if (args.delete) {
+    const wanted = new Set([...targets.map((t) => t.rel), ...wantedDirs]);
+    // Deepest first, and nothing below an already-removed folder.
+    const extras = [...tree.entries.keys()].filter((rel) => !wanted.has(rel)).sort();
+    const removed: string[] = [];
+    for (const rel of extras) {
+      if (removed.some((r) => rel.startsWith(`${r}/`))) continue;
+      removed.push(rel);
+      const e = tree.entries.get(rel)!;
+      changes.push({
+        kind: 'remove',
+        path: path.posix.join(args.dest, rel),
+        before: { path: path.posix.join(args.dest, rel), exists: true, type: e.type },
+      });
+    }
+  }
+  return changes;
 };

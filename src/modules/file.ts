@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { absolutePath, fileAttributes } from './arg-types';
+import { PlanError } from './plan-error';
+import { normalMode, planAttributes, planFile } from './file-plan';
 import type { ModuleDefinition } from './module';
 
 export const fileArgs = z
@@ -23,4 +25,46 @@ export const fileModule: ModuleDefinition<FileArgs> = {
   name: 'file',
   summary: 'A directory, a symlink, an absent path, or the mode and owner of an existing file.',
   args: fileArgs,
+  facts: () => [],
+  plan: () => [],
+};
+
+fileModule.facts = (args) => [{ kind: 'file', path: args.path }];
+
+fileModule.plan = (args, facts) => {
+  const now = facts.file(args.path);
+  const attrs = { mode: args.mode, owner: args.owner, group: args.group };
+  switch (args.state) {
+    case 'absent':
+      return now.exists ? [{ kind: 'remove', path: args.path, before: now }] : [];
+    case 'directory':
+      if (!now.exists) {
+        return [
+          {
+            kind: 'mkdir',
+            path: args.path,
+            mode: normalMode(args.mode ?? '0755'),
+            owner: args.owner ?? 'root',
+            group: args.group ?? 'root',
+          },
+        ];
+      }
+      if (now.type !== 'directory')
+        throw new PlanError(`${args.path} exists and is not a directory (it is a ${now.type})`);
+      return planAttributes(args.path, attrs, now);
+    case 'link':
+      if (now.exists && now.type === 'link' && now.linkTarget === args.src) return [];
+      if (now.exists && now.type === 'directory')
+        throw new PlanError(`${args.path} is a directory; refusing to replace it with a link`);
+      return [{ kind: 'symlink', path: args.path, target: args.src!, before: now }];
+    case 'touch':
+      if (!now.exists) {
+        return planFile({ path: args.path, content: Buffer.alloc(0), ...attrs }, now);
+      }
+      return planAttributes(args.path, attrs, now);
+    case 'file':
+      if (!now.exists)
+        throw new PlanError(`${args.path} does not exist (use state: touch to create it)`);
+      return planAttributes(args.path, attrs, now);
+  }
 };

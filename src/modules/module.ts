@@ -1,5 +1,8 @@
 import type { z } from 'zod';
+import type { FactRequest } from '../facts/types';
 import type { TemplateEngine } from '../render/template-engine';
+import type { Change } from './changes';
+import type { FactView } from './fact-view';
 
 /** A file a task places on a host, as the render and diff commands see it. */
 export interface DesiredFile {
@@ -18,6 +21,8 @@ export interface ModuleContext {
   templates: TemplateEngine;
   /** Folder `copy` sources are read from (playbooks/files). */
   filesDir: string;
+  /** True when text holds a secret value of the run: such content is never shown. */
+  containsSecret(text: string): boolean;
 }
 
 /**
@@ -28,6 +33,10 @@ export interface ModuleDefinition<A = Record<string, unknown>> {
   name: string;
   summary: string;
   args: z.ZodType<A>;
+  /** The facts its plan reads; gathered in one batch with every other task's. */
+  facts(args: A, ctx: ModuleContext): FactRequest[];
+  /** Pure: the changes that make the host match; none means converged. */
+  plan(args: A, facts: FactView, ctx: ModuleContext): Change[];
   /** The files this task would place on the host, for `render` and offline `diff`. */
   files?(args: A, ctx: ModuleContext): DesiredFile[];
 }

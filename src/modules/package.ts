@@ -7,14 +7,27 @@ export const packageArgs = z.strictObject({
   state: z
     .enum(['present', 'absent'])
     .default('present')
-    .describe('Installed or removed (purged).'),
+    .describe('Installed, or removed (purged).'),
 });
 
 export type PackageArgs = z.infer<typeof packageArgs>;
 
+const names = (args: PackageArgs) => (Array.isArray(args.name) ? args.name : [args.name]);
+
 export const packageModule: ModuleDefinition<PackageArgs> = {
   name: 'package',
   summary:
-    'Install or remove Debian packages with apt (non-interactive; apt-get update only when something is missing).',
+    'Install or remove Debian packages with apt (non-interactive; apt-get update only when something is missing; waits on the dpkg lock).',
   args: packageArgs,
+  facts: (args) => [{ kind: 'packages', names: names(args) }],
+  plan(args, facts) {
+    const state = facts.packages(names(args));
+    const list = names(args);
+    if (args.state === 'present') {
+      const missing = list.filter((n) => !state.get(n)?.installed);
+      return missing.length ? [{ kind: 'packages', install: missing, remove: [] }] : [];
+    }
+    const present = list.filter((n) => state.get(n)?.installed);
+    return present.length ? [{ kind: 'packages', install: [], remove: present }] : [];
+  },
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { absolutePath, fileAttributes, templated } from './arg-types';
+import { planFile } from './file-plan';
 import type { ModuleDefinition } from './module';
 
 export const templateArgs = z.strictObject({
@@ -29,5 +30,13 @@ export const templateModule: ModuleDefinition<TemplateArgs> = {
         group: args.group,
       },
     ];
+  },
+  facts: (args) => [{ kind: 'file', path: args.dest }],
+  plan(args, facts, ctx) {
+    const text = ctx.templates.renderFile(args.src, ctx.vars, ctx.host);
+    return planFile(
+      { ...args, path: args.dest, content: Buffer.from(text), secret: ctx.containsSecret(text) },
+      facts.file(args.dest),
+    );
   },
 };

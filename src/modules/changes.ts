@@ -1,0 +1,68 @@
+import type { FileFact } from '../facts/types';
+
+/**
+ * What a module's plan asks for. Pure data: the executor performs them, the
+ * reporter prints them (redacting what is secret), dry-run stops before them.
+ */
+export type Change =
+  | {
+      kind: 'write';
+      path: string;
+      content: Buffer;
+      mode: string;
+      owner: string;
+      group: string;
+      /** Run on the candidate before the swap; %s is its path. */
+      validate?: string;
+      backup: boolean;
+      /** The file as it is now (absent when new). */
+      before: FileFact;
+      /** Content holds secret values: never shown in diffs. */
+      secret: boolean;
+    }
+  | {
+      kind: 'attributes';
+      path: string;
+      mode?: string;
+      owner?: string;
+      group?: string;
+      before: FileFact;
+    }
+  | { kind: 'mkdir'; path: string; mode: string; owner: string; group: string }
+  | { kind: 'symlink'; path: string; target: string; before: FileFact }
+  | { kind: 'remove'; path: string; before: FileFact }
+  | { kind: 'packages'; install: string[]; remove: string[] }
+  | { kind: 'service'; unit: string; action: ServiceAction }
+  | { kind: 'command'; argv?: string[]; script?: string; chdir?: string; reason: string };
+
+export type ServiceAction =
+  'daemon-reload' | 'start' | 'stop' | 'restart' | 'reload' | 'enable' | 'disable';
+
+/** A one-line description of a change, for progress and recaps. */
+export function describeChange(change: Change): string {
+  switch (change.kind) {
+    case 'write':
+      return `${change.before.exists ? 'update' : 'create'} ${change.path}`;
+    case 'attributes':
+      return `set ${[change.mode && `mode ${change.mode}`, change.owner && `owner ${change.owner}`, change.group && `group ${change.group}`].filter(Boolean).join(', ')} on ${change.path}`;
+    case 'mkdir':
+      return `create directory ${change.path}`;
+    case 'symlink':
+      return `link ${change.path} -> ${change.target}`;
+    case 'remove':
+      return `remove ${change.path}`;
+    case 'packages':
+      return [
+        change.install.length ? `install ${change.install.join(' ')}` : '',
+        change.remove.length ? `remove ${change.remove.join(' ')}` : '',
+      ]
+        .filter(Boolean)
+        .join('; ');
+    case 'service':
+      return change.action === 'daemon-reload'
+        ? 'systemctl daemon-reload'
+        : `${change.action} ${change.unit}`;
+    case 'command':
+      return `run ${change.script ?? change.argv!.join(' ')} (${change.reason})`;
+  }
+}

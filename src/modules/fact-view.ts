@@ -1,0 +1,40 @@
+import {
+  factKey,
+  type Fact,
+  type FactRequest,
+  type FileFact,
+  type PackageFact,
+  type TreeFact,
+  type UnitFact,
+} from '../facts/types';
+
+/** Typed read access to gathered facts; asking for one that was not gathered is a bug. */
+export class FactView {
+  constructor(private readonly facts: ReadonlyMap<string, Fact>) {}
+
+  private get(request: FactRequest): unknown {
+    const fact = this.facts.get(factKey(request));
+    if (!fact || fact.kind !== request.kind)
+      throw new Error(`fact not gathered: ${factKey(request)}`);
+    return fact.value;
+  }
+
+  file(path: string): FileFact {
+    return this.get({ kind: 'file', path }) as FileFact;
+  }
+  tree(path: string): TreeFact {
+    return this.get({ kind: 'tree', path }) as TreeFact;
+  }
+  packages(names: string[]): Map<string, PackageFact> {
+    return this.get({ kind: 'packages', names }) as Map<string, PackageFact>;
+  }
+  units(names: string[]): Map<string, UnitFact> {
+    return this.get({ kind: 'units', names }) as Map<string, UnitFact>;
+  }
+  exit(script: string): number {
+    return this.get({ kind: 'exit', script }) as number;
+  }
+  exists(path: string): boolean {
+    return this.get({ kind: 'exists', path }) as boolean;
+  }
+}

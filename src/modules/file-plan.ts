@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import type { FileFact } from '../facts/types';
+import type { Change } from './changes';
+
+export interface WantedFile {
+  path: string;
+  content: Buffer;
+  mode?: string;
+  owner?: string;
+  group?: string;
+  validate?: string;
+  backup?: boolean;
+  secret?: boolean;
+}
+
+export const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+/** Normalises "644" and "0644" to "0644". */
+export const normalMode = (mode: string) => mode.padStart(4, '0');
+
+/**
+ * The shared core of template and copy: write when the content differs (or
+ * the file is new), else fix only the attributes that differ, else nothing.
+ */
+export function planFile(want: WantedFile, now: FileFact): Change[] {
+  const owner = want.owner ?? (now.exists ? now.owner! : 'root');
+  const group = want.group ?? (now.exists ? now.group! : 'root');
+  const mode = want.mode ? normalMode(want.mode) : now.exists && now.mode ? now.mode : '0644';
+  if (!now.exists || now.type !== 'file' || now.sha256 !== sha256(want.content)) {
+    return [
+      {
+        kind: 'write',
+        path: want.path,
+        content: want.content,
+        mode,
+        owner,
+        group,
+        validate: want.validate,
+        backup: want.backup ?? false,
+        before: now,
+        secret: want.secret ?? false,
+      },
+    ];
+  }
+  return planAttributes(want.path, { mode: want.mode, owner: want.owner, group: want.group }, now);
+}
+
+export function planAttributes(
+  path: string,
+  want: { mode?: string; owner?: string; group?: string },
+  now: FileFact,
+): Change[] {
+  const mode = want.mode && normalMode(want.mode) !== now.mode ? normalMode(want.mode) : undefined;
+  const owner = want.owner && want.owner !== now.owner ? want.owner : undefined;
+  const group = want.group && want.group !== now.group ? want.group : undefined;
+  if (!mode && !owner && !group) return [];
+  return [{ kind: 'attributes', path, mode, owner, group, before: now }];
+}

@@ -1,0 +1,2 @@
+/** The host is in a state a module will not change on its own (e.g. a file where a folder belongs). */
+export class PlanError extends Error {}
