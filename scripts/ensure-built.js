@@ -16,5 +16,9 @@ if (stale) {
   process.stderr.write('foobar-infra: installing dependencies (npm ci)\n');
   run('npm', ['ci', '--no-audit', '--no-fund']);
 } else {
-  run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
+  run(process.execPath, [
+    path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+    '-p',
+    'tsconfig.json',
+  ]);
 }

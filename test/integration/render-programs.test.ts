@@ -9,10 +9,17 @@ import { hasCommand, requireOrSkip } from '../support/requirements';
 /** What `render` writes is accepted by the programs that will read it. */
 describe('rendered configs pass their own programs', function () {
   let out: string;
-  const inventories = ['inventories/production.example.yml', 'test/fixtures/inventories/good/three-web.yml'];
+  const inventories = [
+    'inventories/production.example.yml',
+    'test/fixtures/inventories/good/three-web.yml',
+  ];
 
   before(async function () {
-    requireOrSkip(this, hasCommand('haproxy') && hasCommand('nginx'), 'haproxy and nginx are not installed');
+    requireOrSkip(
+      this,
+      hasCommand('haproxy') && hasCommand('nginx'),
+      'haproxy and nginx are not installed',
+    );
     out = fs.mkdtempSync(path.join(os.tmpdir(), 'foobar-render-'));
   });
   after(() => out && fs.rmSync(out, { recursive: true, force: true }));
@@ -50,9 +57,13 @@ describe('rendered configs pass their own programs', function () {
         const unit = fs
           .readdirSync(path.join(dir, 'web-01', 'etc/systemd/system'))
           .find((f) => f.endsWith('.service'))!;
-        const r = spawnSync('systemd-analyze', ['verify', path.join(dir, 'web-01', 'etc/systemd/system', unit)], {
-          encoding: 'utf8',
-        });
+        const r = spawnSync(
+          'systemd-analyze',
+          ['verify', path.join(dir, 'web-01', 'etc/systemd/system', unit)],
+          {
+            encoding: 'utf8',
+          },
+        );
         assert.equal(r.status, 0, r.stderr);
         assert.doesNotMatch(r.stderr, /Unknown (key|section)|Failed to parse/);
       });
@@ -72,17 +83,40 @@ describe('rendered configs pass their own programs', function () {
 
   it('render --limit writes only the matching hosts, and a bad limit is an error', async () => {
     const dir = path.join(out, 'limited');
-    const r = await cli('render', '-i', 'inventories/production.example.yml', '--out', dir, '--limit', 'web');
+    const r = await cli(
+      'render',
+      '-i',
+      'inventories/production.example.yml',
+      '--out',
+      dir,
+      '--limit',
+      'web',
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(fs.readdirSync(dir).sort(), ['web-01', 'web-02']);
-    const none = await cli('render', '-i', 'inventories/production.example.yml', '--out', dir, '--limit', 'db');
+    const none = await cli(
+      'render',
+      '-i',
+      'inventories/production.example.yml',
+      '--out',
+      dir,
+      '--limit',
+      'db',
+    );
     assert.equal(none.code, 1);
     assert.match(none.stderr, /matches no host/);
   });
 
   it('a template error writes nothing and names the template and line', async () => {
     const dir = path.join(out, 'broken');
-    const r = await cli('render', '-i', 'test/fixtures/inventories/good/minimal.yml', '--out', dir, 'test/fixtures/playbooks/missing-var.yml');
+    const r = await cli(
+      'render',
+      '-i',
+      'test/fixtures/inventories/good/minimal.yml',
+      '--out',
+      dir,
+      'test/fixtures/playbooks/missing-var.yml',
+    );
     assert.equal(r.code, 1);
     assert.match(r.stderr, /missing-var\.hbs:3: variable "absent" is not defined \(host /);
     assert.equal(fs.existsSync(dir), false);

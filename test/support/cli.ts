@@ -27,7 +27,10 @@ export async function cli(...args: string[]): Promise<CliResult> {
 }
 
 /** Runs the real executable in a child process. */
-export function cliProcess(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+export function cliProcess(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     env: options.env ?? process.env,

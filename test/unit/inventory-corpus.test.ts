@@ -3,7 +3,10 @@ import * as fs from 'node:fs';
 import { cli, cliProcess, fixture } from '../support/cli';
 
 const BAD = fixture('inventories', 'bad');
-const expected = JSON.parse(fs.readFileSync(`${BAD}/expected.json`, 'utf8')) as Record<string, string[]>;
+const expected = JSON.parse(fs.readFileSync(`${BAD}/expected.json`, 'utf8')) as Record<
+  string,
+  string[]
+>;
 
 describe('inventory corpus: every broken inventory gets its positioned error', () => {
   it('has at least 20 cases, each with an expected message', () => {
@@ -16,7 +19,8 @@ describe('inventory corpus: every broken inventory gets its positioned error', (
     it(`${file} → exit 1 with "${messages[0]}"`, async () => {
       const r = await cli('validate', '-i', `test/fixtures/inventories/bad/${file}`);
       assert.equal(r.code, 1, r.stderr);
-      for (const m of messages) assert.ok(r.stderr.includes(m), `expected\n  ${m}\nin\n${r.stderr}`);
+      for (const m of messages)
+        assert.ok(r.stderr.includes(m), `expected\n  ${m}\nin\n${r.stderr}`);
       assert.match(messages[0]!, /^[^:]+\.yml:\d+:\d+: /, 'messages carry file:line:col');
       assert.doesNotMatch(r.stderr, /\n\s+at .*\(.*:\d+:\d+\)/, 'no stack trace');
     });
@@ -48,7 +52,10 @@ describe('inventory corpus: every broken inventory gets its positioned error', (
     const r = await cli('validate', '-i', 'test/fixtures/inventories/multi-error.yml');
     assert.equal(r.code, 1);
     assert.match(r.stderr, /multi-error\.yml:\d+:\d+: .*ssh_port: must be 1-65535/);
-    assert.match(r.stderr, /multi-error\.yml:\d+:\d+: .*adress: unknown variable \(did you mean "address"\?\)/);
+    assert.match(
+      r.stderr,
+      /multi-error\.yml:\d+:\d+: .*adress: unknown variable \(did you mean "address"\?\)/,
+    );
     assert.match(r.stderr, /multi-error\.yml:\d+:\d+: .*become: expected boolean/);
   });
 });

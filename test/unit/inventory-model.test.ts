@@ -60,7 +60,11 @@ all:
   });
 
   it('refuses a plain-text value for a declared secret-looking variable', () => {
-    const r = parseInventory('inv.yml', 'all:\n  vars:\n    api_token: abc123\n  hosts:\n    a: {}\n', { declared: ['api_token'] });
+    const r = parseInventory(
+      'inv.yml',
+      'all:\n  vars:\n    api_token: abc123\n  hosts:\n    a: {}\n',
+      { declared: ['api_token'] },
+    );
     assert.match(r.diagnostics[0]!.message, /plain-text secret/);
   });
 

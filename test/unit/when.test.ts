@@ -1,7 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { ExpressionError, evaluate, parseExpression } from '../../src/playbook/when';
 
-const vars = { mysql_role: 'replica', port: 22, groups: { web: ['a'] }, group_names: ['web'], flag: false };
+const vars = {
+  mysql_role: 'replica',
+  port: 22,
+  groups: { web: ['a'] },
+  group_names: ['web'],
+  flag: false,
+};
 
 describe('when: expressions', () => {
   const cases: [string, boolean][] = [
