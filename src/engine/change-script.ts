@@ -1,0 +1,156 @@
+import { quote, quoteArgv } from '../facts/shell';
+import type { Change } from '../modules/changes';
+import { PENDING_FILE, pendingLine, type PendingHandler } from './handler-state';
+
+/** Exit code of a change script whose `validate` command refused the candidate. */
+export const VALIDATION_FAILED = 65;
+
+export interface ChangeScript {
+  script: string;
+  /** File contents, concatenated; each write reads its exact byte count. */
+  stdin: Buffer;
+}
+
+/**
+ * Turns a task's changes into one POSIX sh script. Pure.
+ * - Handlers the task notifies are recorded (and synced) before any change.
+ * - A file is written to a temp file beside its destination, synced, given
+ *   its owner and mode, validated, then renamed over the destination: the
+ *   destination holds the old or the new content, never a mix, and the temp
+ *   file is removed on every failure.
+ * - Handlers that just ran are cleared at the very end.
+ */
+export function changeScript(
+  changes: readonly Change[],
+  options: { record?: PendingHandler[]; clear?: PendingHandler[]; stateFile?: string } = {},
+): ChangeScript {
+  const state = quote(options.stateFile ?? PENDING_FILE);
+  const stateDir = quote(dirOf(options.stateFile ?? PENDING_FILE));
+  const lines: string[] = [
+    'set -u',
+    'export LC_ALL=C DEBIAN_FRONTEND=noninteractive',
+    'fb_tmp=""',
+    `trap 'if [ -n "$fb_tmp" ]; then rm -f -- "$fb_tmp"; fi' EXIT`,
+    'fail() { echo "$1" >&2; exit "${2:-1}"; }',
+  ];
+  const payloads: Buffer[] = [];
+  if (options.record?.length) {
+    lines.push(
+      `mkdir -p ${stateDir}`,
+      `printf '%s\\n' ${options.record.map((p) => quote(pendingLine(p))).join(' ')} >> ${state} || fail 'cannot record pending handlers'`,
+      `sync ${state} 2>/dev/null || sync`,
+    );
+  }
+  for (const change of changes) lines.push(...commandsFor(change, payloads));
+  if (options.clear?.length) {
+    const drop = options.clear
+      .map((p) => `-e ${quote(`^${escapeRegex(pendingLine(p))}$`)}`)
+      .join(' ');
+    lines.push(
+      `if [ -f ${state} ]; then grep -v ${drop} ${state} > ${state}.new; mv -f ${state}.new ${state}; sync ${state} 2>/dev/null || true; fi`,
+    );
+  }
+  return { script: `${lines.join('\n')}\n`, stdin: Buffer.concat(payloads) };
+}
+
+function commandsFor(change: Change, payloads: Buffer[]): string[] {
+  switch (change.kind) {
+    case 'write': {
+      payloads.push(change.content);
+      const dest = quote(change.path);
+      const out = [
+        `fb_tmp=$(mktemp ${quote(`${dirOf(change.path)}/.${baseOf(change.path)}.foobar-XXXXXX`)}) || fail ${quote(`cannot create a temp file beside ${change.path}`)}`,
+        `dd of="$fb_tmp" bs=65536 count=${change.content.length} iflag=count_bytes,fullblock status=none || fail ${quote(`cannot write ${change.path}`)}`,
+        `[ "$(stat -c %s -- "$fb_tmp")" = ${change.content.length} ] || fail ${quote(`short write to ${change.path} (disk full?)`)}`,
+        `chown ${quote(`${change.owner}:${change.group}`)} "$fb_tmp" && chmod ${change.mode} "$fb_tmp" || fail ${quote(`cannot set owner/mode of ${change.path}`)}`,
+        `sync "$fb_tmp" || fail ${quote(`cannot sync ${change.path} (disk full?)`)}`,
+      ];
+      if (change.validate) {
+        const command = change.validate.split('%s').join('"$fb_tmp"');
+        out.push(
+          `fb_out=$( { ${command}; } 2>&1 ) || { printf '%s\\n' "$fb_out" >&2; exit ${VALIDATION_FAILED}; }`,
+        );
+      }
+      if (change.backup && change.before.exists) {
+        out.push(
+          `cp -p -- ${dest} ${dest}.$(date +%Y%m%dT%H%M%S).bak || fail ${quote(`cannot back up ${change.path}`)}`,
+        );
+      }
+      out.push(
+        `mv -f -- "$fb_tmp" ${dest} || fail ${quote(`cannot replace ${change.path}`)}`,
+        'fb_tmp=""',
+        `sync ${quote(dirOf(change.path))} 2>/dev/null || true`,
+      );
+      return out;
+    }
+    case 'attributes': {
+      const out: string[] = [];
+      if (change.owner || change.group) {
+        const who = `${change.owner ?? ''}${change.group ? `:${change.group}` : ''}`;
+        out.push(
+          `chown -h ${quote(who)} -- ${quote(change.path)} || fail ${quote(`cannot chown ${change.path}`)}`,
+        );
+      }
+      if (change.mode)
+        out.push(
+          `chmod ${change.mode} -- ${quote(change.path)} || fail ${quote(`cannot chmod ${change.path}`)}`,
+        );
+      return out;
+    }
+    case 'mkdir':
+      return [
+        `mkdir -p -- ${quote(change.path)} && chown ${quote(`${change.owner}:${change.group}`)} -- ${quote(change.path)} && chmod ${change.mode} -- ${quote(change.path)} || fail ${quote(`cannot create directory ${change.path}`)}`,
+      ];
+    case 'symlink': {
+      const tmp = `${dirOf(change.path)}/.${baseOf(change.path)}.foobar-link`;
+      return [
+        `rm -f -- ${quote(tmp)}; ln -s -- ${quote(change.target)} ${quote(tmp)} && mv -Tf -- ${quote(tmp)} ${quote(change.path)} || fail ${quote(`cannot link ${change.path}`)}`,
+      ];
+    }
+    case 'remove':
+      return [`rm -rf -- ${quote(change.path)} || fail ${quote(`cannot remove ${change.path}`)}`];
+    case 'packages': {
+      const apt =
+        'apt-get -q -y -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold';
+      const out: string[] = [];
+      if (change.install.length) {
+        out.push(`${apt} update >/dev/null || fail 'apt-get update failed'`);
+        out.push(
+          `${apt} install --no-install-recommends -- ${quoteArgv(change.install)} >/dev/null || fail ${quote(`apt-get install ${change.install.join(' ')} failed`)}`,
+        );
+      }
+      if (change.remove.length) {
+        out.push(
+          `${apt} purge -- ${quoteArgv(change.remove)} >/dev/null || fail ${quote(`apt-get purge ${change.remove.join(' ')} failed`)}`,
+        );
+      }
+      return out;
+    }
+    case 'service':
+      if (change.action === 'daemon-reload')
+        return [`systemctl daemon-reload || fail 'systemctl daemon-reload failed'`];
+      return [
+        `systemctl ${change.action} -- ${quote(change.unit)} || { journalctl -u ${quote(change.unit)} -n 15 --no-pager >&2 2>/dev/null; fail ${quote(`systemctl ${change.action} ${change.unit} failed`)}; }`,
+      ];
+    case 'command': {
+      const run = change.argv ? quoteArgv(change.argv) : `sh -c ${quote(change.script!)}`;
+      const cd = change.chdir ? `cd ${quote(change.chdir)} && ` : '';
+      return [
+        `( ${cd}${run} ) || fail ${quote(`command failed: ${change.script ?? change.argv!.join(' ')}`)} $?`,
+      ];
+    }
+  }
+}
+
+function dirOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? '/' : path.slice(0, i);
+}
+
+function baseOf(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.[\]*^$\\]/g, '\\$&');
+}

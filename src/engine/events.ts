@@ -1,0 +1,44 @@
+import type { Change } from '../modules/changes';
+
+export type TaskStatus = 'ok' | 'changed' | 'skipped' | 'failed';
+
+/** What the engine reports while it runs; the reporter has one formatter per kind. */
+export type EngineEvent =
+  | { type: 'play'; play: string; hosts: string[]; check: boolean }
+  | { type: 'unreachable'; host: string; error: string }
+  | {
+      type: 'task';
+      host: string;
+      task: string;
+      status: TaskStatus;
+      changes: Change[];
+      handler: boolean;
+      error?: string;
+    }
+  | {
+      type: 'diff';
+      host: string;
+      task: string;
+      path: string;
+      before?: string;
+      after?: string;
+      secret: boolean;
+    }
+  | { type: 'note'; host?: string; message: string }
+  | { type: 'recap'; hosts: Record<string, HostCounters> };
+
+export interface HostCounters {
+  ok: number;
+  changed: number;
+  unreachable: number;
+  failed: number;
+  skipped: number;
+}
+
+export const emptyCounters = (): HostCounters => ({
+  ok: 0,
+  changed: 0,
+  unreachable: 0,
+  failed: 0,
+  skipped: 0,
+});

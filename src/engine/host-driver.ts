@@ -1,0 +1,42 @@
+import type { Fact, FactRequest } from '../facts/types';
+import type { Change } from '../modules/changes';
+import type { PendingHandler } from './handler-state';
+
+/** A change script failed: which host, what, and the (redacted later) output. */
+export class ChangeFailed extends Error {
+  constructor(
+    readonly detail: string,
+    readonly exitCode: number | null,
+    readonly validation: boolean,
+  ) {
+    super(detail);
+  }
+}
+
+export interface Gathered {
+  facts: Map<string, Fact>;
+  /** Handlers recorded on the host by an earlier run that did not get to run them. */
+  pending: PendingHandler[];
+}
+
+/**
+ * What the engine needs of a host. The SSH-backed driver compiles these to
+ * shell scripts (one remote command each); the in-memory driver simulates a
+ * host for fast integration tests of the engine.
+ */
+export interface HostDriver {
+  readonly host: string;
+  /** Every fact in one round trip, with the pending-handler record. */
+  gather(requests: readonly FactRequest[]): Promise<Gathered>;
+  /** Performs a task's changes in one round trip; throws ChangeFailed. */
+  execute(
+    changes: readonly Change[],
+    options: { record?: PendingHandler[]; clear?: PendingHandler[] },
+  ): Promise<void>;
+  /** The current content of a file, for diffs; undefined when absent. */
+  readFile(path: string): Promise<Buffer | undefined>;
+  /** Remote commands run so far on this host. */
+  readonly commands: number;
+  readonly connections: number;
+  close(): Promise<void>;
+}

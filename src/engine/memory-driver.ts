@@ -1,0 +1,283 @@
+import { createHash } from 'node:crypto';
+import type { Fact, FactRequest, FileFact, TreeEntry } from '../facts/types';
+import { factKey, unitName } from '../facts/types';
+import type { Change } from '../modules/changes';
+import type { PendingHandler } from './handler-state';
+import { ChangeFailed, type Gathered, type HostDriver } from './host-driver';
+
+interface MemFile {
+  content: Buffer;
+  mode: string;
+  owner: string;
+  group: string;
+}
+
+export interface MemUnit {
+  active: boolean;
+  enabled: boolean;
+  needDaemonReload?: boolean;
+}
+
+/** A simulated host: files, folders, links, packages and units, all in memory. */
+export class MemoryHost {
+  files = new Map<string, MemFile>();
+  dirs = new Map<string, { mode: string; owner: string; group: string }>([
+    ['/', { mode: '0755', owner: 'root', group: 'root' }],
+  ]);
+  links = new Map<string, string>();
+  packages = new Set<string>();
+  /** Packages apt can install, with the units each brings. */
+  repository = new Map<string, string[]>();
+  units = new Map<string, MemUnit>();
+  pending: PendingHandler[] = [];
+  /** Every action performed, in order: "write /etc/x", "reload nginx.service", ... */
+  log: string[] = [];
+  /** Validators by program name (the first word of a validate command). */
+  validators = new Map<string, (content: string) => string | undefined>();
+  reachable = true;
+
+  constructor(readonly name: string) {}
+
+  fileFact(path: string): FileFact {
+    const link = this.links.get(path);
+    if (link !== undefined)
+      return {
+        path,
+        exists: true,
+        type: 'link',
+        linkTarget: link,
+        mode: '0777',
+        owner: 'root',
+        group: 'root',
+      };
+    const f = this.files.get(path);
+    if (f) {
+      return {
+        path,
+        exists: true,
+        type: 'file',
+        mode: f.mode,
+        owner: f.owner,
+        group: f.group,
+        size: f.content.length,
+        sha256: sha(f.content),
+      };
+    }
+    const d = this.dirs.get(path);
+    if (d) return { path, exists: true, type: 'directory', ...d };
+    return { path, exists: false };
+  }
+
+  exists(path: string): boolean {
+    return this.fileFact(path).exists;
+  }
+}
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** A HostDriver over a MemoryHost. Counts one command per operation, as the SSH driver does. */
+export class MemoryDriver implements HostDriver {
+  commands = 0;
+  readonly connections = 1;
+  /** Simulates the tool dying: every operation after this many executes throws. */
+  dieAfterExecutes?: number;
+  private executes = 0;
+
+  constructor(readonly state: MemoryHost) {}
+
+  get host(): string {
+    return this.state.name;
+  }
+
+  private tick(): void {
+    if (this.dieAfterExecutes !== undefined && this.executes >= this.dieAfterExecutes) {
+      throw new Error(`simulated crash on ${this.host}`);
+    }
+    this.commands++;
+  }
+
+  async gather(requests: readonly FactRequest[]): Promise<Gathered> {
+    this.tick();
+    const facts = new Map<string, Fact>();
+    for (const r of requests) facts.set(factKey(r), this.fact(r));
+    return { facts, pending: [...this.state.pending] };
+  }
+
+  private fact(r: FactRequest): Fact {
+    const s = this.state;
+    switch (r.kind) {
+      case 'file':
+        return { kind: 'file', value: s.fileFact(r.path) };
+      case 'exists':
+        return { kind: 'exists', value: s.exists(r.path) };
+      case 'exit':
+        return {
+          kind: 'exit',
+          value: /^test -e (\S+)$/.test(r.script) && s.exists(r.script.slice(8)) ? 0 : 1,
+        };
+      case 'packages':
+        return {
+          kind: 'packages',
+          value: new Map(
+            r.names.map((n) => [
+              n,
+              {
+                name: n,
+                installed: s.packages.has(n),
+                version: s.packages.has(n) ? '1.0' : undefined,
+              },
+            ]),
+          ),
+        };
+      case 'units':
+        return {
+          kind: 'units',
+          value: new Map(
+            r.names.map((n) => {
+              const u = s.units.get(unitName(n));
+              return [
+                n,
+                {
+                  name: n,
+                  loadState: u ? 'loaded' : 'not-found',
+                  activeState: u?.active ? 'active' : 'inactive',
+                  subState: u?.active ? 'running' : 'dead',
+                  unitFileState: u ? (u.enabled ? 'enabled' : 'disabled') : '',
+                  needDaemonReload: u?.needDaemonReload ?? false,
+                },
+              ];
+            }),
+          ),
+        };
+      case 'tree': {
+        const entries = new Map<string, TreeEntry>();
+        const prefix = `${r.path}/`;
+        for (const [p, f] of s.files) {
+          if (p.startsWith(prefix))
+            entries.set(p.slice(prefix.length), {
+              type: 'file',
+              mode: f.mode,
+              owner: f.owner,
+              group: f.group,
+              sha256: sha(f.content),
+            });
+        }
+        for (const [p, d] of s.dirs)
+          if (p.startsWith(prefix))
+            entries.set(p.slice(prefix.length), { type: 'directory', ...d });
+        return { kind: 'tree', value: { path: r.path, isDirectory: s.dirs.has(r.path), entries } };
+      }
+    }
+  }
+
+  async execute(
+    changes: readonly Change[],
+    options: { record?: PendingHandler[]; clear?: PendingHandler[] },
+  ): Promise<void> {
+    this.tick();
+    this.executes++;
+    const s = this.state;
+    if (options.record) s.pending.push(...options.record);
+    for (const c of changes) this.apply(c);
+    if (options.clear) {
+      const drop = new Set(options.clear.map((p) => `${p.play}\t${p.handler}`));
+      s.pending = s.pending.filter((p) => !drop.has(`${p.play}\t${p.handler}`));
+    }
+  }
+
+  private apply(c: Change): void {
+    const s = this.state;
+    switch (c.kind) {
+      case 'write': {
+        const parent = c.path.slice(0, c.path.lastIndexOf('/')) || '/';
+        if (!s.dirs.has(parent))
+          throw new ChangeFailed(`cannot create a temp file beside ${c.path}`, 1, false);
+        if (c.validate) {
+          const program = c.validate.split(' ')[0]!;
+          const check = s.validators.get(program);
+          const error = check ? check(c.content.toString('utf8')) : undefined;
+          if (error) throw new ChangeFailed(error, 65, true);
+        }
+        s.files.set(c.path, { content: c.content, mode: c.mode, owner: c.owner, group: c.group });
+        s.log.push(`write ${c.path}`);
+        if (c.path.startsWith('/etc/systemd/system/')) {
+          const u = s.units.get(c.path.slice('/etc/systemd/system/'.length));
+          if (u) u.needDaemonReload = true;
+          else
+            s.units.set(c.path.slice('/etc/systemd/system/'.length), {
+              active: false,
+              enabled: false,
+              needDaemonReload: true,
+            });
+        }
+        return;
+      }
+      case 'attributes': {
+        const f = s.files.get(c.path) ?? s.dirs.get(c.path);
+        if (!f) throw new ChangeFailed(`cannot chmod ${c.path}`, 1, false);
+        if (c.mode) f.mode = c.mode;
+        if (c.owner) f.owner = c.owner;
+        if (c.group) f.group = c.group;
+        s.log.push(`attributes ${c.path}`);
+        return;
+      }
+      case 'mkdir': {
+        const parts = c.path.split('/').filter(Boolean);
+        for (let i = 1; i <= parts.length; i++) {
+          const p = `/${parts.slice(0, i).join('/')}`;
+          if (!s.dirs.has(p)) s.dirs.set(p, { mode: c.mode, owner: c.owner, group: c.group });
+        }
+        s.log.push(`mkdir ${c.path}`);
+        return;
+      }
+      case 'symlink':
+        s.links.set(c.path, c.target);
+        s.log.push(`symlink ${c.path}`);
+        return;
+      case 'remove':
+        for (const map of [s.files, s.dirs, s.links] as Map<string, unknown>[]) {
+          for (const p of [...map.keys()])
+            if (p === c.path || p.startsWith(`${c.path}/`)) map.delete(p);
+        }
+        s.log.push(`remove ${c.path}`);
+        return;
+      case 'packages':
+        for (const p of c.install) {
+          const units = s.repository.get(p);
+          if (!units)
+            throw new ChangeFailed(`apt-get install ${c.install.join(' ')} failed`, 100, false);
+          s.packages.add(p);
+          for (const u of units)
+            if (!s.units.has(u)) s.units.set(u, { active: true, enabled: true });
+        }
+        for (const p of c.remove) s.packages.delete(p);
+        s.log.push(`packages +${c.install.join(',')} -${c.remove.join(',')}`);
+        return;
+      case 'service': {
+        if (c.action === 'daemon-reload') {
+          for (const u of s.units.values()) u.needDaemonReload = false;
+          s.log.push('daemon-reload');
+          return;
+        }
+        const u = s.units.get(c.unit);
+        if (!u) throw new ChangeFailed(`systemctl ${c.action} ${c.unit} failed`, 5, false);
+        if (c.action === 'start' || c.action === 'restart') u.active = true;
+        if (c.action === 'stop') u.active = false;
+        if (c.action === 'enable') u.enabled = true;
+        if (c.action === 'disable') u.enabled = false;
+        s.log.push(`${c.action} ${c.unit}`);
+        return;
+      }
+      case 'command':
+        s.log.push(`command ${c.script ?? c.argv!.join(' ')}`);
+        return;
+    }
+  }
+
+  async readFile(path: string): Promise<Buffer | undefined> {
+    this.tick();
+    return this.state.files.get(path)?.content;
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,333 @@
+import { TemplateError, TransportError } from '../core/errors';
+import { factKey, type Fact, type FactRequest } from '../facts/types';
+import type { Change } from '../modules/changes';
+import { FactView } from '../modules/fact-view';
+import { PlanError } from '../modules/plan-error';
+import type { Play, Task } from '../playbook/model';
+import type { SecretValue } from '../render/context';
+import { emptyCounters, type EngineEvent, type HostCounters, type TaskStatus } from './events';
+import { PlayExpander, playHosts, type HostTask } from './expand';
+import type { PendingHandler } from './handler-state';
+import { ChangeFailed, type HostDriver } from './host-driver';
+import { batches, runPool } from './pool';
+import type { Project } from './project';
+
+export interface RunOptions {
+  project: Project;
+  /** Opens the driver of a host: one connection per host per run. */
+  connect: (host: string) => Promise<HostDriver>;
+  secret: SecretValue;
+  containsSecret: (text: string) => boolean;
+  emit: (event: EngineEvent) => void;
+  check: boolean;
+  diff: boolean;
+  limit?: string;
+  tags?: string[];
+  forks: number;
+}
+
+export interface RunResult {
+  hosts: Record<string, HostCounters>;
+  /** Hosts with a failed task. */
+  failed: string[];
+  unreachable: string[];
+  /** True when any host has (or, in check mode, would have) changes. */
+  changed: boolean;
+  drivers: Map<string, HostDriver>;
+}
+
+/** Runs a playbook: plays in order, hosts in parallel (bounded), tasks in order per host. */
+export async function runPlaybook(options: RunOptions): Promise<RunResult> {
+  const run = new PlaybookRun(options);
+  try {
+    await run.all();
+  } finally {
+    await run.closeAll();
+  }
+  options.emit({ type: 'recap', hosts: run.counters });
+  return run.result();
+}
+
+class PlaybookRun {
+  readonly counters: Record<string, HostCounters> = {};
+  private readonly drivers = new Map<string, HostDriver>();
+  private readonly connecting = new Map<string, Promise<HostDriver | undefined>>();
+  private readonly down = new Set<string>();
+  private readonly failed = new Set<string>();
+  private readonly unreachable = new Set<string>();
+  private aborted = false;
+
+  constructor(private readonly o: RunOptions) {}
+
+  result(): RunResult {
+    return {
+      hosts: this.counters,
+      failed: [...this.failed],
+      unreachable: [...this.unreachable],
+      changed: Object.values(this.counters).some((c) => c.changed > 0),
+      drivers: this.drivers,
+    };
+  }
+
+  async all(): Promise<void> {
+    for (const play of this.o.project.playbook.plays) {
+      if (this.aborted) break;
+      const hosts = playHosts(this.o.project, play, this.o.limit);
+      for (const h of hosts) this.counters[h] ??= emptyCounters();
+      const live = hosts.filter((h) => !this.down.has(h));
+      this.o.emit({ type: 'play', play: play.name, hosts: live, check: this.o.check });
+      const expander = new PlayExpander(
+        this.o.project,
+        play,
+        this.o.secret,
+        undefined,
+        this.o.containsSecret,
+      );
+      for (const batch of batches(live, play.serial)) {
+        if (this.aborted) break;
+        const before = this.failed.size + this.unreachable.size;
+        await runPool(batch, this.o.forks, (host) => this.playOnHost(play, expander, host));
+        const newlyFailed = this.failed.size + this.unreachable.size - before;
+        if (newlyFailed > 0 && play.anyErrorsFatal) this.aborted = true;
+        if (
+          play.maxFailPercentage !== undefined &&
+          (newlyFailed * 100) / batch.length > play.maxFailPercentage
+        ) {
+          this.aborted = true;
+        }
+        if (this.aborted)
+          this.o.emit({
+            type: 'note',
+            message: `stopping: ${play.anyErrorsFatal ? 'any_errors_fatal' : 'max_fail_percentage'} after a failure`,
+          });
+      }
+    }
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.drivers.values()].map((d) => d.close().catch(() => undefined)));
+  }
+
+  private async driver(host: string): Promise<HostDriver | undefined> {
+    const existing = this.drivers.get(host);
+    if (existing) return existing;
+    let pending = this.connecting.get(host);
+    if (!pending) {
+      pending = this.o.connect(host).then(
+        (d) => {
+          this.drivers.set(host, d);
+          return d;
+        },
+        (error: unknown) => {
+          this.markUnreachable(host, error);
+          return undefined;
+        },
+      );
+      this.connecting.set(host, pending);
+    }
+    return pending;
+  }
+
+  private markUnreachable(host: string, error: unknown): void {
+    this.down.add(host);
+    this.unreachable.add(host);
+    this.counters[host]!.unreachable++;
+    const message = error instanceof Error ? error.message : String(error);
+    this.o.emit({ type: 'unreachable', host, error: message });
+  }
+
+  private report(
+    host: string,
+    task: Task,
+    status: TaskStatus,
+    changes: Change[],
+    handler: boolean,
+    error?: string,
+  ): void {
+    const c = this.counters[host]!;
+    if (status === 'ok') c.ok++;
+    else if (status === 'changed') c.changed++;
+    else if (status === 'skipped') c.skipped++;
+    else c.failed++;
+    this.o.emit({ type: 'task', host, task: task.name, status, changes, handler, error });
+  }
+
+  private fail(host: string, task: Task, error: unknown, handler = false): void {
+    this.failed.add(host);
+    this.down.add(host);
+    const message =
+      error instanceof TemplateError || error instanceof ChangeFailed || error instanceof PlanError
+        ? error.message
+        : error instanceof Error
+          ? error.message
+          : String(error);
+    this.report(host, task, 'failed', [], handler, message);
+  }
+
+  private selected(task: Task): boolean {
+    const tags = this.o.tags;
+    return (
+      !tags || tags.length === 0 || task.tags.some((t) => tags.includes(t)) || tags.includes('all')
+    );
+  }
+
+  /** One play on one host: gather once, then plan and change task by task, then handlers. */
+  private async playOnHost(play: Play, expander: PlayExpander, host: string): Promise<void> {
+    const driver = await this.driver(host);
+    if (!driver) return;
+    const vars = expander.vars(host);
+    const prepared: HostTask[] = [];
+    for (const task of play.tasks.filter((t) => this.selected(t))) {
+      try {
+        prepared.push(expander.prepare(task, host, vars));
+      } catch (error) {
+        this.fail(host, task, error);
+        return;
+      }
+    }
+    let facts: Map<string, Fact>;
+    let queued: Set<string>;
+    const recorded = new Set<string>();
+    try {
+      const gathered = await driver.gather(requestsOf(prepared));
+      facts = gathered.facts;
+      const names = new Set(play.handlers.map((h) => h.name));
+      const fromHost = gathered.pending.filter((p) => p.play === play.name && names.has(p.handler));
+      for (const p of fromHost) recorded.add(p.handler);
+      queued = new Set(fromHost.map((p) => p.handler));
+      if (fromHost.length) {
+        this.o.emit({
+          type: 'note',
+          host,
+          message: `handlers left pending by an earlier run: ${fromHost.map((p) => p.handler).join(', ')}`,
+        });
+      }
+    } catch (error) {
+      this.lost(host, play.tasks[0], error);
+      return;
+    }
+    let stale = false;
+    for (let i = 0; i < prepared.length; i++) {
+      if (this.aborted) return;
+      const t = prepared[i]!;
+      if (t.skipped) {
+        this.report(host, t.task, 'skipped', [], false);
+        continue;
+      }
+      try {
+        if (stale) {
+          facts = (await driver.gather(requestsOf(prepared.slice(i)))).facts;
+          stale = false;
+        }
+        const changes = t.module.plan(t.args as never, new FactView(facts), t.ctx);
+        if (changes.length === 0) {
+          this.report(host, t.task, 'ok', [], false);
+          continue;
+        }
+        if (this.o.diff) await this.emitDiffs(driver, host, t.task, changes);
+        if (!this.o.check) {
+          const record: PendingHandler[] = t.task.notify
+            .filter((n) => !recorded.has(n))
+            .map((handler) => ({ play: play.name, handler }));
+          await driver.execute(changes, { record });
+          for (const r of record) recorded.add(r.handler);
+          stale = true;
+        }
+        for (const n of t.task.notify) queued.add(n);
+        this.report(host, t.task, 'changed', changes, false);
+      } catch (error) {
+        if (error instanceof TransportError || isConnectionLoss(error))
+          this.lost(host, t.task, error);
+        else this.fail(host, t.task, error);
+        return;
+      }
+    }
+    await this.runHandlers(play, expander, host, driver, queued, vars);
+  }
+
+  /** Notified (or left pending) handlers, once each, in definition order. */
+  private async runHandlers(
+    play: Play,
+    expander: PlayExpander,
+    host: string,
+    driver: HostDriver,
+    queued: Set<string>,
+    vars: Record<string, unknown>,
+  ): Promise<void> {
+    for (const handler of play.handlers) {
+      if (!queued.has(handler.name) || this.aborted) continue;
+      try {
+        const t = expander.prepare(handler, host, vars);
+        if (t.skipped) {
+          this.report(host, handler, 'skipped', [], true);
+          continue;
+        }
+        const { facts } = await driver.gather(requestsOf([t]));
+        const changes = t.module.plan(t.args as never, new FactView(facts), t.ctx);
+        if (!this.o.check)
+          await driver.execute(changes, { clear: [{ play: play.name, handler: handler.name }] });
+        this.report(host, handler, 'changed', changes, true);
+      } catch (error) {
+        if (error instanceof TransportError || isConnectionLoss(error))
+          this.lost(host, handler, error);
+        else this.fail(host, handler, error, true);
+        return;
+      }
+    }
+  }
+
+  private lost(host: string, task: Task | undefined, error: unknown): void {
+    if (error instanceof TransportError || isConnectionLoss(error)) {
+      this.markUnreachable(host, error);
+      return;
+    }
+    if (task) this.fail(host, task, error);
+    else this.markUnreachable(host, error);
+  }
+
+  private async emitDiffs(
+    driver: HostDriver,
+    host: string,
+    task: Task,
+    changes: Change[],
+  ): Promise<void> {
+    for (const c of changes) {
+      if (c.kind !== 'write') continue;
+      if (c.secret) {
+        this.o.emit({ type: 'diff', host, task: task.name, path: c.path, secret: true });
+        continue;
+      }
+      const before =
+        c.before.exists && c.before.type === 'file'
+          ? (await driver.readFile(c.path))?.toString('utf8')
+          : undefined;
+      this.o.emit({
+        type: 'diff',
+        host,
+        task: task.name,
+        path: c.path,
+        before,
+        after: c.content.toString('utf8'),
+        secret: false,
+      });
+    }
+  }
+}
+
+function requestsOf(tasks: readonly HostTask[]): FactRequest[] {
+  const seen = new Map<string, FactRequest>();
+  for (const t of tasks) {
+    if (t.skipped) continue;
+    for (const r of t.module.facts(t.args as never, t.ctx)) seen.set(factKey(r), r);
+  }
+  return [...seen.values()];
+}
+
+function isConnectionLoss(error: unknown): boolean {
+  const code = (error as { code?: string } | undefined)?.code;
+  return (
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    /not connected|connection lost|No response from server/i.test(String(error))
+  );
+}

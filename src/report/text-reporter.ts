@@ -1,0 +1,78 @@
+import { MASK } from '../core/redact';
+import type { EngineEvent, HostCounters } from '../engine/events';
+import { describeChange } from '../modules/changes';
+import { unifiedDiff } from './unified-diff';
+
+export interface TextReporterOptions {
+  color: boolean;
+  verbosity: number;
+  out: (line: string) => void;
+}
+
+const COLORS = { ok: 32, changed: 33, skipped: 36, failed: 31, unreachable: 31 } as const;
+
+/** Events → the lines operators know from Ansible, one formatter per kind. */
+export function textReporter(o: TextReporterOptions): (event: EngineEvent) => void {
+  const paint = (text: string, color: number) => (o.color ? `\x1b[${color}m${text}\x1b[0m` : text);
+  return (event) => {
+    switch (event.type) {
+      case 'play':
+        o.out(
+          `\nPLAY [${event.play}]${event.check ? ' (check mode: nothing is changed)' : ''} ${event.hosts.join(', ') || '(no hosts)'}`,
+        );
+        return;
+      case 'unreachable':
+        o.out(paint(`unreachable: [${event.host}] ${event.error}`, COLORS.unreachable));
+        return;
+      case 'task': {
+        const label = event.handler ? `handler ${event.task}` : event.task;
+        const what = event.changes.length
+          ? `: ${event.changes.map(describeChange).join('; ')}`
+          : '';
+        const error = event.error ? `\n  ${event.error.split('\n').join('\n  ')}` : '';
+        o.out(
+          `${paint(`${event.status}:`, COLORS[event.status])} [${event.host}] ${label}${event.status === 'changed' ? what : ''}${error}`,
+        );
+        return;
+      }
+      case 'diff':
+        if (event.secret) {
+          o.out(
+            `--- ${event.host}:${event.path}\n+++ ${event.host}:${event.path}\n@@ content holds secrets: not shown (${MASK}) @@`,
+          );
+          return;
+        }
+        o.out(
+          unifiedDiff(
+            event.before ?? '',
+            event.after ?? '',
+            `${event.host}:${event.path}${event.before === undefined ? ' (absent)' : ''}`,
+            `${event.host}:${event.path}`,
+          ).replace(/\n$/, ''),
+        );
+        return;
+      case 'note':
+        o.out(`note: ${event.host ? `[${event.host}] ` : ''}${event.message}`);
+        return;
+      case 'recap':
+        o.out('\nPLAY RECAP');
+        for (const [host, c] of Object.entries(event.hosts))
+          o.out(recapLine(host, c, Object.keys(event.hosts), paint));
+        return;
+    }
+  };
+}
+
+function recapLine(
+  host: string,
+  c: HostCounters,
+  all: string[],
+  paint: (t: string, c: number) => string,
+): string {
+  const width = Math.max(...all.map((h) => h.length));
+  const field = (name: keyof HostCounters) => {
+    const text = `${name}=${c[name]}`;
+    return c[name] > 0 && name !== 'ok' ? paint(text, COLORS[name]) : text;
+  };
+  return `${host.padEnd(width)} : ${(['ok', 'changed', 'unreachable', 'failed', 'skipped'] as const).map(field).join(' ')}`;
+}

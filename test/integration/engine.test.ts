@@ -1,0 +1,151 @@
+import { strict as assert } from 'node:assert';
+import { Redactor } from '../../src/core/redact';
+import { MemoryDriver, MemoryHost } from '../../src/engine/memory-driver';
+import type { EngineEvent } from '../../src/engine/events';
+import { requireProject } from '../../src/engine/project';
+import { runPlaybook, type RunResult } from '../../src/engine/runner';
+import { resolveSecrets } from '../../src/engine/secrets';
+import { fixture } from '../support/cli';
+
+/** The engine over in-memory hosts: check → apply → check, handlers, failures. */
+describe('engine over in-memory hosts', () => {
+  const project = requireProject(
+    fixture('inventories', 'good', 'minimal.yml'),
+    fixture('playbooks', 'engine.yml'),
+  );
+  let hosts: Map<string, MemoryHost>;
+  let drivers: MemoryDriver[];
+
+  const freshHost = (name: string) => {
+    const h = new MemoryHost(name);
+    for (const d of ['/etc', '/etc/haproxy'])
+      h.dirs.set(d, { mode: '0755', owner: 'root', group: 'root' });
+    h.repository.set('haproxy', ['haproxy.service']);
+    h.validators.set('haproxy', (cfg) =>
+      cfg.includes('bind :') ? undefined : '[ALERT] config: no bind line',
+    );
+    return h;
+  };
+
+  beforeEach(() => {
+    hosts = new Map(['lb-01', 'web-01', 'web-02'].map((n) => [n, freshHost(n)]));
+    drivers = [];
+  });
+
+  async function run(
+    options: { check?: boolean; diff?: boolean; dieAfterExecutes?: number; down?: string[] } = {},
+  ) {
+    const events: EngineEvent[] = [];
+    const result: RunResult = await runPlaybook({
+      project,
+      secret: resolveSecrets(project, ['lb-01'], new Redactor()),
+      containsSecret: () => false,
+      connect: async (name) => {
+        if (options.down?.includes(name)) throw new Error(`${name}: connect: timed out`);
+        const d = new MemoryDriver(hosts.get(name)!);
+        d.dieAfterExecutes = options.dieAfterExecutes;
+        drivers.push(d);
+        return d;
+      },
+      emit: (e) => events.push(e),
+      check: options.check ?? false,
+      diff: options.diff ?? false,
+      forks: 10,
+    });
+    const tasks = events.filter(
+      (e): e is Extract<EngineEvent, { type: 'task' }> => e.type === 'task',
+    );
+    return { result, events, tasks };
+  }
+
+  it('check → apply → check: the first check changes nothing, apply converges, the last check is clean', async () => {
+    const lb = hosts.get('lb-01')!;
+    const first = await run({ check: true });
+    assert.equal(
+      first.result.hosts['lb-01']!.changed,
+      4,
+      'package, template, service and the handler would change',
+    );
+    assert.equal(lb.log.length, 0, 'check mode changed nothing');
+    assert.equal(lb.files.size, 0);
+
+    const apply = await run();
+    // The package starts and enables its service (as Debian's does): the service task is ok.
+    assert.equal(apply.result.hosts['lb-01']!.changed, 3);
+    assert.ok(
+      lb.files
+        .get('/etc/haproxy/haproxy.cfg')!
+        .content.toString()
+        .includes('server web-02 10.0.0.12:80 check'),
+    );
+    assert.equal(
+      lb.log.filter((l) => l.startsWith('reload') || l === 'start haproxy.service').length,
+      1,
+      'the handler ran once',
+    );
+    assert.deepEqual(lb.pending, [], 'the handler record is cleared');
+
+    const again = await run();
+    assert.equal(again.result.hosts['lb-01']!.changed, 0);
+    assert.equal(again.result.hosts['lb-01']!.ok, 3);
+    assert.equal(drivers.at(-1)!.commands, 1, 'a converged play costs one remote command');
+
+    const last = await run({ check: true });
+    assert.equal(last.result.changed, false);
+  });
+
+  it('--diff shows the file change as a unified diff, without changing anything in check mode', async () => {
+    await run();
+    hosts.get('lb-01')!.files.get('/etc/haproxy/haproxy.cfg')!.content =
+      Buffer.from('# edited by hand\n');
+    const { events } = await run({ check: true, diff: true });
+    const diff = events.find((e) => e.type === 'diff') as Extract<EngineEvent, { type: 'diff' }>;
+    assert.equal(diff.before, '# edited by hand\n');
+    assert.match(diff.after!, /^# hello\n/);
+    assert.equal(
+      hosts.get('lb-01')!.files.get('/etc/haproxy/haproxy.cfg')!.content.toString(),
+      '# edited by hand\n',
+    );
+  });
+
+  it('a candidate that fails validate leaves the live file untouched, reloads nothing and fails the host', async () => {
+    await run();
+    const lb = hosts.get('lb-01')!;
+    const live = lb.files.get('/etc/haproxy/haproxy.cfg')!.content;
+    lb.validators.set('haproxy', () => '[ALERT] parsing: unknown keyword');
+    lb.files.get('/etc/haproxy/haproxy.cfg')!.content = Buffer.from('# drifted\nbind :80\n');
+    const before = lb.log.length;
+    const r = await run();
+    assert.deepEqual(r.result.failed, ['lb-01']);
+    assert.equal(
+      lb.files.get('/etc/haproxy/haproxy.cfg')!.content.toString(),
+      '# drifted\nbind :80\n',
+    );
+    assert.deepEqual(lb.log.slice(before), [], 'nothing was written or reloaded');
+    assert.ok(live.length > 0);
+    assert.match(r.tasks.find((t) => t.status === 'failed')!.error!, /unknown keyword/);
+  });
+
+  it('a run that dies after a change and before its handler leaves the handler pending; the next run performs it', async () => {
+    const lb = hosts.get('lb-01')!;
+    await run({ dieAfterExecutes: 2 }); // package, then the template change; dies before the service task
+    assert.ok(lb.files.has('/etc/haproxy/haproxy.cfg'));
+    assert.deepEqual(lb.pending, [{ play: 'Load balancer', handler: 'reload haproxy' }]);
+    assert.ok(!lb.log.some((l) => l.startsWith('reload')));
+
+    const next = await run();
+    const handler = next.tasks.find((t) => t.handler)!;
+    assert.equal(handler.task, 'reload haproxy');
+    assert.equal(handler.status, 'changed');
+    assert.deepEqual(lb.pending, []);
+    const third = await run();
+    assert.equal(third.tasks.filter((t) => t.handler).length, 0, 'and only once');
+  });
+
+  it('an unreachable host is reported and the others complete', async () => {
+    const r = await run({ down: ['lb-01'] });
+    assert.deepEqual(r.result.unreachable, ['lb-01']);
+    assert.equal(r.result.hosts['lb-01']!.unreachable, 1);
+    assert.ok(r.events.some((e) => e.type === 'unreachable' && e.host === 'lb-01'));
+  });
+});
