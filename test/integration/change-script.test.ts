@@ -1,0 +1,136 @@
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { changeScript, VALIDATION_FAILED } from '../../src/engine/change-script';
+import { parsePending } from '../../src/engine/handler-state';
+import type { Change } from '../../src/modules/changes';
+
+/** The change scripts, run for real by the local /bin/sh in a temp folder. */
+describe('change scripts on a real shell', () => {
+  let dir: string;
+  let state: string;
+  const absent = (p: string) => ({ path: p, exists: false });
+  const write = (
+    p: string,
+    content: string,
+    extra: Partial<Extract<Change, { kind: 'write' }>> = {},
+  ): Change => ({
+    kind: 'write',
+    path: p,
+    content: Buffer.from(content),
+    mode: '0640',
+    owner: 'root',
+    group: 'root',
+    backup: false,
+    before: absent(p),
+    secret: false,
+    ...extra,
+  });
+  const run = (changes: Change[], options: Parameters<typeof changeScript>[1] = {}) => {
+    const { script, stdin } = changeScript(changes, { stateFile: state, ...options });
+    return spawnSync('sh', ['-c', script], { input: stdin, encoding: 'utf8' });
+  };
+  const leftovers = () => fs.readdirSync(dir).filter((f) => f.includes('.foobar-'));
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'foobar-change-'));
+    state = path.join(dir, 'state', 'pending');
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('writes several files from one stdin, each with its exact bytes and mode', () => {
+    const big = 'x'.repeat(200_000) + '\n';
+    const r = run([
+      write(`${dir}/a.conf`, 'alpha\n'),
+      write(`${dir}/b.bin`, big),
+      write(`${dir}/empty`, ''),
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(fs.readFileSync(`${dir}/a.conf`, 'utf8'), 'alpha\n');
+    assert.equal(fs.readFileSync(`${dir}/b.bin`, 'utf8'), big);
+    assert.equal(fs.readFileSync(`${dir}/empty`, 'utf8'), '');
+    assert.equal((fs.statSync(`${dir}/a.conf`).mode & 0o777).toString(8), '640');
+    assert.deepEqual(leftovers(), []);
+  });
+
+  it('a failing validate keeps the live file byte for byte, removes the candidate, and exits 65 with its output', () => {
+    fs.writeFileSync(`${dir}/live.cfg`, 'old\n');
+    const r = run([
+      write(`${dir}/live.cfg`, 'new\n', {
+        validate: 'grep -q good %s || { echo "bad config in %s"; exit 1; }',
+      }),
+    ]);
+    assert.equal(r.status, VALIDATION_FAILED);
+    assert.match(r.stderr, /bad config in .*\.live\.cfg\.foobar-/);
+    assert.equal(fs.readFileSync(`${dir}/live.cfg`, 'utf8'), 'old\n');
+    assert.deepEqual(leftovers(), []);
+  });
+
+  it('a passing validate swaps the file in, keeping a backup when asked', () => {
+    fs.writeFileSync(`${dir}/live.cfg`, 'old\n');
+    const r = run([
+      write(`${dir}/live.cfg`, 'good\n', {
+        validate: 'grep -q good %s',
+        backup: true,
+        before: { path: `${dir}/live.cfg`, exists: true, type: 'file' },
+      }),
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(fs.readFileSync(`${dir}/live.cfg`, 'utf8'), 'good\n');
+    const backups = fs.readdirSync(dir).filter((f) => f.endsWith('.bak'));
+    assert.equal(backups.length, 1);
+    assert.equal(fs.readFileSync(`${dir}/${backups[0]}`, 'utf8'), 'old\n');
+  });
+
+  it('records notified handlers before the change, and clears them by name', () => {
+    const handler = { play: 'Web servers', handler: 'reload nginx' };
+    const other = { play: 'Web servers', handler: 'restart app' };
+    assert.equal(run([write(`${dir}/x`, '1')], { record: [handler, other] }).status, 0);
+    assert.deepEqual(parsePending(fs.readFileSync(state, 'utf8')), [handler, other]);
+    // A change that fails after recording still leaves the record.
+    const failed = run([{ kind: 'command', argv: ['false'], reason: 'test' }], {
+      record: [handler],
+    });
+    assert.notEqual(failed.status, 0);
+    assert.equal(run([], { clear: [handler] }).status, 0);
+    assert.deepEqual(parsePending(fs.readFileSync(state, 'utf8')), [other]);
+  });
+
+  it('directories, links, attributes and removal', () => {
+    const r = run([
+      { kind: 'mkdir', path: `${dir}/a/b`, mode: '0750', owner: 'root', group: 'root' },
+      {
+        kind: 'symlink',
+        path: `${dir}/current`,
+        target: `${dir}/a/b`,
+        before: absent(`${dir}/current`),
+      },
+      {
+        kind: 'symlink',
+        path: `${dir}/current`,
+        target: `${dir}/a`,
+        before: absent(`${dir}/current`),
+      },
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal((fs.statSync(`${dir}/a/b`).mode & 0o777).toString(8), '750');
+    assert.equal(fs.readlinkSync(`${dir}/current`), `${dir}/a`);
+    fs.writeFileSync(`${dir}/f`, 'x');
+    assert.equal(
+      run([{ kind: 'attributes', path: `${dir}/f`, mode: '0600', before: absent(`${dir}/f`) }])
+        .status,
+      0,
+    );
+    assert.equal((fs.statSync(`${dir}/f`).mode & 0o777).toString(8), '600');
+    assert.equal(run([{ kind: 'remove', path: `${dir}/a`, before: absent(`${dir}/a`) }]).status, 0);
+    assert.equal(fs.existsSync(`${dir}/a`), false);
+  });
+
+  it('a command failure reports the command and its exit status', () => {
+    const r = run([{ kind: 'command', script: 'echo oops >&2; exit 7', reason: 'test' }]);
+    assert.equal(r.status, 7);
+    assert.match(r.stderr, /oops\ncommand failed: echo oops/);
+  });
+});
