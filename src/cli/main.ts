@@ -76,6 +76,8 @@ export function buildProgram(io: Io, setAction: (action: Action) => void): Comma
   const lab = program
     .command('lab')
     .description('local Debian test hosts (systemd-nspawn in network namespaces); needs root');
+  const labName = () =>
+    new Option('--name <lab>', 'lab name (separate hosts, network, state)').default('default');
   lab
     .command('up')
     .description('build the image if needed and boot the lab hosts')
@@ -86,24 +88,41 @@ export function buildProgram(io: Io, setAction: (action: Action) => void): Comma
     )
     .option('--hosts <n|names>', 'number of hosts, or comma-separated names (first is the lb)')
     .option('--subnet <cidr>', 'the lab /24', '10.231.0.0/24')
-    .action((opts: { flavor: 'mysql' | 'mariadb'; hosts?: string; subnet: string }) =>
+    .addOption(labName())
+    .action((opts: { flavor: 'mysql' | 'mariadb'; hosts?: string; subnet: string; name: string }) =>
       setAction(async (io) => (await import('./commands/lab')).labUp(opts, io)),
     );
   lab
     .command('down')
     .description('stop every lab host and remove namespaces, links and mounts')
-    .action(() => setAction(async (io) => (await import('./commands/lab')).labDown(io)));
+    .addOption(labName())
+    .action((opts: { name: string }) =>
+      setAction(async (io) => (await import('./commands/lab')).labDown(opts, io)),
+    );
   lab
     .command('status')
     .description('the lab hosts, their addresses, and whether each is up')
-    .action(() => setAction(async (io) => (await import('./commands/lab')).labStatus(io)));
+    .addOption(labName())
+    .action((opts: { name: string }) =>
+      setAction(async (io) => (await import('./commands/lab')).labStatus(opts, io)),
+    );
+  lab
+    .command('reset')
+    .description('return every lab host (or the given ones) to bare: stop, drop changes, boot')
+    .addOption(labName())
+    .argument('[hosts...]', 'host names (default: all)')
+    .action((hosts: string[], opts: { name: string }) =>
+      setAction(async (io) => (await import('./commands/lab')).labReset(hosts, opts, io)),
+    );
   lab
     .command('ssh')
-    .description('a shell on a lab host')
+    .description('a shell (or one command) on a lab host, as the deploy user')
+    .addOption(labName())
     .argument('<host>', 'host name')
     .argument('[command...]', 'command to run instead of a shell')
-    .action((host: string, command: string[]) =>
-      setAction(async (io) => (await import('./commands/lab')).labSsh(host, command, io)),
+    .allowUnknownOption()
+    .action((host: string, command: string[], opts: { name: string }) =>
+      setAction(async (io) => (await import('./commands/lab')).labSsh(host, command, opts, io)),
     );
 
   return program;

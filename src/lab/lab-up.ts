@@ -1,0 +1,278 @@
+/** `lab up`: make sure the image and repository exist, then boot the hosts. */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { EnvironmentError, UsageError } from '../core/errors';
+import { FLAVORS, parseFlavor, type Flavor } from './flavors';
+import { renderKnownHosts } from './host-files';
+import { bootHost, createHostNetwork, waitForHost, type HostContext } from './host-lifecycle';
+import { ensureImage } from './image';
+import { renderInventory } from './inventory-file';
+import { ensureKeyPair } from './keys';
+import { labInfo, type LabTimings, type LabUpResult } from './lab-info';
+import { inspectLab } from './lab-health';
+import { teardownLab } from './lab-teardown';
+import { ensureDir, writeFileAtomic } from './local-files';
+import { withLock } from './lock';
+import {
+  assertLabSupported,
+  checkKernelFeatures,
+  debianMirror,
+  ensureMachinePackages,
+  type Progress,
+} from './machine';
+import { isMountPoint, removeTree } from './mounts';
+import { createBridge, linkExists, netnsExists, readRoutes } from './network';
+import { hostPaths, labPaths, labRoot, type LabPaths } from './paths';
+import {
+  bridgeName,
+  hostNamesFromOption,
+  planHosts,
+  validateLabName,
+  type HostPlan,
+} from './plan-names';
+import { currentBootId } from './processes';
+import type { Readiness } from './readiness';
+import { allSettledOrThrow } from './parallel';
+import { ensureRepo } from './repo';
+import { findRouteClashes } from './routes';
+import { ensureSecrets } from './secrets';
+import { readState, StateStore, STATE_VERSION, type LabState } from './state';
+import { DEFAULT_SUBNET, gatewayAddress, parseSubnet, type Subnet } from './subnet';
+
+export interface LabUpOptions {
+  /** Lab name (default `default`): labs have separate state, bridges and namespaces. */
+  name?: string;
+  flavor?: Flavor;
+  /** A number of hosts, or host names (comma-separated or an array); the first is the lb. */
+  hosts?: string | number | readonly string[];
+  subnet?: string;
+  /** Folder of images, repositories and labs (default /var/lib/foobar-infra/lab). */
+  root?: string;
+  /** Also write the inventory here (the CLI passes inventories/lab.yml for the default lab). */
+  copyInventoryTo?: string;
+  /** How long each host may take to boot (default 120 s). */
+  bootTimeoutMs?: number;
+  progress?: Progress;
+}
+
+const DEFAULT_BOOT_TIMEOUT_MS = 120_000;
+
+function sameHosts(a: readonly HostPlan[], b: readonly HostPlan[]): boolean {
+  return a.length === b.length && a.every((h, i) => h.name === b[i].name);
+}
+
+/** What differs between a running lab and what was asked for. */
+function differences(
+  state: LabState,
+  flavor: Flavor,
+  subnet: Subnet,
+  hosts: readonly HostPlan[],
+): string[] {
+  const diffs: string[] = [];
+  if (state.flavor !== flavor) diffs.push(`flavour ${state.flavor}, not ${flavor}`);
+  if (state.subnet !== subnet.cidr) diffs.push(`subnet ${state.subnet}, not ${subnet.cidr}`);
+  if (!sameHosts(state.hosts, hosts)) {
+    diffs.push(
+      `hosts ${state.hosts.map((h) => h.name).join(',')}, not ${hosts.map((h) => h.name).join(',')}`,
+    );
+  }
+  return diffs;
+}
+
+async function refuseClashingSubnet(subnet: Subnet, bridge: string): Promise<void> {
+  const clashes = findRouteClashes(await readRoutes(), subnet, bridge);
+  if (clashes.length === 0) return;
+  // Name the routes people know (the main table) before local and broadcast entries.
+  const main = clashes.filter((c) => c.type === 'unicast' && c.table === undefined);
+  const shown = main.length > 0 ? main : clashes;
+  const labBridge = shown.find((c) => c.dev?.startsWith('fbl-'))
+    ? ' (a bridge of another foobar-infra lab)'
+    : '';
+  throw new UsageError(
+    `subnet ${subnet.cidr} clashes with ${shown.length === 1 ? 'a route' : 'routes'} on this machine: ` +
+      `${shown.map((c) => `"${c.line}"`).join(', ')}${labBridge}; choose another with --subnet`,
+  );
+}
+
+/** Network objects with the lab's names that the lab did not record: leftovers it must not touch. */
+async function refuseForeignObjects(bridge: string, hosts: readonly HostPlan[]): Promise<void> {
+  const found: string[] = [];
+  if (await linkExists(bridge)) found.push(`link ${bridge} (ip link delete ${bridge})`);
+  for (const h of hosts) {
+    if (await linkExists(h.veth)) found.push(`link ${h.veth} (ip link delete ${h.veth})`);
+    if (netnsExists(h.netns))
+      found.push(`network namespace ${h.netns} (ip netns delete ${h.netns})`);
+  }
+  if (found.length > 0) {
+    throw new EnvironmentError(
+      `these already exist but are not recorded by the lab; remove them if they are leftovers: ${found.join('; ')}`,
+      'check network names',
+    );
+  }
+}
+
+/** Key, host keys, known_hosts, secrets and inventory: kept across up and down. */
+async function writeLabFiles(
+  paths: LabPaths,
+  name: string,
+  flavor: Flavor,
+  hosts: readonly HostPlan[],
+  copyInventoryTo: string | undefined,
+): Promise<string> {
+  ensureDir(paths.dir, 0o755);
+  const authorizedKey = await ensureKeyPair(paths.key, `foobar-infra-lab-${name}`);
+  const entries = [];
+  for (const host of hosts) {
+    const keyPath = hostPaths(paths, host.name).hostKey;
+    const publicKey = await ensureKeyPair(keyPath, `root@${host.name}`);
+    entries.push({ names: [host.address, host.name], publicKey });
+  }
+  writeFileAtomic(paths.knownHosts, renderKnownHosts(entries));
+  const secrets = ensureSecrets(paths.secrets);
+  const inventory = renderInventory({
+    labName: name,
+    flavor,
+    keyPath: paths.key,
+    knownHostsPath: paths.knownHosts,
+    secrets,
+    hosts,
+  });
+  writeFileAtomic(paths.inventory, inventory);
+  if (copyInventoryTo) {
+    const current = existsSync(copyInventoryTo) ? readFileSync(copyInventoryTo, 'utf8') : undefined;
+    if (current !== inventory) {
+      ensureDir(dirname(copyInventoryTo));
+      writeFileAtomic(copyInventoryTo, inventory);
+    }
+  }
+  return authorizedKey;
+}
+
+export async function labUp(options: LabUpOptions = {}): Promise<LabUpResult> {
+  const started = Date.now();
+  const progress: Progress = options.progress ?? (() => undefined);
+  const name = validateLabName(options.name);
+  const flavor = parseFlavor(options.flavor);
+  const spec = FLAVORS[flavor];
+  const subnet = parseSubnet(options.subnet ?? DEFAULT_SUBNET);
+  const hosts = planHosts(name, hostNamesFromOption(options.hosts), subnet);
+  assertLabSupported('lab up');
+  const root = labRoot(options.root);
+  const paths = labPaths(root, name);
+  const bridge = bridgeName(name);
+  // Checks that change nothing come first: a refused lab leaves no trace.
+  const installedPackages = await ensureMachinePackages(progress);
+  await checkKernelFeatures();
+  await refuseClashingSubnet(subnet, bridge);
+  ensureDir(paths.dir);
+
+  return withLock(
+    paths.lock,
+    `lab ${name}`,
+    async () => {
+      let repaired = false;
+      const existing = readState(paths.state);
+      if (existing) {
+        const health = await inspectLab(existing);
+        if (health.healthy) {
+          const diffs = differences(existing, flavor, subnet, hosts);
+          if (diffs.length > 0) {
+            throw new UsageError(
+              `lab ${name} is running with ${diffs.join(', ')}; run \`foobar-infra lab down --name ${name}\` first`,
+            );
+          }
+          progress(`lab ${name} is already running; nothing changed`);
+          return {
+            ...labInfo(paths, existing),
+            alreadyRunning: true,
+            repaired: false,
+            degraded: [],
+            installedPackages: [],
+            timings: { totalMs: Date.now() - started },
+          };
+        }
+        progress(
+          `lab ${name} was left half torn down (${health.problems.join('; ')}); cleaning it up first`,
+        );
+        await teardownLab(new StateStore(paths.state, existing), paths, progress);
+        repaired = true;
+      }
+
+      await refuseForeignObjects(bridge, hosts);
+      // Host folders without a state are leftovers of this lab: remove (unmounting first).
+      if (existsSync(paths.hosts)) {
+        for (const h of hosts) {
+          if (isMountPoint(hostPaths(paths, h.name).root))
+            progress(`removing a leftover mount of ${h.name}`);
+        }
+        await removeTree('clean leftover host folders', paths.hosts);
+      }
+
+      const timings: LabTimings = { totalMs: 0 };
+      const image = await ensureImage(root, spec, debianMirror(), progress);
+      if (image.built) timings.imageBuildMs = image.buildMs;
+      const repo = await ensureRepo(root, spec, image, progress);
+      if (repo.built) timings.repoBuildMs = repo.buildMs;
+      const authorizedKey = await writeLabFiles(
+        paths,
+        name,
+        flavor,
+        hosts,
+        options.copyInventoryTo,
+      );
+
+      const state: LabState = {
+        version: STATE_VERSION,
+        name,
+        flavor,
+        suite: spec.suite,
+        subnet: subnet.cidr,
+        bridge,
+        gateway: gatewayAddress(subnet),
+        imageId: image.id,
+        imageRoot: image.rootfs,
+        repoId: repo.id,
+        repoPath: repo.path,
+        hosts,
+        phase: 'starting',
+        bridgeCreated: false,
+        runtime: {},
+        bootId: currentBootId(),
+        startedAt: new Date().toISOString(),
+      };
+      const store = new StateStore(paths.state, state);
+      store.save();
+      const ctx: HostContext = { store, paths, authorizedKey, progress };
+      const bootStarted = Date.now();
+      let readiness: Readiness[];
+      try {
+        progress(`starting ${hosts.length} hosts (${spec.suite}) on ${bridge}, ${subnet.cidr}`);
+        state.bridgeCreated = true;
+        store.save();
+        await createBridge(bridge, state.gateway, subnet.prefix);
+        for (const host of hosts) await createHostNetwork(ctx, host);
+        await allSettledOrThrow(hosts.map((host) => bootHost(ctx, host)));
+        const timeout = options.bootTimeoutMs ?? DEFAULT_BOOT_TIMEOUT_MS;
+        readiness = await Promise.all(hosts.map((host) => waitForHost(ctx, host, timeout)));
+        store.setPhase('running');
+      } catch (error) {
+        progress('lab up failed; removing what it created (logs stay in ' + paths.logs + ')');
+        await teardownLab(store, paths, progress).catch(() => undefined);
+        throw error;
+      }
+      timings.bootMs = Date.now() - bootStarted;
+      timings.totalMs = Date.now() - started;
+      return {
+        ...labInfo(paths, state),
+        alreadyRunning: false,
+        repaired,
+        degraded: readiness
+          .filter((r) => r.state === 'degraded')
+          .map((r) => ({ host: r.host, failedUnits: r.failedUnits })),
+        installedPackages,
+        timings,
+      };
+    },
+    { waitMs: 10 * 60_000, onWait: progress },
+  );
+}

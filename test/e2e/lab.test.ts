@@ -1,0 +1,304 @@
+/**
+ * The lab itself, on real hosts, for both flavours: hosts boot, are reachable
+ * with strict host key checking, start bare, install packages from the local
+ * repository only, have their own identities; up is idempotent, a clashing
+ * subnet is refused, down leaves nothing behind and up works again.
+ */
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { labPaths, labRoot, labStatus, labUp, type Flavor } from '../../src/lab';
+import { useE2eLab, type E2eLab } from '../support/lab';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const BIN = join(ROOT, 'bin', 'foobar-infra.js');
+
+function cliRun(args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The exact OpenSSH invocation a user would type, with the lab's generated files. */
+function strictSsh(
+  lab: E2eLab,
+  host: string,
+  command: string,
+): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(
+    'ssh',
+    [
+      '-F',
+      '/dev/null',
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      `UserKnownHostsFile=${lab.knownHostsPath}`,
+      '-o',
+      'BatchMode=yes',
+      '-i',
+      lab.keyPath,
+      `deploy@${lab.host(host).address}`,
+      command,
+    ],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function machine(command: string, args: string[]): string {
+  const r = spawnSync(command, args, { encoding: 'utf8' });
+  assert.equal(r.status, 0, `${command} ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** A route of the machine (not of a lab) in a range a lab could ask for: eth0's here. */
+function machineRouteSubnet(): string | undefined {
+  for (const line of machine('ip', ['-4', 'route', 'show']).split('\n')) {
+    const m = /^(\d+\.\d+\.\d+\.\d+\/(\d+)) dev (\S+)/.exec(line);
+    if (!m || m[3].startsWith('fbl-')) continue;
+    const prefix = Number(m[2]);
+    if (
+      prefix >= 16 &&
+      prefix <= 28 &&
+      /^(10\.|172\.(1[6-9]|2\d|3[01])\.|192\.168\.|192\.0\.2\.|100\.)/.test(m[1])
+    ) {
+      return m[1];
+    }
+  }
+  return undefined;
+}
+
+const DB: Record<Flavor, { server: string; versionCommand: string; version: RegExp }> = {
+  mysql: { server: 'mysql-server', versionCommand: 'sudo mysqld --version', version: /Ver 9\.\d+/ },
+  mariadb: {
+    server: 'mariadb-server',
+    versionCommand: 'sudo mariadbd --version',
+    version: /Ver 10\.11\./,
+  },
+};
+
+for (const flavor of ['mysql', 'mariadb'] as const) {
+  describe(`lab (${flavor} flavour)`, function () {
+    let lab: E2eLab;
+
+    before(async function () {
+      lab = await useE2eLab(this, flavor);
+      this.test?.parent?.timeout(10 * 60_000);
+    });
+
+    it('every host answers `running` to sudo systemctl over ssh with strict host key checking', function () {
+      for (const host of lab.hosts) {
+        const r = strictSsh(lab, host.name, 'sudo systemctl is-system-running');
+        assert.equal(r.stdout.trim(), 'running', `${host.name}: ${r.stdout}${r.stderr}`);
+        assert.equal(r.code, 0);
+      }
+    });
+
+    it('hosts start bare: haproxy and the database are not installed', async function () {
+      for (const host of lab.hosts) {
+        const r = await lab.ssh(host.name, 'dpkg -s haproxy');
+        assert.notEqual(r.code, 0, `${host.name} already has haproxy`);
+        const db = await lab.ssh(host.name, `dpkg -s ${DB[flavor].server}`);
+        assert.notEqual(db.code, 0, `${host.name} already has ${DB[flavor].server}`);
+      }
+    });
+
+    it('each host has its own hostname, machine id and ssh host key (the one in known_hosts)', async function () {
+      const knownHosts = readFileSync(lab.knownHostsPath, 'utf8');
+      const ids = new Set<string>();
+      const keys = new Set<string>();
+      for (const host of lab.hosts) {
+        const r = await lab.ssh(
+          host.name,
+          'hostname; cat /etc/machine-id; cat /etc/ssh/ssh_host_ed25519_key.pub',
+        );
+        assert.equal(r.code, 0, r.stderr);
+        const [hostname, machineId, pub] = r.stdout.trim().split('\n');
+        assert.equal(hostname, host.name);
+        assert.match(machineId, /^[0-9a-f]{32}$/);
+        ids.add(machineId);
+        const key = pub.split(' ').slice(0, 2).join(' ');
+        assert.ok(
+          knownHosts.includes(`${host.address},${host.name} ${key}`),
+          `${host.name}'s key is not in known_hosts`,
+        );
+        keys.add(key);
+      }
+      assert.equal(ids.size, lab.hosts.length, 'machine ids are not unique');
+      assert.equal(keys.size, lab.hosts.length, 'host keys are not unique');
+    });
+
+    it('hosts only reach the lab subnet: no default route, the lab repository is the only apt source', async function () {
+      const r = await lab.ssh(
+        lab.hosts[0].name,
+        'ip -4 route show; echo ---; cat /etc/apt/sources.list; ls /etc/apt/sources.list.d',
+      );
+      assert.equal(r.code, 0, r.stderr);
+      const [routes, sources] = r.stdout.split('---\n');
+      assert.doesNotMatch(routes, /default/);
+      assert.deepEqual(
+        routes
+          .trim()
+          .split('\n')
+          .map((l) => l.split(' ')[0]),
+        [lab.subnet],
+      );
+      const debLines = sources.split('\n').filter((l) => l.startsWith('deb'));
+      assert.deepEqual(debLines, ['deb [trusted=yes] file:/srv/foobar-lab-repo ./']);
+    });
+
+    it('apt-get installs haproxy offline from the local repository', async function () {
+      this.timeout(5 * 60_000);
+      const lb = lab.hosts[0].name;
+      const r = await lab.ssh(
+        lb,
+        'sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q haproxy',
+      );
+      assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+      const check = await lab.ssh(
+        lb,
+        'dpkg -s haproxy >/dev/null && sudo haproxy -v && systemctl is-active haproxy',
+      );
+      assert.equal(check.code, 0, check.stderr);
+      assert.match(check.stdout, /HAProxy version/);
+    });
+
+    it(`installs ${DB[flavor].server} on the web hosts (MySQL: each with its own server UUID)`, async function () {
+      this.timeout(15 * 60_000);
+      const webs = lab.hosts.filter((h) => h.role === 'web').map((h) => h.name);
+      const installs = await Promise.all(
+        webs.map((h) =>
+          lab.ssh(
+            h,
+            `sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q ${DB[flavor].server}`,
+          ),
+        ),
+      );
+      installs.forEach((r, i) => assert.equal(r.code, 0, `${webs[i]}: ${r.stdout}\n${r.stderr}`));
+      const uuids = new Set<string>();
+      for (const host of webs) {
+        const version = await lab.ssh(host, DB[flavor].versionCommand);
+        assert.match(
+          version.stdout,
+          DB[flavor].version,
+          `${host}: ${version.stdout}${version.stderr}`,
+        );
+        // MariaDB has no server UUID; its GTIDs use server_id, which the inventory sets.
+        const query = flavor === 'mysql' ? 'SELECT @@server_uuid' : 'SELECT VERSION()';
+        const answer = await lab.ssh(host, `sudo mysql -N -e '${query}'`);
+        assert.equal(answer.code, 0, answer.stderr);
+        uuids.add(answer.stdout.trim());
+      }
+      if (flavor === 'mysql')
+        assert.equal(uuids.size, webs.length, 'two hosts share a MySQL server UUID');
+    });
+
+    it('reset returns every host to bare', async function () {
+      this.timeout(5 * 60_000);
+      await lab.reset();
+      for (const host of lab.hosts) {
+        const r = await lab.ssh(host.name, `dpkg -s haproxy || dpkg -s ${DB[flavor].server}`);
+        assert.notEqual(r.code, 0, `${host.name} still has packages after reset`);
+        const running = await lab.ssh(host.name, 'systemctl is-system-running');
+        assert.equal(running.stdout.trim(), 'running');
+      }
+    });
+
+    it('`lab status` and `lab ssh` work from the command line', function () {
+      const status = cliRun(['lab', 'status', '--name', lab.name]);
+      assert.equal(status.code, 0, status.stderr);
+      assert.match(status.stdout, new RegExp(`lab ${lab.name}: running`));
+      for (const host of lab.hosts)
+        assert.match(
+          status.stdout,
+          new RegExp(`${host.name}\\s+${host.address.replace(/\./g, '\\.')}\\s+up`),
+        );
+      const ok = cliRun(['lab', 'ssh', '--name', lab.name, lab.hosts[0].name, 'hostname']);
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.equal(ok.stdout.trim(), lab.hosts[0].name);
+      const failing = cliRun(['lab', 'ssh', '--name', lab.name, lab.hosts[0].name, 'exit 3']);
+      assert.equal(failing.code, 3);
+    });
+
+    it('a second up on the running lab says so and changes nothing', async function () {
+      const before = await labStatus(lab.name);
+      const inventory = readFileSync(lab.inventoryPath, 'utf8');
+      const again = await labUp({ name: lab.name, flavor, subnet: lab.subnet });
+      assert.equal(again.alreadyRunning, true);
+      const after = await labStatus(lab.name);
+      assert.deepEqual(
+        after.hosts.map((h) => [h.name, h.pid]),
+        before.hosts.map((h) => [h.name, h.pid]),
+      );
+      assert.equal(readFileSync(lab.inventoryPath, 'utf8'), inventory);
+      const cli = cliRun([
+        'lab',
+        'up',
+        '--name',
+        lab.name,
+        '--flavor',
+        flavor,
+        '--subnet',
+        lab.subnet,
+      ]);
+      assert.equal(cli.code, 0, cli.stderr);
+      assert.match(cli.stdout, /already running/);
+    });
+
+    it('refuses a subnet that clashes with a route of the machine, naming it', async function () {
+      await assert.rejects(
+        labUp({ name: 'e2e-clash', flavor, subnet: lab.subnet }),
+        (e: Error) => /clashes with/.test(e.message) && e.message.includes(`dev fbl-`),
+      );
+      const own = machineRouteSubnet();
+      if (own) {
+        await assert.rejects(labUp({ name: 'e2e-clash', flavor, subnet: own }), (e: Error) =>
+          e.message.includes(`"${own} dev`),
+        );
+      }
+      const cli = cliRun(['lab', 'up', '--name', 'e2e-clash', '--subnet', lab.subnet]);
+      assert.equal(cli.code, 1);
+      assert.match(cli.stderr, /clashes with/);
+      const clash = await labStatus('e2e-clash');
+      assert.equal(clash.state, 'absent');
+    });
+
+    it('down leaves no namespace, link, mount or cgroup; up works again with the same host keys', async function () {
+      this.timeout(5 * 60_000);
+      const knownHosts = readFileSync(lab.knownHostsPath, 'utf8');
+      const down = await lab.down();
+      assert.equal(down.wasUp, true);
+      const labDir = labPaths(labRoot(), lab.name).dir;
+      assert.doesNotMatch(machine('ip', ['netns', 'list']), new RegExp(`fbl-${lab.name}-`));
+      const links = machine('ip', ['-o', 'link', 'show']);
+      for (const host of lab.hosts)
+        assert.ok(
+          !links.includes(`${host.veth}@`) && !links.includes(`${host.veth}:`),
+          `${host.veth} left`,
+        );
+      assert.doesNotMatch(links, new RegExp(`: fbl-${lab.name}:`));
+      assert.ok(
+        !readFileSync('/proc/mounts', 'utf8').includes(labDir),
+        'a mount of the lab is left',
+      );
+      assert.doesNotMatch(
+        machine('sh', ['-c', 'ls /sys/fs/cgroup/*/foobar-lab 2>/dev/null || true']),
+        new RegExp(`^${lab.name}$`, 'm'),
+      );
+      assert.equal((await labStatus(lab.name)).state, 'absent');
+
+      const up = await lab.up();
+      assert.equal(up.alreadyRunning, false);
+      assert.equal(readFileSync(lab.knownHostsPath, 'utf8'), knownHosts);
+      for (const host of lab.hosts) {
+        const r = strictSsh(
+          lab,
+          host.name,
+          'systemctl is-system-running; dpkg -s haproxy >/dev/null 2>&1 && echo has-haproxy',
+        );
+        assert.equal(r.stdout.trim(), 'running', `${host.name}: ${r.stdout}${r.stderr}`);
+      }
+    });
+  });
+}

@@ -1,0 +1,162 @@
+/**
+ * The e2e suites' lab: real hosts, brought up lazily once per process and
+ * flavour, torn down by the root `afterAll` hook (root-hooks.ts) even when
+ * tests fail. Its own lab names and subnets keep it apart from a user's demo
+ * lab (`default`, 10.231.0.0/24).
+ *
+ * Policy: with CI=true a suite that cannot get its lab fails with the reason;
+ * elsewhere, without root or Linux, suites skip with one line saying why.
+ */
+import {
+  labDown,
+  labStatus,
+  labUnsupportedReason,
+  labUp,
+  resetLab,
+  sshRun,
+  type Flavor,
+  type LabDownResult,
+  type LabHost,
+  type LabTimings,
+  type LabUpResult,
+  type SshResult,
+} from '../../src/lab';
+
+export interface E2eLabSpec {
+  name: string;
+  subnet: string;
+}
+
+/** One lab per flavour, so suites of both flavours can interleave without rebuilding. */
+export const E2E_LABS: Readonly<Record<Flavor, E2eLabSpec>> = {
+  mysql: { name: 'e2e', subnet: '10.231.100.0/24' },
+  mariadb: { name: 'e2e-mariadb', subnet: '10.231.101.0/24' },
+};
+
+export interface E2eLab {
+  name: string;
+  flavor: Flavor;
+  subnet: string;
+  hosts: LabHost[];
+  inventoryPath: string;
+  keyPath: string;
+  knownHostsPath: string;
+  /** Timings of the `lab up` that made this lab (image build when cold, boot). */
+  timings: LabTimings;
+  host(name: string): LabHost;
+  /** A shell command line on a host as deploy (OpenSSH, strict host key checking). */
+  ssh(host: string, command: string, options?: { timeoutMs?: number }): Promise<SshResult>;
+  /** Every host (or the given ones) back to bare: stop, drop the overlay, boot. */
+  reset(hosts?: readonly string[]): Promise<void>;
+  /** Takes the lab down (tests of `lab down`); `up()` brings it back. */
+  down(): Promise<LabDownResult>;
+  up(): Promise<LabUpResult>;
+}
+
+const labs = new Map<Flavor, Promise<E2eLab>>();
+let toldSkip = false;
+
+function progress(line: string): void {
+  // Only what explains a wait: builds, repairs, problems.
+  if (/^(starting|resetting|stopping) /.test(line)) return;
+  process.stderr.write(`      lab: ${line}\n`);
+}
+
+async function bringUp(flavor: Flavor): Promise<LabUpResult> {
+  const spec = E2E_LABS[flavor];
+  const result = await labUp({ name: spec.name, flavor, subnet: spec.subnet, progress });
+  // A lab left running by an earlier, interrupted run may hold installed packages.
+  if (result.alreadyRunning) return { ...result, ...(await resetLab(spec.name, { progress })) };
+  return result;
+}
+
+function handle(flavor: Flavor, first: LabUpResult): E2eLab {
+  const spec = E2E_LABS[flavor];
+  let current = first;
+  const find = (name: string): LabHost => {
+    const host = current.hosts.find((h) => h.name === name || h.address === name);
+    if (!host) throw new Error(`lab ${spec.name} has no host ${name}`);
+    return host;
+  };
+  const lab: E2eLab = {
+    name: spec.name,
+    flavor,
+    subnet: spec.subnet,
+    hosts: current.hosts,
+    inventoryPath: current.inventoryPath,
+    keyPath: current.keyPath,
+    knownHostsPath: current.knownHostsPath,
+    timings: current.timings,
+    host: find,
+    ssh: (host, command, options = {}) =>
+      sshRun(
+        {
+          address: find(host).address,
+          keyPath: current.keyPath,
+          knownHostsPath: current.knownHostsPath,
+        },
+        command,
+        { timeoutMs: options.timeoutMs ?? 10 * 60_000 },
+      ),
+    reset: async (hosts) => {
+      await resetLab(spec.name, { hosts, progress });
+    },
+    down: () => labDown(spec.name, { progress }),
+    up: async () => {
+      current = await labUp({ name: spec.name, flavor, subnet: spec.subnet, progress });
+      lab.hosts = current.hosts;
+      return current;
+    },
+  };
+  return lab;
+}
+
+/** The e2e lab of a flavour, brought up on first use in this process. */
+export function e2eLab(flavor: Flavor = 'mysql'): Promise<E2eLab> {
+  let lab = labs.get(flavor);
+  if (!lab) {
+    lab = bringUp(flavor).then((result) => handle(flavor, result));
+    // A failed start is not cached: the next suite tries again (and reports its own failure).
+    lab.catch(() => labs.delete(flavor));
+    labs.set(flavor, lab);
+  }
+  return lab;
+}
+
+/** Why e2e lab tests cannot run here, or undefined when they can. */
+export function e2eSkipReason(): string | undefined {
+  return labUnsupportedReason();
+}
+
+/**
+ * For a suite's `before` hook: the lab, or a skip (outside CI) / failure (in
+ * CI) with the reason. Raises the hook's timeout for a cold image build.
+ */
+export async function useE2eLab(ctx: Mocha.Context, flavor: Flavor = 'mysql'): Promise<E2eLab> {
+  const reason = e2eSkipReason();
+  if (reason) {
+    if (process.env.CI === 'true') throw new Error(`e2e lab unavailable in CI: ${reason}`);
+    if (!toldSkip) process.stderr.write(`  skipping lab (e2e) suites: ${reason}\n`);
+    toldSkip = true;
+    ctx.skip();
+  }
+  ctx.timeout(20 * 60_000);
+  return e2eLab(flavor);
+}
+
+/** Takes down every e2e lab this process started (root afterAll hook). */
+export async function teardownE2eLabs(): Promise<void> {
+  const flavors = [...labs.keys()];
+  labs.clear();
+  const failures: string[] = [];
+  for (const flavor of flavors) {
+    const name = E2E_LABS[flavor].name;
+    try {
+      const status = await labStatus(name);
+      if (status.state !== 'absent') await labDown(name, { progress });
+    } catch (error) {
+      failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  if (failures.length > 0) throw new Error(`could not take down e2e labs: ${failures.join('; ')}`);
+}
