@@ -34,14 +34,20 @@ export function changeScript(
     'fail() { echo "$1" >&2; exit "${2:-1}"; }',
   ];
   const payloads: Buffer[] = [];
-  if (options.record?.length) {
-    lines.push(
-      `mkdir -p ${stateDir}`,
-      `printf '%s\\n' ${options.record.map((p) => quote(pendingLine(p))).join(' ')} >> ${state} || fail 'cannot record pending handlers'`,
-      `sync ${state} 2>/dev/null || sync`,
-    );
+  // The record goes right before the first step that changes the host: a
+  // candidate refused by its validator leaves no handler pending.
+  const record = options.record?.length
+    ? [
+        `mkdir -p ${stateDir}`,
+        `printf '%s\\n' ${options.record.map((p) => quote(pendingLine(p))).join(' ')} >> ${state} || fail 'cannot record pending handlers'`,
+        `sync ${state} 2>/dev/null || sync`,
+      ]
+    : [];
+  for (const change of changes) {
+    const { prepare, commit } = commandsFor(change, payloads);
+    lines.push(...prepare, ...record.splice(0), ...commit);
   }
-  for (const change of changes) lines.push(...commandsFor(change, payloads));
+  lines.push(...record);
   if (options.clear?.length) {
     const drop = options.clear
       .map((p) => `-e ${quote(`^${escapeRegex(pendingLine(p))}$`)}`)
@@ -53,36 +59,47 @@ export function changeScript(
   return { script: `${lines.join('\n')}\n`, stdin: Buffer.concat(payloads) };
 }
 
-function commandsFor(change: Change, payloads: Buffer[]): string[] {
+/** A change as the steps that only prepare (safe to abandon) and the steps that change the host. */
+function commandsFor(change: Change, payloads: Buffer[]): { prepare: string[]; commit: string[] } {
+  if (change.kind === 'write') return writeCommands(change, payloads);
+  return { prepare: [], commit: mutatingCommands(change) };
+}
+
+function writeCommands(
+  change: Extract<Change, { kind: 'write' }>,
+  payloads: Buffer[],
+): { prepare: string[]; commit: string[] } {
+  payloads.push(change.content);
+  const dest = quote(change.path);
+  const prepare = [
+    `fb_tmp=$(mktemp ${quote(`${dirOf(change.path)}/.${baseOf(change.path)}.foobar-XXXXXX`)}) || fail ${quote(`cannot create a temp file beside ${change.path}`)}`,
+    `dd of="$fb_tmp" bs=65536 count=${change.content.length} iflag=count_bytes,fullblock status=none || fail ${quote(`cannot write ${change.path}`)}`,
+    `[ "$(stat -c %s -- "$fb_tmp")" = ${change.content.length} ] || fail ${quote(`short write to ${change.path} (disk full?)`)}`,
+    `chown ${quote(`${change.owner}:${change.group}`)} "$fb_tmp" && chmod ${change.mode} "$fb_tmp" || fail ${quote(`cannot set owner/mode of ${change.path}`)}`,
+    `sync "$fb_tmp" || fail ${quote(`cannot sync ${change.path} (disk full?)`)}`,
+  ];
+  if (change.validate) {
+    const command = change.validate.split('%s').join('"$fb_tmp"');
+    prepare.push(
+      `fb_out=$( { ${command}; } 2>&1 ) || { printf '%s\\n' "$fb_out" >&2; exit ${VALIDATION_FAILED}; }`,
+    );
+  }
+  const commit: string[] = [];
+  if (change.backup && change.before.exists) {
+    commit.push(
+      `cp -p -- ${dest} ${dest}.$(date +%Y%m%dT%H%M%S).bak || fail ${quote(`cannot back up ${change.path}`)}`,
+    );
+  }
+  commit.push(
+    `mv -f -- "$fb_tmp" ${dest} || fail ${quote(`cannot replace ${change.path}`)}`,
+    'fb_tmp=""',
+    `sync ${quote(dirOf(change.path))} 2>/dev/null || true`,
+  );
+  return { prepare, commit };
+}
+
+function mutatingCommands(change: Exclude<Change, { kind: 'write' }>): string[] {
   switch (change.kind) {
-    case 'write': {
-      payloads.push(change.content);
-      const dest = quote(change.path);
-      const out = [
-        `fb_tmp=$(mktemp ${quote(`${dirOf(change.path)}/.${baseOf(change.path)}.foobar-XXXXXX`)}) || fail ${quote(`cannot create a temp file beside ${change.path}`)}`,
-        `dd of="$fb_tmp" bs=65536 count=${change.content.length} iflag=count_bytes,fullblock status=none || fail ${quote(`cannot write ${change.path}`)}`,
-        `[ "$(stat -c %s -- "$fb_tmp")" = ${change.content.length} ] || fail ${quote(`short write to ${change.path} (disk full?)`)}`,
-        `chown ${quote(`${change.owner}:${change.group}`)} "$fb_tmp" && chmod ${change.mode} "$fb_tmp" || fail ${quote(`cannot set owner/mode of ${change.path}`)}`,
-        `sync "$fb_tmp" || fail ${quote(`cannot sync ${change.path} (disk full?)`)}`,
-      ];
-      if (change.validate) {
-        const command = change.validate.split('%s').join('"$fb_tmp"');
-        out.push(
-          `fb_out=$( { ${command}; } 2>&1 ) || { printf '%s\\n' "$fb_out" >&2; exit ${VALIDATION_FAILED}; }`,
-        );
-      }
-      if (change.backup && change.before.exists) {
-        out.push(
-          `cp -p -- ${dest} ${dest}.$(date +%Y%m%dT%H%M%S).bak || fail ${quote(`cannot back up ${change.path}`)}`,
-        );
-      }
-      out.push(
-        `mv -f -- "$fb_tmp" ${dest} || fail ${quote(`cannot replace ${change.path}`)}`,
-        'fb_tmp=""',
-        `sync ${quote(dirOf(change.path))} 2>/dev/null || true`,
-      );
-      return out;
-    }
     case 'attributes': {
       const out: string[] = [];
       if (change.owner || change.group) {

@@ -94,6 +94,13 @@ describe('change scripts on a real shell', () => {
       record: [handler],
     });
     assert.notEqual(failed.status, 0);
+    // A candidate refused by its validator changed nothing: it leaves no new record.
+    const refused = { play: 'Web servers', handler: 'reload haproxy' };
+    assert.equal(
+      run([write(`${dir}/y`, 'bad', { validate: 'false %s' })], { record: [refused] }).status,
+      VALIDATION_FAILED,
+    );
+    assert.ok(!fs.readFileSync(state, 'utf8').includes('reload haproxy'));
     assert.equal(run([], { clear: [handler] }).status, 0);
     assert.deepEqual(parsePending(fs.readFileSync(state, 'utf8')), [other]);
   });
