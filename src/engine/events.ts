@@ -25,7 +25,29 @@ export type EngineEvent =
       secret: boolean;
     }
   | { type: 'note'; host?: string; message: string }
-  | { type: 'recap'; hosts: Record<string, HostCounters> };
+  | { type: 'recap'; hosts: Record<string, HostCounters> }
+  | { type: 'timings'; hosts: Record<string, HostTimings> };
+
+/** Where a host's time went, in milliseconds, with its SSH counters. */
+export interface HostTimings {
+  connect: number;
+  facts: number;
+  plan: number;
+  execute: number;
+  handlers: number;
+  connections: number;
+  commands: number;
+}
+
+export const emptyTimings = (): HostTimings => ({
+  connect: 0,
+  facts: 0,
+  plan: 0,
+  execute: 0,
+  handlers: 0,
+  connections: 0,
+  commands: 0,
+});
 
 export interface HostCounters {
   ok: number;

@@ -5,7 +5,14 @@ import { FactView } from '../modules/fact-view';
 import { PlanError } from '../modules/plan-error';
 import type { Play, Task } from '../playbook/model';
 import type { SecretValue } from '../render/context';
-import { emptyCounters, type EngineEvent, type HostCounters, type TaskStatus } from './events';
+import {
+  emptyCounters,
+  emptyTimings,
+  type EngineEvent,
+  type HostCounters,
+  type HostTimings,
+  type TaskStatus,
+} from './events';
 import { PlayExpander, playHosts, type HostTask } from './expand';
 import type { PendingHandler } from './handler-state';
 import { ChangeFailed, type HostDriver } from './host-driver';
@@ -45,11 +52,13 @@ export async function runPlaybook(options: RunOptions): Promise<RunResult> {
     await run.closeAll();
   }
   options.emit({ type: 'recap', hosts: run.counters });
+  options.emit({ type: 'timings', hosts: run.timingsWithCounters() });
   return run.result();
 }
 
 class PlaybookRun {
   readonly counters: Record<string, HostCounters> = {};
+  readonly timings: Record<string, HostTimings> = {};
   private readonly drivers = new Map<string, HostDriver>();
   private readonly connecting = new Map<string, Promise<HostDriver | undefined>>();
   private readonly down = new Set<string>();
@@ -58,6 +67,29 @@ class PlaybookRun {
   private aborted = false;
 
   constructor(private readonly o: RunOptions) {}
+
+  timingsWithCounters(): Record<string, HostTimings> {
+    for (const [host, d] of this.drivers) {
+      const t = (this.timings[host] ??= emptyTimings());
+      t.connections = d.connections;
+      t.commands = d.commands;
+    }
+    return this.timings;
+  }
+
+  /** Adds the time `work` takes to a host's phase. */
+  private async timed<T>(
+    host: string,
+    phase: Exclude<keyof HostTimings, 'connections' | 'commands'>,
+    work: () => Promise<T> | T,
+  ): Promise<T> {
+    const start = performance.now();
+    try {
+      return await work();
+    } finally {
+      (this.timings[host] ??= emptyTimings())[phase] += performance.now() - start;
+    }
+  }
 
   result(): RunResult {
     return {
@@ -113,7 +145,7 @@ class PlaybookRun {
     if (existing) return existing;
     let pending = this.connecting.get(host);
     if (!pending) {
-      pending = this.o.connect(host).then(
+      pending = this.timed(host, 'connect', () => this.o.connect(host)).then(
         (d) => {
           this.drivers.set(host, d);
           return d;
@@ -189,7 +221,7 @@ class PlaybookRun {
     let queued: Set<string>;
     const recorded = new Set<string>();
     try {
-      const gathered = await driver.gather(requestsOf(prepared));
+      const gathered = await this.timed(host, 'facts', () => driver.gather(requestsOf(prepared)));
       facts = gathered.facts;
       const names = new Set(play.handlers.map((h) => h.name));
       const fromHost = gathered.pending.filter((p) => p.play === play.name && names.has(p.handler));
@@ -216,10 +248,15 @@ class PlaybookRun {
       }
       try {
         if (stale) {
-          facts = (await driver.gather(requestsOf(prepared.slice(i)))).facts;
+          facts = (
+            await this.timed(host, 'facts', () => driver.gather(requestsOf(prepared.slice(i))))
+          ).facts;
           stale = false;
         }
-        const changes = t.module.plan(t.args as never, new FactView(facts), t.ctx);
+        const current = facts;
+        const changes = await this.timed(host, 'plan', () =>
+          t.module.plan(t.args as never, new FactView(current), t.ctx),
+        );
         if (changes.length === 0) {
           this.report(host, t.task, 'ok', [], false);
           continue;
@@ -229,7 +266,7 @@ class PlaybookRun {
           const record: PendingHandler[] = t.task.notify
             .filter((n) => !recorded.has(n))
             .map((handler) => ({ play: play.name, handler }));
-          await driver.execute(changes, { record });
+          await this.timed(host, 'execute', () => driver.execute(changes, { record }));
           for (const r of record) recorded.add(r.handler);
           stale = true;
         }
@@ -242,7 +279,9 @@ class PlaybookRun {
         return;
       }
     }
-    await this.runHandlers(play, expander, host, driver, queued, vars);
+    await this.timed(host, 'handlers', () =>
+      this.runHandlers(play, expander, host, driver, queued, vars),
+    );
   }
 
   /** Notified (or left pending) handlers, once each, in definition order. */

@@ -5,6 +5,8 @@ import { unifiedDiff } from './unified-diff';
 
 export interface TextReporterOptions {
   color: boolean;
+  /** Print where each host's time went (--timings). */
+  timings?: boolean;
   verbosity: number;
   out: (line: string) => void;
 }
@@ -53,6 +55,16 @@ export function textReporter(o: TextReporterOptions): (event: EngineEvent) => vo
         return;
       case 'note':
         o.out(`note: ${event.host ? `[${event.host}] ` : ''}${event.message}`);
+        return;
+      case 'timings':
+        if (!o.timings) return;
+        o.out('\nTIMINGS (ms)');
+        for (const [host, t] of Object.entries(event.hosts)) {
+          const ms = (n: number) => n.toFixed(0);
+          o.out(
+            `${host} : connect=${ms(t.connect)} facts=${ms(t.facts)} plan=${ms(t.plan)} execute=${ms(t.execute)} handlers=${ms(t.handlers)} ssh_connections=${t.connections} remote_commands=${t.commands}`,
+          );
+        }
         return;
       case 'recap':
         o.out('\nPLAY RECAP');

@@ -5,7 +5,8 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { formatFigure, measureNode, repeat, type Figure } from './measure';
+import { labFigures, type LabFigures } from './lab-bench';
+import { formatFigure, measureNode, repeat, type Figure, type Stats } from './measure';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const BIN = path.join(ROOT, 'bin', 'foobar-infra.js');
@@ -42,12 +43,15 @@ function cliFigures(): Row[] {
   ];
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const json = process.argv.includes('--json');
   const rows = cliFigures();
+  const lab: LabFigures = process.argv.includes('--no-lab')
+    ? { skipped: '--no-lab' }
+    : await labFigures(Math.max(3, Math.floor(RUNS / 2)), process.argv.includes('--cold'));
   if (json) {
     process.stdout.write(
-      `${JSON.stringify({ version: 1, runs: RUNS, figures: rows.map((r) => ({ ...r.figure, target: r.target, met: r.targetMs === undefined || r.figure.wall.median < r.targetMs })) }, null, 2)}\n`,
+      `${JSON.stringify({ version: 1, runs: RUNS, figures: rows.map((r) => ({ ...r.figure, target: r.target, met: r.targetMs === undefined || r.figure.wall.median < r.targetMs })), lab }, null, 2)}\n`,
     );
     return;
   }
@@ -59,6 +63,41 @@ function main(): void {
       r.targetMs === undefined ? '' : r.figure.wall.median < r.targetMs ? '  met' : '  MISSED';
     process.stdout.write(`${formatFigure(r.figure, r.target)}${met}\n`);
   }
+  printLab(lab);
 }
 
-main();
+function printLab(lab: LabFigures): void {
+  if (lab.skipped) {
+    process.stdout.write(`lab figures skipped: ${lab.skipped}\n`);
+    return;
+  }
+  const s = (x: Stats) =>
+    `${x.median.toFixed(0)} ms (min ${x.min.toFixed(0)}, max ${x.max.toFixed(0)})`;
+  if (lab.coldUpMs !== undefined) {
+    process.stdout.write(
+      `${'lab up, cold (image build)'.padEnd(34)} wall ${lab.coldUpMs.toFixed(0)} ms, of which image build ${(lab.coldImageBuildMs ?? 0).toFixed(0)} ms\n`,
+    );
+  } else {
+    process.stdout.write(`${'lab up, cold'.padEnd(34)} not measured (npm run bench -- --cold)\n`);
+  }
+  if (lab.warmUp)
+    process.stdout.write(
+      `${'lab up, warm, 3 hosts'.padEnd(34)} wall ${s(lab.warmUp)}  target < 20000 ms${lab.warmUp.median < 20000 ? '  met' : '  MISSED'}\n`,
+    );
+  if (lab.convergedApply) {
+    const per = Object.entries(lab.perHost ?? {})
+      .map(([h, c]) => `${h} ${c.connections} conn/${c.commands} cmds`)
+      .join(', ');
+    const ok =
+      lab.convergedApply.median < 1000 &&
+      Object.values(lab.perHost ?? {}).every((c) => c.connections === 1 && c.commands <= 3);
+    process.stdout.write(
+      `${'converged apply, test playbook, 3 hosts'.padEnd(34)} wall ${s(lab.convergedApply)}  [${per}]  target < 1000 ms, 1 connection and <= 3 commands per host${ok ? '  met' : '  MISSED'}\n`,
+    );
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

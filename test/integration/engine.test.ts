@@ -32,6 +32,25 @@ describe('engine over in-memory hosts', () => {
     drivers = [];
   });
 
+  async function runWith(p: typeof project, options: { tags?: string[] }) {
+    const events: EngineEvent[] = [];
+    const result = await runPlaybook({
+      project: p,
+      secret: resolveSecrets(p, [], new Redactor()),
+      containsSecret: () => false,
+      connect: async (name) => new MemoryDriver(hosts.get(name)!),
+      emit: (e) => events.push(e),
+      check: false,
+      diff: false,
+      tags: options.tags,
+      forks: 10,
+    });
+    const tasks = events.filter(
+      (e): e is Extract<EngineEvent, { type: 'task' }> => e.type === 'task',
+    );
+    return { result, events, tasks };
+  }
+
   async function run(
     options: { check?: boolean; diff?: boolean; dieAfterExecutes?: number; down?: string[] } = {},
   ) {
@@ -140,6 +159,44 @@ describe('engine over in-memory hosts', () => {
     assert.deepEqual(lb.pending, []);
     const third = await run();
     assert.equal(third.tasks.filter((t) => t.handler).length, 0, 'and only once');
+  });
+
+  it('when: skips a task on the hosts where it is false', async () => {
+    const flow = requireProject(
+      fixture('inventories', 'good', 'minimal.yml'),
+      fixture('playbooks', 'engine-flow.yml'),
+    );
+    for (const h of hosts.values()) h.repository.set('nginx', ['nginx.service']);
+    const r = await runWith(flow, {});
+    const skipped = r.tasks.filter((t) => t.status === 'skipped').map((t) => `${t.host} ${t.task}`);
+    assert.deepEqual(skipped, ['web-02 only on the primary']);
+    assert.deepEqual(
+      hosts.get('web-01')!.log.filter((l) => l.startsWith('command')),
+      ['command echo primary'],
+    );
+  });
+
+  it('--tags runs only the tagged tasks', async () => {
+    const flow = requireProject(
+      fixture('inventories', 'good', 'minimal.yml'),
+      fixture('playbooks', 'engine-flow.yml'),
+    );
+    const r = await runWith(flow, { tags: ['config'] });
+    assert.deepEqual([...new Set(r.tasks.map((t) => t.task))], ['marker']);
+    assert.ok(!hosts.get('web-01')!.packages.has('nginx'));
+  });
+
+  it('serial with any_errors_fatal: a failure in the first batch stops the next one', async () => {
+    const flow = requireProject(
+      fixture('inventories', 'good', 'minimal.yml'),
+      fixture('playbooks', 'engine-flow.yml'),
+    );
+    // web-01's apt has no nginx: its package task fails.
+    hosts.get('web-02')!.repository.set('nginx', ['nginx.service']);
+    const r = await runWith(flow, {});
+    assert.deepEqual(r.result.failed, ['web-01']);
+    assert.equal(hosts.get('web-02')!.log.length, 0, 'the second batch never started');
+    assert.ok(r.events.some((e) => e.type === 'note' && /any_errors_fatal/.test(e.message)));
   });
 
   it('an unreachable host is reported and the others complete', async () => {

@@ -1,0 +1,81 @@
+/**
+ * Figures that need the lab (root on Linux): `lab up` warm (and cold with
+ * --cold), and a converged re-run of the engine's test playbook on three hosts
+ * with its SSH connections and remote commands per host, read from the
+ * transport's own counters (`apply --timings`).
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { labDown, labUp, labUnsupportedReason } from '../../src/lab';
+import { stats, type Stats } from './measure';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const BIN = path.join(ROOT, 'bin', 'foobar-infra.js');
+const LAB = { name: 'bench', subnet: '10.231.110.0/24' };
+
+export interface LabFigures {
+  skipped?: string;
+  coldUpMs?: number;
+  coldImageBuildMs?: number;
+  warmUp?: Stats;
+  convergedApply?: Stats;
+  perHost?: Record<string, { connections: number; commands: number }>;
+}
+
+export async function labFigures(runs: number, cold: boolean): Promise<LabFigures> {
+  const unsupported = labUnsupportedReason();
+  if (unsupported) return { skipped: unsupported };
+  const out: LabFigures = {};
+  const quiet = () => undefined;
+  if (cold) {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'foobar-bench-cold-'));
+    try {
+      const r = await labUp({ ...LAB, root, progress: quiet });
+      out.coldUpMs = r.timings.totalMs;
+      out.coldImageBuildMs = r.timings.imageBuildMs;
+      await labDown(LAB.name, { root, progress: quiet });
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  }
+  await labUp({ ...LAB, progress: quiet }); // builds the cached image if needed
+  await labDown(LAB.name, { progress: quiet });
+  const warm: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = await labUp({ ...LAB, progress: quiet });
+    warm.push(r.timings.totalMs);
+    if (i < runs - 1) await labDown(LAB.name, { progress: quiet });
+  }
+  out.warmUp = stats(warm);
+  try {
+    const inventory = (await labUp({ ...LAB, progress: quiet })).inventoryPath;
+    const playbook = path.join(ROOT, 'test', 'fixtures', 'playbooks', 'engine-e2e.yml');
+    const apply = () => {
+      const start = process.hrtime.bigint();
+      const r = spawnSync(
+        process.execPath,
+        [BIN, 'apply', '--timings', '-i', inventory, playbook],
+        { cwd: ROOT, encoding: 'utf8' },
+      );
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      if (r.status !== 0) throw new Error(`apply failed (${r.status}):\n${r.stdout}${r.stderr}`);
+      return { ms, stdout: r.stdout };
+    };
+    apply(); // the first apply installs and configures
+    const samples = Array.from({ length: runs }, apply);
+    out.convergedApply = stats(samples.map((s) => s.ms));
+    out.perHost = {};
+    for (const m of samples
+      .at(-1)!
+      .stdout.matchAll(/^(\S+) : connect=.* ssh_connections=(\d+) remote_commands=(\d+)$/gm)) {
+      out.perHost[m[1]!] = { connections: Number(m[2]), commands: Number(m[3]) };
+    }
+    const changed = /changed=[1-9]/.test(samples.at(-1)!.stdout);
+    if (changed) throw new Error(`the re-run was not converged:\n${samples.at(-1)!.stdout}`);
+  } finally {
+    await labDown(LAB.name, { progress: quiet });
+  }
+  return out;
+}
