@@ -73,6 +73,31 @@ export function buildProgram(io: Io, setAction: (action: Action) => void): Comma
       ),
     );
 
+  program
+    .command('apply')
+    .description('make the hosts match the playbook over SSH; only what differs is changed')
+    .addOption(inventoryOption())
+    .argument('[playbook]', 'playbook file', DEFAULT_PLAYBOOK)
+    .option('-C, --check', 'change nothing: report what would change')
+    .option('-D, --diff', 'show unified diffs of file changes (secrets masked)')
+    .option('-l, --limit <pattern>', 'only hosts matching this pattern')
+    .option('-t, --tags <tags>', 'only tasks with one of these tags (comma-separated)')
+    .option('-f, --forks <n>', 'hosts worked on in parallel', '10')
+    .option(
+      '--accept-new',
+      'trust the host key of a host not yet in known_hosts (never a changed key)',
+    )
+    .option(
+      '--timings',
+      "print where each host's time went, with SSH connections and remote commands",
+    )
+    .option('-v, --verbose', 'more output (repeat for more)', (_v: string, n: number) => n + 1, 0)
+    .action((playbook: string, opts: Omit<import('./commands/apply').ApplyOptions, 'playbook'>) =>
+      setAction(async (io) =>
+        (await import('./commands/apply')).runApply({ ...opts, playbook }, io),
+      ),
+    );
+
   const lab = program
     .command('lab')
     .description('local Debian test hosts (systemd-nspawn in network namespaces); needs root');
