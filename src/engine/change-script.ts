@@ -31,6 +31,8 @@ export function changeScript(
     'export LC_ALL=C DEBIAN_FRONTEND=noninteractive',
     'fb_tmp=""',
     `trap 'if [ -n "$fb_tmp" ]; then rm -f -- "$fb_tmp"; fi' EXIT`,
+    // A dropped connection (SIGHUP) or a signal still removes the temp file.
+    `trap 'exit 129' HUP INT TERM PIPE`,
     'fail() { echo "$1" >&2; exit "${2:-1}"; }',
   ];
   const payloads: Buffer[] = [];

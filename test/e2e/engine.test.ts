@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -46,10 +47,17 @@ describe('e2e: the engine on lab hosts (as deploy with become)', function () {
     lab = await useE2eLab(this);
     await lab.reset();
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'foobar-e2e-engine-'));
+    // Variants of the playbook are written here, beside copies of its templates and files.
+    fs.cpSync(fixture('templates'), path.join(work, 'templates'), { recursive: true });
+    fs.cpSync(fixture('files'), path.join(work, 'files'), { recursive: true });
     // The lab inventory, with the test playbook's own variables allowed.
     inventory = lab.inventoryPath;
   });
-  after(() => work && fs.rmSync(work, { recursive: true, force: true }));
+  after(async () => {
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+    // Hand the shared lab back bare to the suites after this one.
+    if (lab) await lab.reset();
+  });
 
   it('1. apply --check reports changes and leaves every host untouched', async () => {
     const before = await Promise.all(lab.hosts.map((h) => hashes(h.name)));
@@ -76,6 +84,37 @@ describe('e2e: the engine on lab hosts (as deploy with become)', function () {
         await sh(h.name, 'sudo cat /etc/foobar-e2e-marker'),
         new RegExp(`host=${h.name}`),
       );
+  });
+
+  it('2b. copy, file and command work on the hosts: a tree, a link, a guarded command', async () => {
+    for (const h of lab.hosts) {
+      const listing = await sh(
+        h.name,
+        'sudo sh -c "cd /opt/foobar-e2e && find . | sort && readlink current && sha256sum releases/1/lib/util.js"',
+      );
+      assert.match(listing, /\.\/releases\/1\/index\.js/);
+      assert.match(listing, /\.\/initialised/);
+      assert.match(listing, /^\/opt\/foobar-e2e\/releases\/1$/m);
+      const local = fs.readFileSync(fixture('files', 'app', 'lib', 'util.js'));
+      assert.ok(listing.includes(createHash('sha256').update(local).digest('hex')));
+    }
+    // An extra file in the copied tree is removed (delete: true), and only that host changes.
+    await sh('web-01', 'sudo touch /opt/foobar-e2e/releases/1/stray.txt');
+    const r = apply(PLAYBOOK);
+    assert.equal(r.code, 0, r.out);
+    assert.match(
+      r.out,
+      /changed: \[web-01\] code base: remove \/opt\/foobar-e2e\/releases\/1\/stray\.txt/,
+    );
+    assert.equal(recap(r.out, 'web-01').changed, 1, r.out);
+    assert.equal(recap(r.out, 'web-02').changed, 0, r.out);
+    assert.equal(
+      await sh(
+        'web-01',
+        'test -e /opt/foobar-e2e/releases/1/stray.txt && echo present || echo gone',
+      ),
+      'gone',
+    );
   });
 
   it('3. a second apply reports changed=0 on every host', () => {
