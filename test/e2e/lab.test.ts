@@ -175,7 +175,17 @@ for (const flavor of ['mysql', 'mariadb'] as const) {
           ),
         ),
       );
-      installs.forEach((r, i) => assert.equal(r.code, 0, `${webs[i]}: ${r.stdout}\n${r.stderr}`));
+      for (const [i, r] of installs.entries()) {
+        if (r.code === 0) continue;
+        // Say why the package's own scripts failed: the server's log and unit journal.
+        const why = await lab.ssh(
+          webs[i]!,
+          'sudo sh -c "tail -n 30 /var/log/mysql/error.log; journalctl -u mysql -u mariadb --no-pager -n 30"',
+        );
+        assert.fail(
+          `${webs[i]}: install failed (${r.code}):\n${r.stderr}\n${why.stdout.slice(-4000)}`,
+        );
+      }
       const uuids = new Set<string>();
       for (const host of webs) {
         const version = await lab.ssh(host, DB[flavor].versionCommand);
