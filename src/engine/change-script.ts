@@ -64,6 +64,19 @@ export function changeScript(
 /** A change as the steps that only prepare (safe to abandon) and the steps that change the host. */
 function commandsFor(change: Change, payloads: Buffer[]): { prepare: string[]; commit: string[] } {
   if (change.kind === 'write') return writeCommands(change, payloads);
+  if (change.kind === 'sql') {
+    // Statements (which may hold passwords) go on stdin, never in argv.
+    const sql = Buffer.from(
+      `${change.statements.map((s) => s.replace(/;\s*$/, '')).join(';\n')};\n`,
+    );
+    payloads.push(sql);
+    return {
+      prepare: [],
+      commit: [
+        `fb_out=$(dd bs=65536 count=${sql.length} iflag=count_bytes,fullblock status=none | mysql --batch 2>&1) || { printf '%s\\n' "$fb_out" >&2; fail ${quote(`SQL failed: ${change.redacted.join('; ')}`)}; }`,
+      ],
+    };
+  }
   return { prepare: [], commit: mutatingCommands(change) };
 }
 
@@ -151,6 +164,10 @@ function mutatingCommands(change: Exclude<Change, { kind: 'write' }>): string[] 
       return [
         `systemctl ${change.action} -- ${quote(change.unit)} || { journalctl -u ${quote(change.unit)} -n 15 --no-pager >&2 2>/dev/null; fail ${quote(`systemctl ${change.action} ${change.unit} failed`)}; }`,
       ];
+    case 'sql':
+      return [];
+    case 'await-replica':
+      return [awaitReplica(change.statusQuery, change.timeoutSeconds)];
     case 'command': {
       const run = change.argv ? quoteArgv(change.argv) : `sh -c ${quote(change.script!)}`;
       const cd = change.chdir ? `cd ${quote(change.chdir)} && ` : '';
@@ -172,4 +189,17 @@ function baseOf(path: string): string {
 
 function escapeRegex(s: string): string {
   return s.replace(/[.[\]*^$\\]/g, '\\$&');
+}
+
+/**
+ * Polls the replica's status until both threads run; on timeout prints the
+ * last IO and SQL errors and fails.
+ */
+function awaitReplica(statusQuery: string, timeoutSeconds: number): string {
+  return [
+    `fb_i=0; while :; do fb_st=$(mysql --vertical -e ${quote(statusQuery)} 2>&1);`,
+    `if printf '%s\\n' "$fb_st" | grep -Eq '(Replica|Slave)_IO_Running: Yes' && printf '%s\\n' "$fb_st" | grep -Eq '(Replica|Slave)_SQL_Running: Yes'; then break; fi;`,
+    `fb_i=$((fb_i+1)); if [ "$fb_i" -ge ${timeoutSeconds * 2} ]; then printf '%s\\n' "$fb_st" | grep -E 'Last_(IO|SQL)_Err(no|or):|_(IO|SQL)_Running:' >&2;`,
+    `fail ${quote(`replication did not start within ${timeoutSeconds} s`)}; fi; sleep 0.5; done`,
+  ].join(' ');
 }

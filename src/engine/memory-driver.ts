@@ -35,6 +35,16 @@ export class MemoryHost {
   /** Validators by program name (the first word of a validate command). */
   validators = new Map<string, (content: string) => string | undefined>();
   reachable = true;
+  /** Receives executed SQL statements (tests keep their own model of the server). */
+  onSql: (statements: string[]) => void = () => undefined;
+  /** Answers SQL facts; by default no database server is installed. */
+  sql: (
+    query: string,
+    remote?: { host: string; user: string },
+  ) => { ok: true; output: string } | { ok: false; error: string } = () => ({
+    ok: false,
+    error: 'the mysql client is not installed',
+  });
 
   constructor(readonly name: string) {}
 
@@ -149,6 +159,10 @@ export class MemoryDriver implements HostDriver {
             }),
           ),
         };
+      case 'content':
+        return { kind: 'content', value: s.files.get(r.path)?.content.toString('utf8') };
+      case 'sql':
+        return { kind: 'sql', value: s.sql(r.query, r.remote) };
       case 'tree': {
         const entries = new Map<string, TreeEntry>();
         const prefix = `${r.path}/`;
@@ -270,6 +284,13 @@ export class MemoryDriver implements HostDriver {
       }
       case 'command':
         s.log.push(`command ${c.script ?? c.argv!.join(' ')}`);
+        return;
+      case 'sql':
+        s.onSql(c.statements);
+        s.log.push(`sql ${c.redacted.join('; ')}`);
+        return;
+      case 'await-replica':
+        s.log.push('await-replica');
         return;
     }
   }

@@ -64,6 +64,22 @@ export function parseFact(request: FactRequest, text: string): Fact {
     }
     case 'exists':
       return { kind: 'exists', value: text.trim() === 'yes' };
+    case 'content': {
+      const nl = text.indexOf('\n');
+      const head = nl < 0 ? text : text.slice(0, nl);
+      if (head === 'absent') return { kind: 'content', value: undefined };
+      if (head !== 'present')
+        throw new FactParseError(`content of ${request.path}: unexpected output`);
+      return { kind: 'content', value: nl < 0 ? '' : text.slice(nl + 1) };
+    }
+    case 'sql': {
+      const nl = text.indexOf('\n');
+      const head = nl < 0 ? text : text.slice(0, nl);
+      const body = (nl < 0 ? '' : text.slice(nl + 1)).replace(/\n$/, '');
+      if (head === 'ok') return { kind: 'sql', value: { ok: true, output: body } };
+      if (head === 'error') return { kind: 'sql', value: { ok: false, error: body.trim() } };
+      throw new FactParseError(`sql fact: unexpected output`);
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { quote, quoteArgv } from './shell';
-import { factKey, unitName, type FactRequest } from './types';
+import { factKey, unitName, type FactRequest, type RemoteDatabase } from './types';
 
 /** Marks the start and end of each fact's output in the gather script. */
 export const FACT_BEGIN = '@@foobar-fact-begin@@';
@@ -33,7 +33,42 @@ export function factCommand(request: FactRequest): string {
       return `( ${request.script} ) </dev/null >/dev/null 2>&1; echo "$?"`;
     case 'exists':
       return `if [ -e ${quote(request.path)} ] || [ -L ${quote(request.path)} ]; then echo yes; else echo no; fi`;
+    case 'content':
+      return `if [ -f ${quote(request.path)} ]; then echo present; cat -- ${quote(request.path)}; else echo absent; fi`;
+    case 'sql':
+      return sqlFactCommand(request.query, request.vertical ?? false, request.remote);
   }
+}
+
+/**
+ * Runs one query with the mysql client: as the local admin (root over the
+ * socket), or against a remote server with a temporary defaults file. Prints
+ * "ok" and the output, or "error" and the client's message.
+ */
+function sqlFactCommand(query: string, vertical: boolean, remote?: RemoteDatabase): string {
+  const flags = vertical ? '--vertical' : '--batch --skip-column-names';
+  const lines: string[] = [];
+  if (remote) {
+    lines.push(
+      `fb_cnf=$(mktemp) && chmod 600 "$fb_cnf" &&`,
+      `printf '[client]\\nhost=%s\\nport=%s\\nuser=%s\\npassword="%s"\\nconnect-timeout=5\\n' ${quote(remote.host)} ${remote.port} ${quote(remote.user)} ${quote(escapeOptionValue(remote.password))} > "$fb_cnf" &&`,
+      `fb_out=$(mysql --defaults-extra-file="$fb_cnf" --protocol=TCP ${flags} -e ${quote(query)} 2>&1); fb_rc=$?; rm -f "$fb_cnf";`,
+    );
+  } else {
+    lines.push(`fb_out=$(mysql ${flags} -e ${quote(query)} 2>&1); fb_rc=$?;`);
+  }
+  lines.push(
+    `if ! command -v mysql >/dev/null 2>&1; then echo error; echo 'the mysql client is not installed';`,
+  );
+  lines.push(
+    `elif [ "$fb_rc" = 0 ]; then echo ok; printf '%s\\n' "$fb_out"; else echo error; printf '%s\\n' "$fb_out"; fi`,
+  );
+  return lines.join(' ');
+}
+
+/** A value inside double quotes in a MySQL option file: backslash and quote escaped. */
+function escapeOptionValue(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 }
 
 /**

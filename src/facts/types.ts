@@ -9,7 +9,24 @@ export type FactRequest =
   | { kind: 'packages'; names: string[] }
   | { kind: 'units'; names: string[] }
   | { kind: 'exit'; script: string }
-  | { kind: 'exists'; path: string };
+  | { kind: 'exists'; path: string }
+  | { kind: 'content'; path: string }
+  | { kind: 'sql'; query: string; vertical?: boolean; remote?: RemoteDatabase };
+
+/**
+ * A database server reached over TCP from the host (e.g. a replica checking
+ * its primary). The password is a secret: it goes into a mode-600 defaults
+ * file that lives only while the query runs, never into argv.
+ */
+export interface RemoteDatabase {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+}
+
+/** What a SQL fact says: the client's output, or why the query could not run. */
+export type SqlResult = { ok: true; output: string } | { ok: false; error: string };
 
 export type FileType = 'file' | 'directory' | 'link' | 'other';
 
@@ -69,7 +86,9 @@ export type Fact =
   | { kind: 'packages'; value: Map<string, PackageFact> }
   | { kind: 'units'; value: Map<string, UnitFact> }
   | { kind: 'exit'; value: number }
-  | { kind: 'exists'; value: boolean };
+  | { kind: 'exists'; value: boolean }
+  | { kind: 'content'; value: string | undefined }
+  | { kind: 'sql'; value: SqlResult };
 
 /** A stable key: the same request from two tasks is gathered once. */
 export function factKey(request: FactRequest): string {
@@ -84,6 +103,14 @@ export function factKey(request: FactRequest): string {
       return `units:${[...request.names].sort().join(',')}`;
     case 'exit':
       return `exit:${request.script}`;
+    case 'content':
+      return `content:${request.path}`;
+    case 'sql': {
+      const r = request.remote;
+      // The password is not part of the key: keys may be logged.
+      const where = r ? `${r.user}@${r.host}:${r.port}` : 'local';
+      return `sql:${where}:${request.vertical ? 'v' : 'b'}:${request.query}`;
+    }
   }
 }
 

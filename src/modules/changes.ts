@@ -33,7 +33,21 @@ export type Change =
   | { kind: 'remove'; path: string; before: FileFact }
   | { kind: 'packages'; install: string[]; remove: string[] }
   | { kind: 'service'; unit: string; action: ServiceAction }
-  | { kind: 'command'; argv?: string[]; script?: string; chdir?: string; reason: string };
+  | { kind: 'command'; argv?: string[]; script?: string; chdir?: string; reason: string }
+  | {
+      kind: 'sql';
+      /** Run in order by the local admin (root over the socket), sent on stdin. */
+      statements: string[];
+      /** The same statements with every password replaced by '********': what is shown. */
+      redacted: string[];
+      reason: string;
+    }
+  | {
+      kind: 'await-replica';
+      /** The dialect's status query, e.g. SHOW REPLICA STATUS. */
+      statusQuery: string;
+      timeoutSeconds: number;
+    };
 
 export type ServiceAction =
   'daemon-reload' | 'start' | 'stop' | 'restart' | 'reload' | 'enable' | 'disable';
@@ -64,5 +78,9 @@ export function describeChange(change: Change): string {
         : `${change.action} ${change.unit}`;
     case 'command':
       return `run ${change.script ?? change.argv!.join(' ')} (${change.reason})`;
+    case 'sql':
+      return `${change.redacted.join('; ')} (${change.reason})`;
+    case 'await-replica':
+      return `wait until both replication threads run (up to ${change.timeoutSeconds} s)`;
   }
 }

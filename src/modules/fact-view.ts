@@ -1,4 +1,5 @@
 import {
+  type SqlResult,
   factKey,
   type Fact,
   type FactRequest,
@@ -33,6 +34,12 @@ export class FactView {
   }
   exit(script: string): number {
     return this.get({ kind: 'exit', script }) as number;
+  }
+  content(path: string): string | undefined {
+    return this.get({ kind: 'content', path }) as string | undefined;
+  }
+  sql(request: Omit<Extract<FactRequest, { kind: 'sql' }>, 'kind'>): SqlResult {
+    return this.get({ kind: 'sql', ...request }) as SqlResult;
   }
   exists(path: string): boolean {
     return this.get({ kind: 'exists', path }) as boolean;

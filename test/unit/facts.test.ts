@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { FactParseError, parseFact, parseFacts } from '../../src/facts/parse';
 import { gatherScript } from '../../src/facts/script';
 import { quote } from '../../src/facts/shell';
-import type { FactRequest } from '../../src/facts/types';
+import { factKey, type FactRequest } from '../../src/facts/types';
 import { fixture } from '../support/cli';
 
 /** Maps and nested objects as plain JSON, to compare with the fixtures. */
@@ -85,6 +85,35 @@ describe('fact parsers: {request, output} → fact, from real command output', (
     assert.equal(units.get('nginx')!.activeState, 'active');
     assert.equal(units.get('mysql')!.unitFileState, 'disabled');
     assert.equal(units.get('nope')!.loadState, 'not-found');
+  });
+
+  it('content: absent, or the text of the file', () => {
+    assert.equal(parseFact({ kind: 'content', path: '/x' }, 'absent').value, undefined);
+    assert.equal(parseFact({ kind: 'content', path: '/x' }, 'present\na\tb\n').value, 'a\tb\n');
+  });
+
+  it('sql: the output, or the client error, never a guess', () => {
+    const q = { kind: 'sql' as const, query: 'SELECT 1' };
+    assert.deepEqual(parseFact(q, 'ok\n1\n').value, { ok: true, output: '1' });
+    assert.deepEqual(parseFact(q, "error\nERROR 2002 (HY000): Can't connect\n").value, {
+      ok: false,
+      error: "ERROR 2002 (HY000): Can't connect",
+    });
+    assert.throws(() => parseFact(q, 'garbage'), FactParseError);
+  });
+
+  it('a remote SQL fact keeps the password out of its key and out of argv', () => {
+    const request: FactRequest = {
+      kind: 'sql',
+      query: 'SELECT @@server_uuid',
+      remote: { host: '10.0.0.11', port: 3306, user: 'repl', password: `pa'ss"word\\` },
+    };
+    const script = gatherScript([request]);
+    assert.ok(!factKey(request).includes('pa'));
+    // The password is only an argument of printf, a shell builtin, writing a mode-600 file.
+    const line = script.split('\n').find((l) => l.includes('pa'))!;
+    assert.match(line, /chmod 600 "\$fb_cnf" && printf '\[client\]/);
+    assert.match(line, /--defaults-extra-file="\$fb_cnf"/);
   });
 
   it('shell quoting survives quotes, spaces and metacharacters', () => {
