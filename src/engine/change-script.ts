@@ -166,6 +166,8 @@ function mutatingCommands(change: Exclude<Change, { kind: 'write' }>): string[] 
       ];
     case 'sql':
       return [];
+    case 'deferred':
+      return [`fail ${quote(change.reason)}`];
     case 'await-replica':
       return [awaitReplica(change.statusQuery, change.timeoutSeconds)];
     case 'command': {

@@ -292,6 +292,8 @@ export class MemoryDriver implements HostDriver {
       case 'await-replica':
         s.log.push('await-replica');
         return;
+      case 'deferred':
+        throw new ChangeFailed(c.reason, 1, false);
     }
   }
 

@@ -1,6 +1,6 @@
 import { TemplateError, TransportError } from '../core/errors';
 import { factKey, type Fact, type FactRequest } from '../facts/types';
-import type { Change } from '../modules/changes';
+import { describeChange, type Change } from '../modules/changes';
 import { FactView } from '../modules/fact-view';
 import { PlanError } from '../modules/plan-error';
 import type { Play, Task } from '../playbook/model';
@@ -261,6 +261,8 @@ class PlaybookRun {
           this.report(host, t.task, 'ok', [], false);
           continue;
         }
+        const deferred = changes.find((c) => c.kind === 'deferred');
+        if (deferred && !this.o.check) throw new PlanError(describeChange(deferred));
         if (this.o.diff) await this.emitDiffs(driver, host, t.task, changes);
         if (!this.o.check) {
           const record: PendingHandler[] = t.task.notify

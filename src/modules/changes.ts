@@ -43,6 +43,15 @@ export type Change =
       reason: string;
     }
   | {
+      /**
+       * What will happen depends on an earlier change that has not run (in a
+       * dry run): e.g. the database server is not installed yet. In apply the
+       * earlier change has run, so a deferred change is an error.
+       */
+      kind: 'deferred';
+      reason: string;
+    }
+  | {
       kind: 'await-replica';
       /** The dialect's status query, e.g. SHOW REPLICA STATUS. */
       statusQuery: string;
@@ -80,6 +89,8 @@ export function describeChange(change: Change): string {
       return `run ${change.script ?? change.argv!.join(' ')} (${change.reason})`;
     case 'sql':
       return `${change.redacted.join('; ')} (${change.reason})`;
+    case 'deferred':
+      return change.reason;
     case 'await-replica':
       return `wait until both replication threads run (up to ${change.timeoutSeconds} s)`;
   }
