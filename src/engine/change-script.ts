@@ -64,6 +64,16 @@ export function changeScript(
 /** A change as the steps that only prepare (safe to abandon) and the steps that change the host. */
 function commandsFor(change: Change, payloads: Buffer[]): { prepare: string[]; commit: string[] } {
   if (change.kind === 'write') return writeCommands(change, payloads);
+  if (change.kind === 'transfer') {
+    if (!change.data) throw new Error(`transfer from ${change.from}: the data was not fetched`);
+    payloads.push(change.data);
+    return {
+      prepare: [],
+      commit: [
+        `fb_out=$(dd bs=65536 count=${change.data.length} iflag=count_bytes,fullblock status=none | { ${change.importScript}; } 2>&1) || { printf '%s\\n' "$fb_out" | tail -n 20 >&2; fail ${quote(`${change.reason} failed`)}; }`,
+      ],
+    };
+  }
   if (change.kind === 'sql') {
     // Statements (which may hold passwords) go on stdin, never in argv.
     const sql = Buffer.from(
@@ -165,6 +175,7 @@ function mutatingCommands(change: Exclude<Change, { kind: 'write' }>): string[] 
         `systemctl ${change.action} -- ${quote(change.unit)} || { journalctl -u ${quote(change.unit)} -n 15 --no-pager >&2 2>/dev/null; fail ${quote(`systemctl ${change.action} ${change.unit} failed`)}; }`,
       ];
     case 'sql':
+    case 'transfer':
       return [];
     case 'deferred':
       return [`fail ${quote(change.reason)}`];

@@ -33,6 +33,8 @@ export interface HostDriver {
     changes: readonly Change[],
     options: { record?: PendingHandler[]; clear?: PendingHandler[] },
   ): Promise<void>;
+  /** Runs a read-only script and returns its output (e.g. a dump for another host); throws on failure. */
+  capture(script: string): Promise<Buffer>;
   /** The current content of a file, for diffs; undefined when absent. */
   readFile(path: string): Promise<Buffer | undefined>;
   /** Remote commands run so far on this host. */

@@ -35,6 +35,10 @@ export class MemoryHost {
   /** Validators by program name (the first word of a validate command). */
   validators = new Map<string, (content: string) => string | undefined>();
   reachable = true;
+  /** Output of a capture (export) script. */
+  exports: (script: string) => string = () => '';
+  /** Receives an imported transfer's data. */
+  imports: (script: string, data: Buffer) => void = () => undefined;
   /** Receives executed SQL statements (tests keep their own model of the server). */
   onSql: (statements: string[]) => void = () => undefined;
   /** Answers SQL facts; by default no database server is installed. */
@@ -294,7 +298,16 @@ export class MemoryDriver implements HostDriver {
         return;
       case 'deferred':
         throw new ChangeFailed(c.reason, 1, false);
+      case 'transfer':
+        s.imports(c.importScript, c.data!);
+        s.log.push(`transfer from ${c.from}`);
+        return;
     }
+  }
+
+  async capture(script: string): Promise<Buffer> {
+    this.tick();
+    return Buffer.from(this.state.exports(script));
   }
 
   async readFile(path: string): Promise<Buffer | undefined> {

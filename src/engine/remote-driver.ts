@@ -58,6 +58,18 @@ export class RemoteDriver implements HostDriver {
     );
   }
 
+  async capture(script: string): Promise<Buffer> {
+    const r = await this.connection.exec(script, { timeoutMs: this.commandTimeoutMs });
+    if (r.code !== 0)
+      throw new CommandFailed(
+        this.host,
+        'export',
+        r.code,
+        r.stderr.toString('utf8').trim().slice(-2000),
+      );
+    return r.stdout;
+  }
+
   async readFile(path: string): Promise<Buffer | undefined> {
     const r = await this.connection.exec(
       `if [ -f ${quote(path)} ]; then cat -- ${quote(path)}; else exit 3; fi`,

@@ -268,6 +268,7 @@ class PlaybookRun {
           const record: PendingHandler[] = t.task.notify
             .filter((n) => !recorded.has(n))
             .map((handler) => ({ play: play.name, handler }));
+          await this.fetchTransfers(host, changes);
           await this.timed(host, 'execute', () => driver.execute(changes, { record }));
           for (const r of record) recorded.add(r.handler);
           stale = true;
@@ -324,6 +325,16 @@ class PlaybookRun {
     }
     if (task) this.fail(host, task, error);
     else this.markUnreachable(host, error);
+  }
+
+  /** Fills each transfer's data from its source host, over that host's connection. */
+  private async fetchTransfers(host: string, changes: Change[]): Promise<void> {
+    for (const c of changes) {
+      if (c.kind !== 'transfer') continue;
+      const source = await this.driver(c.from);
+      if (!source) throw new PlanError(`${c.reason}: the source host ${c.from} is unreachable`);
+      c.data = await this.timed(host, 'execute', () => source.capture(c.exportScript));
+    }
   }
 
   private async emitDiffs(

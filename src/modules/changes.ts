@@ -44,6 +44,20 @@ export type Change =
     }
   | {
       /**
+       * Data made on another host of the run and fed to a command here, e.g. a
+       * consistent dump of the primary restored on a new replica. The runner
+       * runs `exportScript` on `from` (over that host's one connection) and
+       * fills `data`; `importScript` then reads it on stdin.
+       */
+      kind: 'transfer';
+      from: string;
+      exportScript: string;
+      importScript: string;
+      reason: string;
+      data?: Buffer;
+    }
+  | {
+      /**
        * What will happen depends on an earlier change that has not run (in a
        * dry run): e.g. the database server is not installed yet. In apply the
        * earlier change has run, so a deferred change is an error.
@@ -91,6 +105,8 @@ export function describeChange(change: Change): string {
       return `${change.redacted.join('; ')} (${change.reason})`;
     case 'deferred':
       return change.reason;
+    case 'transfer':
+      return `${change.reason} (from ${change.from})`;
     case 'await-replica':
       return `wait until both replication threads run (up to ${change.timeoutSeconds} s)`;
   }

@@ -135,6 +135,37 @@ describe('change scripts on a real shell', () => {
     assert.equal(fs.existsSync(`${dir}/a`), false);
   });
 
+  it('a transfer feeds its data to the import command on stdin, between other payloads', () => {
+    const data = Buffer.from('-- dump\nline two\n'.repeat(5000));
+    const r = run([
+      write(`${dir}/before`, 'b'),
+      {
+        kind: 'transfer',
+        from: 'web-01',
+        exportScript: 'unused',
+        importScript: `cat > ${dir}/imported`,
+        reason: 'seed',
+        data,
+      },
+      write(`${dir}/after`, 'a'),
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(fs.readFileSync(`${dir}/imported`).equals(data));
+    assert.equal(fs.readFileSync(`${dir}/after`, 'utf8'), 'a');
+    const failed = run([
+      {
+        kind: 'transfer',
+        from: 'web-01',
+        exportScript: 'x',
+        importScript: 'echo broken >&2; exit 3',
+        reason: 'seed',
+        data,
+      },
+    ]);
+    assert.notEqual(failed.status, 0);
+    assert.match(failed.stderr, /broken\nseed failed/);
+  });
+
   it('a command failure reports the command and its exit status', () => {
     const r = run([{ kind: 'command', script: 'echo oops >&2; exit 7', reason: 'test' }]);
     assert.equal(r.status, 7);
