@@ -83,7 +83,7 @@ function commandsFor(change: Change, payloads: Buffer[]): { prepare: string[]; c
     return {
       prepare: [],
       commit: [
-        `fb_out=$(dd bs=65536 count=${sql.length} iflag=count_bytes,fullblock status=none | mysql --batch 2>&1) || { printf '%s\\n' "$fb_out" >&2; fail ${quote(`SQL failed: ${change.redacted.join('; ')}`)}; }`,
+        `fb_out=$(dd bs=65536 count=${sql.length} iflag=count_bytes,fullblock status=none | mysql --default-character-set=utf8mb4 --batch 2>&1) || { printf '%s\\n' "$fb_out" >&2; fail ${quote(`SQL failed: ${change.redacted.join('; ')}`)}; }`,
       ],
     };
   }

@@ -2,6 +2,9 @@ import { quote, quoteArgv } from './shell';
 import { factKey, unitName, type FactRequest, type RemoteDatabase } from './types';
 
 /** Marks the start and end of each fact's output in the gather script. */
+/** Non-ASCII text reaches the server as written only when the client talks utf8mb4. */
+const CLIENT_CHARSET = '--default-character-set=utf8mb4';
+
 export const FACT_BEGIN = '@@foobar-fact-begin@@';
 export const FACT_END = '@@foobar-fact-end@@';
 
@@ -36,7 +39,12 @@ export function factCommand(request: FactRequest): string {
     case 'content':
       return `if [ -f ${quote(request.path)} ]; then echo present; cat -- ${quote(request.path)}; else echo absent; fi`;
     case 'sql':
-      return sqlFactCommand(request.query, request.vertical ?? false, request.remote);
+      return sqlFactCommand(
+        request.query,
+        request.orElse,
+        request.vertical ?? false,
+        request.remote,
+      );
   }
 }
 
@@ -45,17 +53,25 @@ export function factCommand(request: FactRequest): string {
  * socket), or against a remote server with a temporary defaults file. Prints
  * "ok" and the output, or "error" and the client's message.
  */
-function sqlFactCommand(query: string, vertical: boolean, remote?: RemoteDatabase): string {
-  const flags = vertical ? '--vertical' : '--batch --skip-column-names';
+function sqlFactCommand(
+  query: string,
+  orElse: string | undefined,
+  vertical: boolean,
+  remote?: RemoteDatabase,
+): string {
+  const flags = `${CLIENT_CHARSET} ${vertical ? '--vertical' : '--batch --skip-column-names'}`;
+  // A second query for servers that refuse the first (e.g. SHOW SLAVE STATUS before MySQL 8.0.22).
+  const fallback = (client: string) =>
+    orElse ? ` || fb_out=$(${client} ${flags} -e ${quote(orElse)} 2>&1)` : '';
   const lines: string[] = [];
   if (remote) {
     lines.push(
       `fb_cnf=$(mktemp) && chmod 600 "$fb_cnf" &&`,
       `printf '[client]\\nhost=%s\\nport=%s\\nuser=%s\\npassword="%s"\\nconnect-timeout=5\\n' ${quote(remote.host)} ${remote.port} ${quote(remote.user)} ${quote(escapeOptionValue(remote.password))} > "$fb_cnf" &&`,
-      `fb_out=$(mysql --defaults-extra-file="$fb_cnf" --protocol=TCP ${flags} -e ${quote(query)} 2>&1); fb_rc=$?; rm -f "$fb_cnf";`,
+      `fb_out=$(mysql --defaults-extra-file="$fb_cnf" --protocol=TCP ${flags} -e ${quote(query)} 2>&1)${fallback('mysql --defaults-extra-file="$fb_cnf" --protocol=TCP')}; fb_rc=$?; rm -f "$fb_cnf";`,
     );
   } else {
-    lines.push(`fb_out=$(mysql ${flags} -e ${quote(query)} 2>&1); fb_rc=$?;`);
+    lines.push(`fb_out=$(mysql ${flags} -e ${quote(query)} 2>&1)${fallback('mysql')}; fb_rc=$?;`);
   }
   lines.push(
     `if ! command -v mysql >/dev/null 2>&1; then echo error; echo 'the mysql client is not installed';`,

@@ -11,7 +11,7 @@ export type FactRequest =
   | { kind: 'exit'; script: string }
   | { kind: 'exists'; path: string }
   | { kind: 'content'; path: string }
-  | { kind: 'sql'; query: string; vertical?: boolean; remote?: RemoteDatabase };
+  | { kind: 'sql'; query: string; orElse?: string; vertical?: boolean; remote?: RemoteDatabase };
 
 /**
  * A database server reached over TCP from the host (e.g. a replica checking
@@ -109,7 +109,7 @@ export function factKey(request: FactRequest): string {
       const r = request.remote;
       // The password is not part of the key: keys may be logged.
       const where = r ? `${r.user}@${r.host}:${r.port}` : 'local';
-      return `sql:${where}:${request.vertical ? 'v' : 'b'}:${request.query}`;
+      return `sql:${where}:${request.vertical ? 'v' : 'b'}:${request.query}${request.orElse ? `|${request.orElse}` : ''}`;
     }
   }
 }

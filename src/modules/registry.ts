@@ -3,16 +3,26 @@ import { commandModule } from './command';
 import { copyModule } from './copy';
 import { fileModule } from './file';
 import type { ModuleDefinition } from './module';
+import { mysqlDatabaseModule } from './mysql-database';
+import { mysqlReplicationModule } from './mysql-replication';
+import { mysqlUserModule } from './mysql-user';
 import { packageModule } from './package';
 import { serviceModule } from './service';
 import { templateModule } from './template';
 
 /** Every task type, by the name a playbook uses. */
 export const MODULES: Record<string, ModuleDefinition<never>> = Object.fromEntries(
-  [packageModule, templateModule, copyModule, fileModule, serviceModule, commandModule].map((m) => [
-    m.name,
-    m as unknown as ModuleDefinition<never>,
-  ]),
+  [
+    packageModule,
+    templateModule,
+    copyModule,
+    fileModule,
+    serviceModule,
+    commandModule,
+    mysqlDatabaseModule,
+    mysqlUserModule,
+    mysqlReplicationModule,
+  ].map((m) => [m.name, m as unknown as ModuleDefinition<never>]),
 );
 
 export const MODULE_CATALOG: ModuleCatalog = Object.fromEntries(

@@ -16,6 +16,7 @@ export interface HostView extends Record<string, unknown> {
  *   group_names          the host's groups
  *   groups.<group>       the hosts of each group (each a view with name and variables)
  *   hostvars.<host>      any host's variables
+ *   mysql_replica_addresses  the private addresses of the hosts replicating from this one
  * Secret references become strings through `secret` (the real value in a run,
  * a mask in an offline render). The shared parts are computed once per play.
  */
@@ -26,6 +27,12 @@ export function contextBuilder(
 ): (hostName: string) => Record<string, unknown> {
   const hostvars: Record<string, HostView> = {};
   for (const h of inventory.hosts.values()) hostvars[h.name] = view(h, playVars, secret);
+  // Each database host knows its replicas' addresses (e.g. for the replication user's hosts).
+  for (const view of Object.values(hostvars)) {
+    view.mysql_replica_addresses = Object.values(hostvars)
+      .filter((other) => other.mysql_role === 'replica' && other.mysql_source === view.name)
+      .map((other) => String(other.private_address));
+  }
   const groups: Record<string, HostView[]> = {};
   for (const g of inventory.groups.keys()) {
     groups[g] = hostsOfGroup(inventory, g).map((h) => hostvars[h]!);

@@ -1,0 +1,301 @@
+import { z } from 'zod';
+import {
+  atLeast,
+  identityQuery,
+  parseBatch,
+  parseIdentity,
+  parseReplicaStatus,
+  type Dialect,
+  type MysqlIdentity,
+  type ServerIdentity,
+  type ServerVersion,
+} from '../mysql';
+import type { FactRequest, RemoteDatabase } from '../facts/types';
+import type { Change } from './changes';
+import type { FactView } from './fact-view';
+import { FINGERPRINT_FILE, fingerprint, parseFingerprints, sameSecret } from './fingerprints';
+import { gtidMinus } from './gtid';
+import { serverState, versionFact } from './mysql-common';
+import type { ModuleContext, ModuleDefinition } from './module';
+import { fingerprintWrite } from './mysql-user';
+import { PlanError } from './plan-error';
+
+export const mysqlReplicationArgs = z.strictObject({
+  source_host: z
+    .string()
+    .min(1)
+    .describe('Address of the source (primary), as the replica reaches it.'),
+  source_port: z
+    .union([z.number().int(), z.string()])
+    .default(3306)
+    .describe('Port of the source.'),
+  source_inventory_host: z
+    .string()
+    .min(1)
+    .describe("The source's inventory name: seeding reads from it."),
+  user: z.string().min(1).describe('Replication user on the source.'),
+  password: z.string().min(1).describe('Its password: give it from a secret.'),
+  tls: z.boolean().default(false).describe('Replicate over TLS.'),
+  tls_ca: z
+    .string()
+    .optional()
+    .describe("CA file on the replica to verify the source's certificate."),
+  seed: z
+    .boolean()
+    .default(true)
+    .describe("Copy the source's data first when it has tables and this replica is new."),
+  timeout: z
+    .number()
+    .int()
+    .min(5)
+    .default(60)
+    .describe('Seconds to wait for both replication threads.'),
+});
+
+export type MysqlReplicationArgs = z.infer<typeof mysqlReplicationArgs>;
+
+const USER_TABLES =
+  "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema NOT IN ('mysql','sys','information_schema','performance_schema')";
+const STATUS = { query: 'SHOW REPLICA STATUS', orElse: 'SHOW SLAVE STATUS', vertical: true };
+
+function remoteOf(args: MysqlReplicationArgs): RemoteDatabase {
+  return {
+    host: args.source_host,
+    port: Number(args.source_port),
+    user: args.user,
+    password: args.password,
+  };
+}
+
+/** Identity queries need the flavour; the inventory names it and the version fact confirms it. */
+function provisionalVersion(ctx: ModuleContext): ServerVersion {
+  const flavor = ctx.vars.mysql_flavor === 'mariadb' ? 'mariadb' : 'mysql';
+  return flavor === 'mariadb'
+    ? { flavor, major: 10, minor: 11, patch: 0, raw: 'mariadb' }
+    : { flavor, major: 8, minor: 4, patch: 0, raw: 'mysql' };
+}
+
+const fingerprintKey = (args: MysqlReplicationArgs) =>
+  `mysql-replication:${args.user}@${args.source_host}:${args.source_port}`;
+
+export const mysqlReplicationModule: ModuleDefinition<MysqlReplicationArgs> = {
+  name: 'mysql_replication',
+  summary:
+    'Make this server a replica of its source with GTID auto-positioning: compares the real state first, seeds a new replica, and checks identities and errant transactions.',
+  args: mysqlReplicationArgs,
+  facts(args, ctx) {
+    const remote = remoteOf(args);
+    const identity = identityQuery(provisionalVersion(ctx));
+    return [
+      versionFact(),
+      { kind: 'sql', query: identity },
+      { kind: 'sql', ...STATUS },
+      { kind: 'sql', query: USER_TABLES },
+      { kind: 'content', path: FINGERPRINT_FILE },
+      versionFact(remote),
+      { kind: 'sql', query: identity, remote },
+      { kind: 'sql', query: USER_TABLES, remote },
+    ];
+  },
+  plan(args, facts, ctx) {
+    const local = serverState(facts, ctx.vars.mysql_flavor);
+    if (!local.up) {
+      return [
+        {
+          kind: 'deferred',
+          reason: `the database server does not answer yet (${local.reason}): replication from ${args.source_host} would be set up`,
+        },
+      ];
+    }
+    const remote = remoteOf(args);
+    const source = serverState(facts, ctx.vars.mysql_flavor, remote);
+    if (!source.up) {
+      throw new PlanError(
+        `the source ${args.source_host}:${args.source_port} does not answer to ${args.user} from this replica: ${source.reason}`,
+      );
+    }
+    const identity = identityQuery(provisionalVersion(ctx));
+    const mine = parseIdentity(
+      local.version.flavor,
+      sqlOutput(facts, { query: identity }, 'identity'),
+    );
+    const theirs = parseIdentity(
+      source.version.flavor,
+      sqlOutput(facts, { query: identity, remote }, 'identity of the source'),
+    );
+    checkIdentities(mine, theirs, args);
+
+    const status = parseReplicaStatus(sqlOutput(facts, STATUS, 'replica status'));
+    const prints = parseFingerprints(facts.content(FINGERPRINT_FILE));
+    const key = fingerprintKey(args);
+    const samePassword = sameSecret(prints, key, args.password);
+    const port = Number(args.source_port);
+    const sameSource =
+      status !== undefined &&
+      status.sourceHost === args.source_host &&
+      status.sourcePort === port &&
+      status.sourceUser === args.user &&
+      status.autoPosition;
+    const running = status?.ioRunning === 'Yes' && status?.sqlRunning === 'Yes';
+
+    const d = local.dialect;
+    const changes: Change[] = [];
+    const readOnly =
+      mine.readOnly && (mine.flavor === 'mariadb' || (mine as MysqlIdentity).superReadOnly);
+    if (sameSource && samePassword && running) {
+      if (!readOnly) changes.push(sql(d.readOnly(true), 'the replica is writable'));
+      return changes;
+    }
+
+    const reasons: string[] = [];
+    if (!status) reasons.push('replication is not set up');
+    else if (!sameSource)
+      reasons.push(
+        `the source is ${status.sourceUser}@${status.sourceHost}:${status.sourcePort}${status.autoPosition ? '' : ' without auto-position'}`,
+      );
+    else if (!samePassword)
+      reasons.push(
+        prints.has(key)
+          ? 'the replication password changed'
+          : 'no record of the replication password',
+      );
+    else
+      reasons.push(
+        `threads: IO ${status.ioRunning}, SQL ${status.sqlRunning}${status.lastIoError ? ` (${status.lastIoError})` : ''}${status.lastSqlError ? ` (${status.lastSqlError})` : ''}`,
+      );
+
+    const stop = status ? [d.stopReplica()] : [];
+    const sourceTables = Number(
+      parseBatch(
+        sqlOutput(facts, { query: USER_TABLES, remote }, 'tables of the source'),
+      )[0]?.[0] ?? 0,
+    );
+    const myTables = Number(
+      parseBatch(sqlOutput(facts, { query: USER_TABLES }, 'tables of the replica'))[0]?.[0] ?? 0,
+    );
+    if (!status && args.seed && sourceTables > 0) {
+      if (myTables > 0) {
+        throw new PlanError(
+          `this new replica already holds ${myTables} table(s) and its source has data: refusing to seed over them (empty the replica, or set seed: false if it is a consistent copy)`,
+        );
+      }
+      changes.push(
+        sql(
+          [...stop, ...d.readOnly(false), resetGtids(local.version)],
+          `seed: ${sourceTables} table(s) on the source, none here`,
+        ),
+      );
+      changes.push(seedTransfer(args, source.version));
+      stop.length = 0;
+    }
+    const change = d.changeSource({
+      host: args.source_host,
+      port,
+      user: args.user,
+      password: args.password,
+      tls: args.tls ? { ca: args.tls_ca } : undefined,
+    });
+    changes.push({
+      kind: 'sql',
+      statements: [...stop, ...d.readOnly(true), change.sql, d.startReplica()],
+      redacted: [...stop, ...d.readOnly(true), change.redacted, d.startReplica()],
+      reason: reasons.join('; '),
+    });
+    changes.push({
+      kind: 'await-replica',
+      statusQuery: d.showReplicaStatus(),
+      timeoutSeconds: args.timeout,
+    });
+    if (!samePassword) {
+      const updated = new Map(prints);
+      updated.set(key, fingerprint(key, args.password));
+      changes.push(fingerprintWrite(updated, facts.content(FINGERPRINT_FILE) !== undefined));
+    }
+    return changes;
+  },
+};
+
+function sql(statements: string[], reason: string): Change {
+  return { kind: 'sql', statements, redacted: statements, reason };
+}
+
+function sqlOutput(
+  facts: FactView,
+  request: Omit<Extract<FactRequest, { kind: 'sql' }>, 'kind'>,
+  what: string,
+): string {
+  const r = facts.sql(request);
+  if (!r.ok) throw new PlanError(`${what}: ${r.error}`);
+  return r.output;
+}
+
+/** Refuses pairs that cannot replicate, naming the fix. */
+function checkIdentities(
+  mine: ServerIdentity,
+  theirs: ServerIdentity,
+  args: MysqlReplicationArgs,
+): void {
+  if (mine.serverId === theirs.serverId) {
+    throw new PlanError(
+      `the replica and its source ${args.source_host} have the same server_id ${mine.serverId}: give each a unique server_id in the inventory`,
+    );
+  }
+  if (mine.flavor === 'mysql' && theirs.flavor === 'mysql') {
+    if (mine.serverUuid === theirs.serverUuid) {
+      throw new PlanError(
+        `the replica and its source ${args.source_host} have the same server UUID ${mine.serverUuid} (a cloned machine?): on the replica, stop mysqld, remove /var/lib/mysql/auto.cnf and start it again to get a new UUID`,
+      );
+    }
+    for (const [who, id] of [
+      ['this replica', mine],
+      [`the source ${args.source_host}`, theirs],
+    ] as const) {
+      if (id.gtidMode !== 'ON' || id.enforceGtidConsistency !== 'ON') {
+        throw new PlanError(
+          `GTID is off on ${who} (gtid_mode=${id.gtidMode}, enforce_gtid_consistency=${id.enforceGtidConsistency}): auto-position needs both ON in my.cnf`,
+        );
+      }
+    }
+    const errant = gtidMinus(mine.gtidExecuted, theirs.gtidExecuted);
+    if (errant) {
+      throw new PlanError(
+        `this replica executed transactions its source never had (errant GTIDs ${errant}): its data diverges; rebuild it from the source`,
+      );
+    }
+  }
+  if (mine.flavor === 'mariadb' && theirs.flavor === 'mariadb') {
+    const own = mine.gtidBinlogPos
+      .split(',')
+      .filter(Boolean)
+      .filter((g) => g.split('-')[1] === String(mine.serverId));
+    if (own.length) {
+      throw new PlanError(
+        `this replica wrote transactions of its own (GTID ${own.join(',')}): its data diverges from the source; rebuild it from the source`,
+      );
+    }
+  }
+}
+
+function resetGtids(v: ServerVersion): string {
+  if (v.flavor === 'mysql' && atLeast(v, 8, 4)) return 'RESET BINARY LOGS AND GTIDS';
+  return 'RESET MASTER';
+}
+
+/** A consistent dump of the source, restored here with its GTID position. */
+function seedTransfer(args: MysqlReplicationArgs, source: ServerVersion): Change {
+  const common =
+    '--single-transaction --all-databases --triggers --routines --events --default-character-set=utf8mb4';
+  const exportScript =
+    source.flavor === 'mysql'
+      ? `mysqldump ${common} --set-gtid-purged=ON`
+      : `mysqldump ${common} --gtid --master-data=1`;
+  return {
+    kind: 'transfer',
+    from: args.source_inventory_host,
+    exportScript,
+    importScript: 'mysql --default-character-set=utf8mb4',
+    reason: `seed this replica with a consistent dump of ${args.source_inventory_host} (mysqldump --single-transaction, ${source.flavor === 'mysql' ? 'GTID_PURGED' : 'gtid_slave_pos'} carried over)`,
+  };
+}
+
+export type { Dialect };

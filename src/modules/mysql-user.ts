@@ -1,0 +1,185 @@
+import { z } from 'zod';
+import { templated } from './arg-types';
+import { parseBatch, parseGrants, showGrantsQuery, sqlAccount, type Grant } from '../mysql';
+import { grantStatement } from '../mysql/statements';
+import type { FactRequest, FileFact } from '../facts/types';
+import type { Change } from './changes';
+import {
+  FINGERPRINT_FILE,
+  fingerprint,
+  formatFingerprints,
+  parseFingerprints,
+  sameSecret,
+} from './fingerprints';
+import { serverState, versionFact } from './mysql-common';
+import type { ModuleDefinition } from './module';
+import { PlanError } from './plan-error';
+
+const list = (v: string | string[]) =>
+  (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean);
+
+export const mysqlUserArgs = z.strictObject({
+  name: z.string().min(1).max(32).describe('User name.'),
+  password: z
+    .string()
+    .min(1)
+    .describe('Password: give it from a secret, e.g. "{{mysql_app_password}}".'),
+  hosts: z
+    .union([z.string(), z.array(z.string())])
+    .describe('Hosts the user may connect from (a list, or comma-separated): one account each.'),
+  grants: z
+    .array(
+      templated(
+        /^([A-Za-z0-9_]+|\*)\.\*:[A-Za-z ,]+$/,
+        'a grant is "db.*:PRIV,PRIV", e.g. "*.*:REPLICATION SLAVE"',
+      ),
+    )
+    .default([])
+    .describe('Exactly these privileges: "db.*:PRIV,PRIV". Others are revoked.'),
+  exclusive: z.boolean().default(true).describe('Drop accounts of this name on other hosts.'),
+});
+
+export type MysqlUserArgs = z.infer<typeof mysqlUserArgs>;
+
+const accountsQuery = (name: string) =>
+  `SELECT host FROM mysql.user WHERE user = '${name.replace(/'/g, "''")}'`;
+const fingerprintKey = (user: string, host: string) => `mysql:${sqlAccount(user, host)}`;
+
+function wantedGrants(args: MysqlUserArgs): Grant[] {
+  return args.grants.map((g) => {
+    const [on, privs] = g.split(':') as [string, string];
+    return {
+      on,
+      privileges: privs
+        .split(',')
+        .map((p) => p.trim().toUpperCase())
+        .map((p) => (p === 'ALL' ? 'ALL PRIVILEGES' : p))
+        .sort(),
+    };
+  });
+}
+
+/** Exactly the wanted privileges: nothing missing, nothing more (USAGE aside). */
+function sameGrants(real: Grant[], wanted: Grant[]): boolean {
+  const norm = (gs: Grant[]) =>
+    gs
+      .map((g) => ({ on: g.on, privileges: g.privileges.filter((p) => p !== 'USAGE') }))
+      .filter((g) => g.privileges.length > 0)
+      .map((g) => `${g.on}:${g.privileges.join(',')}`)
+      .sort()
+      .join(';');
+  return norm(real) === norm(wanted);
+}
+
+export const mysqlUserModule: ModuleDefinition<MysqlUserArgs> = {
+  name: 'mysql_user',
+  summary:
+    'A database user on given hosts, with exactly the given grants; its password rotated when the secret changes.',
+  args: mysqlUserArgs,
+  facts(args) {
+    const out: FactRequest[] = [
+      versionFact(),
+      { kind: 'sql', query: accountsQuery(args.name) },
+      { kind: 'content', path: FINGERPRINT_FILE },
+    ];
+    for (const host of list(args.hosts))
+      out.push({ kind: 'sql', query: showGrantsQuery(args.name, host) });
+    return out;
+  },
+  plan(args, facts, ctx) {
+    const server = serverState(facts, ctx.vars.mysql_flavor);
+    if (!server.up) {
+      return [
+        {
+          kind: 'deferred',
+          reason: `the database server does not answer yet (${server.reason}): user ${args.name} would be set up`,
+        },
+      ];
+    }
+    const d = server.dialect;
+    const accounts = facts.sql({ query: accountsQuery(args.name) });
+    if (!accounts.ok)
+      throw new PlanError(`cannot list the accounts of ${args.name}: ${accounts.error}`);
+    const existing = new Set(parseBatch(accounts.output).map((r) => r[0] ?? ''));
+    const prints = parseFingerprints(facts.content(FINGERPRINT_FILE));
+    const before = prints.size;
+    const updated = new Map(prints);
+    const statements: { sql: string; redacted: string }[] = [];
+    const reasons: string[] = [];
+    const wanted = wantedGrants(args);
+    const hosts = list(args.hosts);
+    for (const host of hosts) {
+      const account = sqlAccount(args.name, host);
+      const key = fingerprintKey(args.name, host);
+      if (!existing.has(host)) {
+        statements.push(d.createUser({ user: args.name, host, password: args.password }));
+        for (const g of wanted) statements.push(plain(grantFor(g, args.name, host)));
+        updated.set(key, fingerprint(key, args.password));
+        reasons.push(`${account} is missing`);
+        continue;
+      }
+      if (!sameSecret(prints, key, args.password)) {
+        statements.push(d.alterUserPassword({ user: args.name, host, password: args.password }));
+        updated.set(key, fingerprint(key, args.password));
+        reasons.push(
+          `${account}: ${prints.has(key) ? 'the password changed' : 'no record of its password'}`,
+        );
+      }
+      const grants = facts.sql({ query: showGrantsQuery(args.name, host) });
+      const real = grants.ok ? parseGrants(grants.output.split('\n').filter(Boolean)) : [];
+      if (!sameGrants(real, wanted)) {
+        statements.push(plain(`REVOKE ALL PRIVILEGES, GRANT OPTION FROM ${account}`));
+        for (const g of wanted) statements.push(plain(grantFor(g, args.name, host)));
+        reasons.push(`${account}: grants differ`);
+      }
+    }
+    if (args.exclusive) {
+      for (const host of existing) {
+        if (hosts.includes(host)) continue;
+        statements.push(plain(`DROP USER ${sqlAccount(args.name, host)}`));
+        updated.delete(fingerprintKey(args.name, host));
+        reasons.push(`${sqlAccount(args.name, host)} is not wanted`);
+      }
+    }
+    if (statements.length === 0) return [];
+    const changes: Change[] = [
+      {
+        kind: 'sql',
+        statements: statements.map((s) => s.sql),
+        redacted: statements.map((s) => s.redacted),
+        reason: reasons.join('; '),
+      },
+    ];
+    if (updated.size !== before || [...updated].some(([k, v]) => prints.get(k) !== v)) {
+      changes.push(fingerprintWrite(updated, facts.content(FINGERPRINT_FILE) !== undefined));
+    }
+    return changes;
+  },
+};
+
+const plain = (sql: string) => ({ sql, redacted: sql });
+
+function grantFor(g: Grant, user: string, host: string): string {
+  const db = g.on.split('.')[0]!;
+  return grantStatement(g.privileges, db === '*' ? undefined : db, user, host);
+}
+
+/** The fingerprint record, rewritten whole (it holds no secret). */
+export function fingerprintWrite(map: ReadonlyMap<string, string>, existed: boolean): Change {
+  const before: FileFact = {
+    path: FINGERPRINT_FILE,
+    exists: existed,
+    type: existed ? 'file' : undefined,
+  };
+  return {
+    kind: 'write',
+    path: FINGERPRINT_FILE,
+    content: Buffer.from(formatFingerprints(map)),
+    mode: '0600',
+    owner: 'root',
+    group: 'root',
+    backup: false,
+    before,
+    secret: false,
+  };
+}
