@@ -10,6 +10,7 @@ import {
   type ServerIdentity,
   type ServerVersion,
 } from '../mysql';
+import { quote } from '../facts/shell';
 import type { FactRequest, RemoteDatabase } from '../facts/types';
 import type { Change } from './changes';
 import type { FactView } from './fact-view';
@@ -94,7 +95,6 @@ export const mysqlReplicationModule: ModuleDefinition<MysqlReplicationArgs> = {
       { kind: 'content', path: FINGERPRINT_FILE },
       versionFact(remote),
       { kind: 'sql', query: identity, remote },
-      { kind: 'sql', query: USER_TABLES, remote },
     ];
   },
   plan(args, facts, ctx) {
@@ -165,24 +165,23 @@ export const mysqlReplicationModule: ModuleDefinition<MysqlReplicationArgs> = {
       );
 
     const stop = status ? [d.stopReplica()] : [];
-    const sourceTables = Number(
-      parseBatch(
-        sqlOutput(facts, { query: USER_TABLES, remote }, 'tables of the source'),
-      )[0]?.[0] ?? 0,
-    );
     const myTables = Number(
       parseBatch(sqlOutput(facts, { query: USER_TABLES }, 'tables of the replica'))[0]?.[0] ?? 0,
     );
-    if (!status && args.seed && sourceTables > 0) {
+    // A new replica (no replication and no transaction history) is seeded from its
+    // source: the export sends nothing when the source holds no tables (a fresh
+    // pair), and the binary logs bring the rest. A replica with history (its
+    // settings were reset) resumes from its own GTID position instead.
+    if (!status && args.seed && hasNoHistory(mine)) {
       if (myTables > 0) {
         throw new PlanError(
-          `this new replica already holds ${myTables} table(s) and its source has data: refusing to seed over them (empty the replica, or set seed: false if it is a consistent copy)`,
+          `this new replica already holds ${myTables} table(s): refusing to seed over them (empty it, or set seed: false if it is a consistent copy of its source)`,
         );
       }
       changes.push(
         sql(
           [...stop, ...d.readOnly(false), resetGtids(local.version)],
-          `seed: ${sourceTables} table(s) on the source, none here`,
+          'a new replica: prepared for its seed',
         ),
       );
       changes.push(seedTransfer(args, source.version));
@@ -276,6 +275,12 @@ function checkIdentities(
   }
 }
 
+function hasNoHistory(id: ServerIdentity): boolean {
+  return id.flavor === 'mysql'
+    ? id.gtidExecuted.trim() === ''
+    : id.gtidSlavePos.trim() === '' && id.gtidBinlogPos.trim() === '';
+}
+
 function resetGtids(v: ServerVersion): string {
   if (v.flavor === 'mysql' && atLeast(v, 8, 4)) return 'RESET BINARY LOGS AND GTIDS';
   return 'RESET MASTER';
@@ -285,16 +290,20 @@ function resetGtids(v: ServerVersion): string {
 function seedTransfer(args: MysqlReplicationArgs, source: ServerVersion): Change {
   const common =
     '--single-transaction --all-databases --triggers --routines --events --default-character-set=utf8mb4';
-  const exportScript =
+  const dump =
     source.flavor === 'mysql'
       ? `mysqldump ${common} --set-gtid-purged=ON`
       : `mysqldump ${common} --gtid --master-data=1`;
+  // Nothing to copy from a source without tables: its binary logs hold everything.
+  const exportScript = `fb_n=$(mysql --batch --skip-column-names -e ${quote(USER_TABLES)}) || exit 1; if [ "$fb_n" -gt 0 ]; then ${dump}; fi`;
   return {
     kind: 'transfer',
     from: args.source_inventory_host,
     exportScript,
-    importScript: 'mysql --default-character-set=utf8mb4',
-    reason: `seed this replica with a consistent dump of ${args.source_inventory_host} (mysqldump --single-transaction, ${source.flavor === 'mysql' ? 'GTID_PURGED' : 'gtid_slave_pos'} carried over)`,
+    // The import must not write this replica's own binary log: its transactions are the source's.
+    importScript:
+      "{ echo 'SET SESSION sql_log_bin=0;'; cat; } | mysql --default-character-set=utf8mb4",
+    reason: `seed this replica with a consistent dump of ${args.source_inventory_host} when it holds tables (mysqldump --single-transaction, ${source.flavor === 'mysql' ? 'GTID_PURGED' : 'gtid_slave_pos'} carried over)`,
   };
 }
 
