@@ -1,0 +1,294 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import { factKey, type Fact, type FactRequest } from '../../src/facts/types';
+import type { Change } from '../../src/modules/changes';
+import { FactView } from '../../src/modules/fact-view';
+import { FINGERPRINT_FILE, fingerprint, formatFingerprints } from '../../src/modules/fingerprints';
+import type { ModuleContext } from '../../src/modules/module';
+import { MODULES } from '../../src/modules/registry';
+import { TemplateEngine } from '../../src/render/template-engine';
+import { fixture } from '../support/cli';
+
+/** Real server output, captured from the lab's MySQL 9.7 and MariaDB 10.11. */
+const out = (name: string) =>
+  (JSON.parse(fs.readFileSync(fixture('mysql', `${name}.json`), 'utf8')) as { output: string })
+    .output;
+
+/**
+ * Answers a module's fact requests: SQL by the start of the query (and whether
+ * it is remote), file contents by path. Unanswered SQL is a server that is down.
+ */
+function plan(
+  module: string,
+  rawArgs: unknown,
+  flavor: 'mysql' | 'mariadb',
+  answers: { local: Record<string, string>; remote?: Record<string, string>; content?: string },
+): Change[] {
+  const m = MODULES[module]!;
+  const ctx: ModuleContext = {
+    host: 'web-02',
+    vars: { mysql_flavor: flavor },
+    templates: new TemplateEngine(fixture('templates')),
+    filesDir: fixture('files'),
+    containsSecret: () => false,
+  };
+  const args = m.args.parse(rawArgs) as never;
+  const facts = new Map<string, Fact>();
+  for (const r of m.facts(args, ctx)) facts.set(factKey(r), answer(r, answers));
+  return m.plan(args, new FactView(facts), ctx);
+}
+
+function answer(
+  r: FactRequest,
+  a: { local: Record<string, string>; remote?: Record<string, string>; content?: string },
+): Fact {
+  if (r.kind === 'content') return { kind: 'content', value: a.content };
+  if (r.kind !== 'sql') throw new Error(`unexpected fact ${r.kind}`);
+  const table = r.remote ? (a.remote ?? {}) : a.local;
+  const key = Object.keys(table).find((k) => r.query.startsWith(k));
+  if (key === undefined)
+    return {
+      kind: 'sql',
+      value: {
+        ok: false,
+        error: "ERROR 2002 (HY000): Can't connect to local server through socket",
+      },
+    };
+  return { kind: 'sql', value: { ok: true, output: table[key]!.replace(/\n$/, '') } };
+}
+
+const kinds = (changes: Change[]) => changes.map((c) => c.kind);
+const shown = (changes: Change[]) =>
+  changes.flatMap((c) => (c.kind === 'sql' ? c.redacted : [])).join('\n');
+const PASSWORD = `r'e"p\\l\\'%_ü`;
+
+describe('mysql_replication plans from real server output', () => {
+  const args = {
+    source_host: '10.231.120.12',
+    source_port: 3306,
+    source_inventory_host: 'web-01',
+    user: 'fx_repl',
+    password: PASSWORD,
+  };
+  const key = 'mysql-replication:fx_repl@10.231.120.12:3306';
+  const primary = out('mysql-9.7-identity-primary').replace(':1-7', ':1-9');
+  const mysql = (
+    over: Record<string, string> = {},
+    content = formatFingerprints(new Map([[key, fingerprint(key, PASSWORD)]])),
+  ) => ({
+    local: {
+      'SELECT VERSION()': out('mysql-9.7-version'),
+      'SELECT @@GLOBAL.server_id': out('mysql-9.7-identity-replica-read-only'),
+      'SHOW REPLICA STATUS': out('mysql-9.7-replica-status-running'),
+      'SELECT COUNT(*)': '0\n',
+      ...over,
+    },
+    remote: { 'SELECT VERSION()': out('mysql-9.7-version'), 'SELECT @@GLOBAL.server_id': primary },
+    content,
+  });
+
+  it('converged: same source, same password, both threads running → nothing', () => {
+    assert.deepEqual(plan('mysql_replication', args, 'mysql', mysql()), []);
+  });
+
+  it('a rotated password: stop, change source (password masked), start, wait, record the new fingerprint', () => {
+    const changes = plan(
+      'mysql_replication',
+      { ...args, password: 'new-secret-value' },
+      'mysql',
+      mysql(),
+    );
+    assert.deepEqual(kinds(changes), ['sql', 'await-replica', 'write']);
+    assert.match(
+      shown(changes),
+      /^STOP REPLICA\n.*\nCHANGE REPLICATION SOURCE TO SOURCE_HOST='10\.231\.120\.12', SOURCE_PORT=3306, SOURCE_USER='fx_repl', SOURCE_PASSWORD='\*{8}', SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1\nSTART REPLICA$/s,
+    );
+    assert.ok(!shown(changes).includes('new-secret-value'));
+    const sql = changes[0] as Extract<Change, { kind: 'sql' }>;
+    assert.ok(
+      sql.statements.some((s) => s.includes("'new-secret-value'")),
+      'the real statement carries the password',
+    );
+    assert.match((changes[0] as { reason: string }).reason, /the replication password changed/);
+  });
+
+  it('a stopped replica is restarted', () => {
+    const changes = plan(
+      'mysql_replication',
+      args,
+      'mysql',
+      mysql({ 'SHOW REPLICA STATUS': out('mysql-9.7-replica-status-stopped') }),
+    );
+    assert.match(shown(changes), /START REPLICA/);
+  });
+
+  it('a new replica with no history is seeded from its source', () => {
+    const fresh = out('mysql-9.7-identity-replica-read-only').replace(/\t[^\t]*\n$/, '\t\n');
+    const changes = plan(
+      'mysql_replication',
+      args,
+      'mysql',
+      mysql({ 'SELECT @@GLOBAL.server_id': fresh, 'SHOW REPLICA STATUS': '' }, ''),
+    );
+    assert.deepEqual(kinds(changes), ['sql', 'transfer', 'sql', 'await-replica', 'write']);
+    assert.match(shown(changes), /RESET BINARY LOGS AND GTIDS/);
+    const t = changes[1] as Extract<Change, { kind: 'transfer' }>;
+    assert.equal(t.from, 'web-01');
+    assert.match(t.exportScript, /mysqldump .*--single-transaction.*--set-gtid-purged=ON/);
+  });
+
+  it('refuses equal server UUIDs (a cloned machine), naming the fix', () => {
+    const uuid = /\t([0-9a-f-]{36})\t/.exec(primary)![1]!;
+    const clone = out('mysql-9.7-identity-replica-read-only').replace(
+      /\t[0-9a-f-]{36}\t/,
+      `\t${uuid}\t`,
+    );
+    assert.throws(
+      () => plan('mysql_replication', args, 'mysql', mysql({ 'SELECT @@GLOBAL.server_id': clone })),
+      /same server UUID .*remove \/var\/lib\/mysql\/auto\.cnf/,
+    );
+  });
+
+  it('refuses errant transactions on the replica', () => {
+    assert.throws(
+      () =>
+        plan(
+          'mysql_replication',
+          args,
+          'mysql',
+          mysql({ 'SELECT @@GLOBAL.server_id': out('mysql-9.7-identity-replica') }),
+        ),
+      /errant GTIDs cd2b6f5c-e804-11f1-9b3b-beb82b60e87b:1/,
+    );
+  });
+
+  it('refuses the same server_id', () => {
+    const same = out('mysql-9.7-identity-replica-read-only').replace(/^2\t/, '1\t');
+    assert.throws(
+      () => plan('mysql_replication', args, 'mysql', mysql({ 'SELECT @@GLOBAL.server_id': same })),
+      /same server_id 1/,
+    );
+  });
+
+  it('a source that does not answer from the replica is an error naming it', () => {
+    assert.throws(
+      () => plan('mysql_replication', args, 'mysql', { ...mysql(), remote: {} }),
+      /the source 10\.231\.120\.12:3306 does not answer to fx_repl from this replica: ERROR 2002/,
+    );
+  });
+
+  it('a server not installed yet defers (dry run on a bare host)', () => {
+    const changes = plan('mysql_replication', args, 'mysql', { local: {} });
+    assert.deepEqual(kinds(changes), ['deferred']);
+  });
+
+  it('a flavour other than the inventory says is an error', () => {
+    assert.throws(
+      () => plan('mysql_replication', args, 'mariadb', mysql()),
+      /the inventory says mysql_flavor: mariadb, but this host runs mysql 9\.7\.4/,
+    );
+  });
+
+  it('MariaDB: converged on the real 10.11 output, and CHANGE MASTER ... MASTER_USE_GTID=slave_pos when not', () => {
+    const mkey = 'mysql-replication:fx_repl@10.231.121.12:3306';
+    const maria = (password: string) => ({
+      local: {
+        'SELECT VERSION()': out('mariadb-10.11-version'),
+        'SELECT @@GLOBAL.server_id': out('mariadb-10.11-identity-replica-read-only'),
+        'SHOW REPLICA STATUS': out('mariadb-10.11-replica-status-running'),
+        'SELECT COUNT(*)': '0\n',
+      },
+      remote: {
+        'SELECT VERSION()': out('mariadb-10.11-version'),
+        'SELECT @@GLOBAL.server_id': out('mariadb-10.11-identity-primary'),
+      },
+      content: formatFingerprints(new Map([[mkey, fingerprint(mkey, password)]])),
+    });
+    const margs = { ...args, source_host: '10.231.121.12' };
+    assert.deepEqual(plan('mysql_replication', margs, 'mariadb', maria(PASSWORD)), []);
+    const changes = plan('mysql_replication', margs, 'mariadb', maria('other'));
+    assert.match(
+      shown(changes),
+      /CHANGE MASTER TO MASTER_HOST='10\.231\.121\.12', MASTER_PORT=3306, MASTER_USER='fx_repl', MASTER_PASSWORD='\*{8}', MASTER_USE_GTID=slave_pos/,
+    );
+    assert.match(shown(changes), /^STOP REPLICA$/m);
+  });
+});
+
+describe('mysql_user plans from real server output', () => {
+  const base = {
+    name: 'fx_repl',
+    password: PASSWORD,
+    hosts: '%',
+    grants: ['*.*:REPLICATION SLAVE'],
+  };
+  const key = "mysql:'fx_repl'@'%'";
+  const facts = (over: Record<string, string> = {}, content?: string) => ({
+    local: {
+      'SELECT VERSION()': out('mysql-9.7-version'),
+      'SELECT host FROM mysql.user': '%\n',
+      "SHOW GRANTS FOR 'fx_repl'@'%'": out('mysql-9.7-grants-replication-user'),
+      ...over,
+    },
+    content: content ?? formatFingerprints(new Map([[key, fingerprint(key, PASSWORD)]])),
+  });
+
+  it('converged: the account exists with exactly the grants and the recorded password', () => {
+    assert.deepEqual(plan('mysql_user', base, 'mysql', facts()), []);
+  });
+
+  it('a missing account is created with its grants; the password is masked in what is shown', () => {
+    const changes = plan(
+      'mysql_user',
+      base,
+      'mysql',
+      facts({ 'SELECT host FROM mysql.user': '' }, ''),
+    );
+    assert.equal(
+      shown(changes),
+      "CREATE USER IF NOT EXISTS 'fx_repl'@'%' IDENTIFIED WITH caching_sha2_password BY '********'\nGRANT REPLICATION SLAVE ON *.* TO 'fx_repl'@'%'",
+    );
+    assert.ok(
+      (changes[0] as Extract<Change, { kind: 'sql' }>).statements[0]!.includes(
+        "'r''e\"p\\\\l\\\\''%_ü'",
+      ),
+      'quotes and backslashes escaped',
+    );
+    assert.equal((changes[1] as { path: string }).path, FINGERPRINT_FILE);
+  });
+
+  it('extra privileges are revoked: exactly the wanted grants remain', () => {
+    const changes = plan(
+      'mysql_user',
+      base,
+      'mysql',
+      facts({
+        "SHOW GRANTS FOR 'fx_repl'@'%'":
+          'GRANT SELECT, REPLICATION SLAVE ON *.* TO `fx_repl`@`%`\n',
+      }),
+    );
+    assert.equal(
+      shown(changes),
+      "REVOKE ALL PRIVILEGES, GRANT OPTION FROM 'fx_repl'@'%'\nGRANT REPLICATION SLAVE ON *.* TO 'fx_repl'@'%'",
+    );
+  });
+
+  it('accounts on other hosts are dropped; a new host is added', () => {
+    const changes = plan(
+      'mysql_user',
+      { ...base, hosts: '10.0.0.12' },
+      'mysql',
+      facts({ "SHOW GRANTS FOR 'fx_repl'@'10.0.0.12'": '' }),
+    );
+    assert.match(shown(changes), /CREATE USER IF NOT EXISTS 'fx_repl'@'10\.0\.0\.12'/);
+    assert.match(shown(changes), /DROP USER 'fx_repl'@'%'/);
+  });
+
+  it('a changed password is rotated', () => {
+    const changes = plan('mysql_user', { ...base, password: 'rotated-secret' }, 'mysql', facts());
+    assert.equal(
+      shown(changes),
+      "ALTER USER 'fx_repl'@'%' IDENTIFIED WITH caching_sha2_password BY '********'",
+    );
+  });
+});
