@@ -162,6 +162,14 @@ describe('mysql_replication plans from real server output', () => {
     );
   });
 
+  it('refuses GTID off on either side: auto-position needs it', () => {
+    const off = out('mysql-9.7-identity-replica-read-only').replace('\tON\tON\t', '\tOFF\tOFF\t');
+    assert.throws(
+      () => plan('mysql_replication', args, 'mysql', mysql({ 'SELECT @@GLOBAL.server_id': off })),
+      /GTID is off on this replica \(gtid_mode=OFF, enforce_gtid_consistency=OFF\)/,
+    );
+  });
+
   it('refuses the same server_id', () => {
     const same = out('mysql-9.7-identity-replica-read-only').replace(/^2\t/, '1\t');
     assert.throws(
