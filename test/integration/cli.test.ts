@@ -88,11 +88,12 @@ describe('the CLI', () => {
   it('secret values resolved from files never reach the rendered output', async () => {
     const dir = fs.mkdtempSync('/tmp/foobar-secret-');
     fs.writeFileSync(`${dir}/app`, 'canary-7f3a9e-secret\n');
+    fs.writeFileSync(`${dir}/repl`, 'canary-repl-2b81-secret\n');
     const inv = fs
       .readFileSync('test/fixtures/inventories/good/minimal.yml', 'utf8')
       .replace(
         '    ssh_user: deploy',
-        `    ssh_user: deploy\n    mysql_app_password: { file: ${dir}/app }`,
+        `    ssh_user: deploy\n    mysql_app_password: { file: ${dir}/app }\n    mysql_replication_password: { file: ${dir}/repl }`,
       );
     fs.writeFileSync(`${dir}/inv.yml`, inv);
     const r = await cli('render', '-i', `${dir}/inv.yml`, '--out', `${dir}/out`);
