@@ -29,6 +29,10 @@ export class MemoryHost {
   /** Packages apt can install, with the units each brings. */
   repository = new Map<string, string[]>();
   units = new Map<string, MemUnit>();
+  accounts = new Map<
+    string,
+    { uid: number; gid: number; home: string; shell: string; groups: string[] }
+  >();
   pending: PendingHandler[] = [];
   /** Every action performed, in order: "write /etc/x", "reload nginx.service", ... */
   log: string[] = [];
@@ -165,6 +169,13 @@ export class MemoryDriver implements HostDriver {
         };
       case 'content':
         return { kind: 'content', value: s.files.get(r.path)?.content.toString('utf8') };
+      case 'account': {
+        const a = s.accounts.get(r.name);
+        return {
+          kind: 'account',
+          value: a ? { name: r.name, exists: true, ...a } : { name: r.name, exists: false },
+        };
+      }
       case 'sql':
         return { kind: 'sql', value: s.sql(r.query, r.remote) };
       case 'tree': {

@@ -1,5 +1,6 @@
 import { FACT_BEGIN, FACT_END, uniqueRequests } from './script';
 import {
+  type AccountFact,
   factKey,
   unitName,
   type Fact,
@@ -64,6 +65,8 @@ export function parseFact(request: FactRequest, text: string): Fact {
     }
     case 'exists':
       return { kind: 'exists', value: text.trim() === 'yes' };
+    case 'account':
+      return { kind: 'account', value: parseAccount(request.name, text) };
     case 'content': {
       const nl = text.indexOf('\n');
       const head = nl < 0 ? text : text.slice(0, nl);
@@ -189,4 +192,22 @@ export function parseUnits(names: readonly string[], text: string): Map<string, 
     });
   });
   return out;
+}
+
+/** `getent passwd NAME` then `id -Gn NAME`, or `absent`. */
+export function parseAccount(name: string, text: string): AccountFact {
+  const lines = text.split('\n').filter((l) => l !== '');
+  if (lines[0] === 'absent' || lines.length === 0) return { name, exists: false };
+  const f = lines[0]!.split(':');
+  if (f.length < 7 || f[0] !== name)
+    throw new FactParseError(`account ${name}: unexpected passwd line`);
+  return {
+    name,
+    exists: true,
+    uid: Number(f[2]),
+    gid: Number(f[3]),
+    home: f[5],
+    shell: f[6],
+    groups: (lines[1] ?? '').split(' ').filter(Boolean),
+  };
 }

@@ -36,6 +36,8 @@ export function factCommand(request: FactRequest): string {
       return `( ${request.script} ) </dev/null >/dev/null 2>&1; echo "$?"`;
     case 'exists':
       return `if [ -e ${quote(request.path)} ] || [ -L ${quote(request.path)} ]; then echo yes; else echo no; fi`;
+    case 'account':
+      return `if fb_pw=$(getent passwd -- ${quote(request.name)}); then printf '%s\\n' "$fb_pw"; id -Gn -- ${quote(request.name)}; else echo absent; fi`;
     case 'content':
       return `if [ -f ${quote(request.path)} ]; then echo present; cat -- ${quote(request.path)}; else echo absent; fi`;
     case 'sql':

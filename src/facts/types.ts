@@ -11,6 +11,7 @@ export type FactRequest =
   | { kind: 'exit'; script: string }
   | { kind: 'exists'; path: string }
   | { kind: 'content'; path: string }
+  | { kind: 'account'; name: string }
   | { kind: 'sql'; query: string; orElse?: string; vertical?: boolean; remote?: RemoteDatabase };
 
 /**
@@ -61,6 +62,18 @@ export interface TreeFact {
   entries: Map<string, TreeEntry>;
 }
 
+/** A local user account, from `getent passwd` and `id -Gn`. */
+export interface AccountFact {
+  name: string;
+  exists: boolean;
+  uid?: number;
+  gid?: number;
+  home?: string;
+  shell?: string;
+  /** Every group it is in, its primary group first. */
+  groups?: string[];
+}
+
 export interface PackageFact {
   name: string;
   installed: boolean;
@@ -88,6 +101,7 @@ export type Fact =
   | { kind: 'exit'; value: number }
   | { kind: 'exists'; value: boolean }
   | { kind: 'content'; value: string | undefined }
+  | { kind: 'account'; value: AccountFact }
   | { kind: 'sql'; value: SqlResult };
 
 /** A stable key: the same request from two tasks is gathered once. */
@@ -105,6 +119,8 @@ export function factKey(request: FactRequest): string {
       return `exit:${request.script}`;
     case 'content':
       return `content:${request.path}`;
+    case 'account':
+      return `account:${request.name}`;
     case 'sql': {
       const r = request.remote;
       // The password is not part of the key: keys may be logged.

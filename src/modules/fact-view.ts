@@ -1,4 +1,5 @@
 import {
+  type AccountFact,
   type SqlResult,
   factKey,
   type Fact,
@@ -34,6 +35,9 @@ export class FactView {
   }
   exit(script: string): number {
     return this.get({ kind: 'exit', script }) as number;
+  }
+  account(name: string): AccountFact {
+    return this.get({ kind: 'account', name }) as AccountFact;
   }
   content(path: string): string | undefined {
     return this.get({ kind: 'content', path }) as string | undefined;

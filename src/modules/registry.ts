@@ -9,6 +9,7 @@ import { mysqlUserModule } from './mysql-user';
 import { packageModule } from './package';
 import { serviceModule } from './service';
 import { templateModule } from './template';
+import { userModule } from './user';
 
 /** Every task type, by the name a playbook uses. */
 export const MODULES: Record<string, ModuleDefinition<never>> = Object.fromEntries(
@@ -19,6 +20,7 @@ export const MODULES: Record<string, ModuleDefinition<never>> = Object.fromEntri
     fileModule,
     serviceModule,
     commandModule,
+    userModule,
     mysqlDatabaseModule,
     mysqlUserModule,
     mysqlReplicationModule,

@@ -9,6 +9,7 @@ import { fixture } from '../support/cli';
 /** Maps and nested objects as plain JSON, to compare with the fixtures. */
 function plain(value: unknown): unknown {
   if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [k, plain(v)]));
+  if (Array.isArray(value)) return value.map(plain);
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value)

@@ -269,6 +269,66 @@ describe('module plans: {args, facts} → changes (empty = converged)', () => {
     });
   });
 
+  describe('user', () => {
+    const account = (value: Record<string, unknown>): [FactRequest, Fact] => [
+      { kind: 'account', name: 'foobar' },
+      { kind: 'account', value: { name: 'foobar', ...value } as never },
+    ];
+    it('creates a missing system account with its own group and no login', () => {
+      const changes = plan('user', { name: 'foobar', system: true, home: '/opt/foobar' }, [
+        account({ exists: false }),
+      ]);
+      assert.deepEqual((changes[0] as { argv: string[] }).argv, [
+        'useradd',
+        '--user-group',
+        '--shell',
+        '/usr/sbin/nologin',
+        '--system',
+        '--home-dir',
+        '/opt/foobar',
+        '--create-home',
+        '--',
+        'foobar',
+      ]);
+    });
+    it('converged when the account matches', () => {
+      assert.deepEqual(
+        plan('user', { name: 'foobar', home: '/opt/foobar' }, [
+          account({
+            exists: true,
+            home: '/opt/foobar',
+            shell: '/usr/sbin/nologin',
+            groups: ['foobar'],
+          }),
+        ]),
+        [],
+      );
+    });
+    it('adds missing groups and fixes the shell; removes an absent one', () => {
+      const changes = plan('user', { name: 'foobar', groups: ['adm'] }, [
+        account({ exists: true, home: '/x', shell: '/bin/bash', groups: ['foobar'] }),
+      ]);
+      assert.deepEqual((changes[0] as { argv: string[] }).argv, [
+        'usermod',
+        '--shell',
+        '/usr/sbin/nologin',
+        '--append',
+        '--groups',
+        'adm',
+        '--',
+        'foobar',
+      ]);
+      assert.deepEqual(
+        (
+          plan('user', { name: 'foobar', state: 'absent' }, [account({ exists: true })])[0] as {
+            argv: string[];
+          }
+        ).argv,
+        ['userdel', '--', 'foobar'],
+      );
+    });
+  });
+
   describe('copy (a tree)', () => {
     const tree = (
       entries: [string, { type: 'file' | 'directory'; sha256?: string }][],
