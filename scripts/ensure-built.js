@@ -29,4 +29,5 @@ if (stale) {
     '-p',
     'tsconfig.json',
   ]);
+  run(process.execPath, [path.join(root, 'scripts', 'build-site.js')]);
 }
