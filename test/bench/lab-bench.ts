@@ -22,6 +22,15 @@ export interface LabFigures {
   warmUp?: Stats;
   convergedApply?: Stats;
   perHost?: Record<string, { connections: number; commands: number }>;
+  site?: {
+    coldWallMs: number;
+    /** CPU time of the tool's own process: its overhead, all hosts included. */
+    coldToolCpuMs: number;
+    /** Per host: time in remote changes (packages, database start-up, files, services). */
+    coldRemoteMs: Record<string, number>;
+    converged: Stats;
+    perHost: Record<string, { connections: number; commands: number }>;
+  };
 }
 
 export async function labFigures(runs: number, cold: boolean): Promise<LabFigures> {
@@ -74,8 +83,59 @@ export async function labFigures(runs: number, cold: boolean): Promise<LabFigure
     }
     const changed = /changed=[1-9]/.test(samples.at(-1)!.stdout);
     if (changed) throw new Error(`the re-run was not converged:\n${samples.at(-1)!.stdout}`);
+    out.site = await siteFigures(runs);
   } finally {
     await labDown(LAB.name, { progress: quiet });
   }
   return out;
+}
+
+/** The whole site on bare hosts: a cold apply, then converged re-runs. */
+async function siteFigures(runs: number): Promise<NonNullable<LabFigures['site']>> {
+  const { resetLab } = await import('../../src/lab');
+  const up = await resetLab(LAB.name, { progress: () => undefined });
+  const usage = path.join(
+    fs.mkdtempSync(path.join(os.tmpdir(), 'foobar-bench-site-')),
+    'usage.json',
+  );
+  const apply = (measure: boolean) => {
+    const start = process.hrtime.bigint();
+    const pre = measure ? ['-r', path.join(ROOT, 'test', 'bench', 'measure-hook.js')] : [];
+    const r = spawnSync(
+      process.execPath,
+      [...pre, BIN, 'apply', '--timings', '-i', up.inventoryPath],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, FOOBAR_BENCH_OUT: usage },
+      },
+    );
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (r.status !== 0) throw new Error(`site apply failed (${r.status}):\n${r.stdout}${r.stderr}`);
+    return { ms, stdout: r.stdout };
+  };
+  const cold = apply(true);
+  const cpu = JSON.parse(fs.readFileSync(usage, 'utf8')) as { cpuMs: number };
+  const coldRemoteMs: Record<string, number> = {};
+  for (const m of cold.stdout.matchAll(
+    /^(\S+) : connect=\d+ facts=\d+ plan=\d+ execute=(\d+) handlers=(\d+)/gm,
+  )) {
+    coldRemoteMs[m[1]!] = Number(m[2]) + Number(m[3]);
+  }
+  const samples = Array.from({ length: runs }, () => apply(false));
+  if (/changed=[1-9]/.test(samples.at(-1)!.stdout))
+    throw new Error(`the site re-run was not converged:\n${samples.at(-1)!.stdout}`);
+  const perHost: Record<string, { connections: number; commands: number }> = {};
+  for (const m of samples
+    .at(-1)!
+    .stdout.matchAll(/^(\S+) : connect=.* ssh_connections=(\d+) remote_commands=(\d+)$/gm)) {
+    perHost[m[1]!] = { connections: Number(m[2]), commands: Number(m[3]) };
+  }
+  return {
+    coldWallMs: cold.ms,
+    coldToolCpuMs: cpu.cpuMs,
+    coldRemoteMs,
+    converged: stats(samples.map((x) => x.ms)),
+    perHost,
+  };
 }

@@ -11,6 +11,8 @@ const PLAYBOOK = fixture('playbooks', 'engine-e2e.yml');
 
 /** Issue 4's acceptance on real hosts: check → apply → check, validation, crash recovery, host keys. */
 describe('e2e: the engine on lab hosts (as deploy with become)', function () {
+  // Real hosts: package installs and database start-up take many seconds.
+  this.timeout(10 * 60_000);
   let lab: E2eLab;
   let inventory: string;
   let work: string;

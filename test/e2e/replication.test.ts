@@ -7,6 +7,8 @@ import { useE2eLab, type E2eLab } from '../support/lab';
 /** Issue 5 on real servers: MySQL 9 (sid) and MariaDB 10.11 (bookworm). */
 for (const flavor of ['mysql', 'mariadb'] as const) {
   describe(`e2e: primary → replica replication (${flavor})`, function () {
+    // Real hosts: package installs and database start-up take many seconds.
+    this.timeout(10 * 60_000);
     let lab: E2eLab;
     let secretFile: string;
     let originalSecret: string;
