@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { BIN, ROOT } from '../support/cli';
 import { useE2eLab, type E2eLab } from '../support/lab';
 
@@ -207,6 +209,44 @@ for (const flavor of ['mysql', 'mariadb'] as const) {
         async () => (await sum('web-01')) === (await sum('web-02')),
       );
       assert.equal(changed(apply().out, 'web-02'), 0);
+    });
+
+    it('8. a my.cnf the server rejects is never swapped in: the live file and the running server stay', async () => {
+      const work = fs.mkdtempSync(path.join(os.tmpdir(), 'foobar-mycnf-'));
+      try {
+        fs.cpSync(path.join(ROOT, 'playbooks'), path.join(work, 'playbooks'), { recursive: true });
+        fs.cpSync(path.join(ROOT, 'templates'), path.join(work, 'templates'), { recursive: true });
+        const t = path.join(work, 'templates', 'my.cnf.hbs');
+        fs.writeFileSync(t, fs.readFileSync(t, 'utf8').replace('server_id = ', 'server_idd = '));
+        const live = (await lab.ssh('web-01', 'sudo sha256sum /etc/mysql/my.cnf')).stdout;
+        const pid = (await lab.ssh('web-01', `systemctl show -p MainPID --value ${flavor}`)).stdout;
+        const r = spawnSync(
+          process.execPath,
+          [
+            BIN,
+            'apply',
+            '-i',
+            lab.inventoryPath,
+            '--tags',
+            'database',
+            path.join(work, 'playbooks', 'site.yml'),
+          ],
+          { cwd: ROOT, encoding: 'utf8' },
+        );
+        assert.equal(r.status, 3, r.stdout + r.stderr);
+        assert.match(
+          r.stdout,
+          /failed: \[web-01\] my\.cnf\n[\s\S]*unknown variable 'server_idd=1'/,
+        );
+        assert.equal((await lab.ssh('web-01', 'sudo sha256sum /etc/mysql/my.cnf')).stdout, live);
+        assert.equal(
+          (await lab.ssh('web-01', `systemctl show -p MainPID --value ${flavor}`)).stdout,
+          pid,
+          'not restarted',
+        );
+      } finally {
+        fs.rmSync(work, { recursive: true, force: true });
+      }
     });
   });
 }
