@@ -40,7 +40,7 @@ export function serverState(
   return { up: true, version, dialect: dialectFor(version) };
 }
 
-/** A local SQL fact that must have answered (its server did). */
+/** A SQL fact that must have answered (its server did): its output, or a PlanError saying what failed. */
 export function requireSql(
   facts: FactView,
   request: Omit<Extract<FactRequest, { kind: 'sql' }>, 'kind'>,

@@ -11,12 +11,11 @@ import {
   type ServerVersion,
 } from '../mysql';
 import { quote } from '../facts/shell';
-import type { FactRequest, RemoteDatabase } from '../facts/types';
+import type { RemoteDatabase } from '../facts/types';
 import type { Change } from './changes';
-import type { FactView } from './fact-view';
 import { FINGERPRINT_FILE, fingerprint, parseFingerprints, sameSecret } from './fingerprints';
 import { gtidMinus } from './gtid';
-import { serverState, versionFact } from './mysql-common';
+import { requireSql, serverState, versionFact } from './mysql-common';
 import type { ModuleContext, ModuleDefinition } from './module';
 import { fingerprintWrite } from './mysql-user';
 import { PlanError } from './plan-error';
@@ -117,15 +116,15 @@ export const mysqlReplicationModule: ModuleDefinition<MysqlReplicationArgs> = {
     const identity = identityQuery(provisionalVersion(ctx));
     const mine = parseIdentity(
       local.version.flavor,
-      sqlOutput(facts, { query: identity }, 'identity'),
+      requireSql(facts, { query: identity }, 'identity'),
     );
     const theirs = parseIdentity(
       source.version.flavor,
-      sqlOutput(facts, { query: identity, remote }, 'identity of the source'),
+      requireSql(facts, { query: identity, remote }, 'identity of the source'),
     );
     checkIdentities(mine, theirs, args);
 
-    const status = parseReplicaStatus(sqlOutput(facts, STATUS, 'replica status'));
+    const status = parseReplicaStatus(requireSql(facts, STATUS, 'replica status'));
     const prints = parseFingerprints(facts.content(FINGERPRINT_FILE));
     const key = fingerprintKey(args);
     const samePassword = sameSecret(prints, key, args.password);
@@ -166,7 +165,7 @@ export const mysqlReplicationModule: ModuleDefinition<MysqlReplicationArgs> = {
 
     const stop = status ? [d.stopReplica()] : [];
     const myTables = Number(
-      parseBatch(sqlOutput(facts, { query: USER_TABLES }, 'tables of the replica'))[0]?.[0] ?? 0,
+      parseBatch(requireSql(facts, { query: USER_TABLES }, 'tables of the replica'))[0]?.[0] ?? 0,
     );
     // A new replica (no replication and no transaction history) is seeded from its
     // source: the export sends nothing when the source holds no tables (a fresh
@@ -216,16 +215,6 @@ export const mysqlReplicationModule: ModuleDefinition<MysqlReplicationArgs> = {
 
 function sql(statements: string[], reason: string): Change {
   return { kind: 'sql', statements, redacted: statements, reason };
-}
-
-function sqlOutput(
-  facts: FactView,
-  request: Omit<Extract<FactRequest, { kind: 'sql' }>, 'kind'>,
-  what: string,
-): string {
-  const r = facts.sql(request);
-  if (!r.ok) throw new PlanError(`${what}: ${r.error}`);
-  return r.output;
 }
 
 /** Refuses pairs that cannot replicate, naming the fix. */

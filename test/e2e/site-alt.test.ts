@@ -1,27 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import * as http from 'node:http';
 import { labDown, labUp, type LabUpResult } from '../../src/lab';
 import { BIN, ROOT } from '../support/cli';
+import { httpRequest } from '../support/http';
 import { e2eSkipReason } from '../support/lab';
-
-function get(url: string): Promise<{ status: number; servedBy: string; body: string }> {
-  return new Promise((resolve) => {
-    const req = http.get(url, { timeout: 5000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          servedBy: String(res.headers['x-served-by'] ?? ''),
-          body,
-        }),
-      );
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (e) => resolve({ status: 0, servedBy: '', body: e.message }));
-  });
-}
 
 const LAB = { name: 'e2e-alt', subnet: '10.231.102.0/24', hosts: 'front,app-a,app-b,app-c' };
 
@@ -55,29 +37,23 @@ describe('e2e: the site on another inventory (front + three app hosts)', functio
     let seen = new Set<string>();
     for (let i = 0; i < 60 && seen.size < 3; i++) {
       seen = new Set<string>();
-      for (let j = 0; j < 6; j++) seen.add((await get(`${front}/`)).servedBy);
+      for (let j = 0; j < 6; j++) seen.add((await httpRequest(`${front}/`)).servedBy);
       if (seen.size < 3) await new Promise((r) => setTimeout(r, 250));
     }
     assert.deepEqual([...seen].sort(), ['app-a', 'app-b', 'app-c']);
-    const post = await new Promise<string>((resolve) => {
-      const req = http.request(
-        `${front}/messages`,
-        { method: 'POST', headers: { 'content-type': 'application/json' } },
-        (res) => {
-          let b = '';
-          res.on('data', (d: Buffer) => (b += d.toString()));
-          res.on('end', () => resolve(b));
-        },
-      );
-      req.end(JSON.stringify({ text: 'alt inventory' }));
-    });
+    const post = (
+      await httpRequest(`${front}/messages`, {
+        method: 'POST',
+        body: JSON.stringify({ text: 'alt inventory' }),
+      })
+    ).body;
     const { id } = JSON.parse(post) as { id: number };
     for (const replica of ['app-b', 'app-c']) {
       const url = `http://${lab!.hosts.find((h) => h.name === replica)!.address}/messages/${id}`;
-      let r = await get(url);
+      let r = await httpRequest(url);
       for (let i = 0; i < 20 && r.status !== 200; i++) {
         await new Promise((res) => setTimeout(res, 250));
-        r = await get(url);
+        r = await httpRequest(url);
       }
       assert.equal(r.status, 200, `${replica}: ${r.body}`);
     }

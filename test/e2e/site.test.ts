@@ -1,46 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BIN, ROOT } from '../support/cli';
+import { httpRequest as request, type Reply } from '../support/http';
 import { useE2eLab, type E2eLab } from '../support/lab';
-
-interface Reply {
-  status: number;
-  servedBy: string;
-  body: string;
-}
-
-/** One HTTP request to a lab address (the lab's own hosts only), bounded in time. */
-function request(url: string, options: { method?: string; body?: string } = {}): Promise<Reply> {
-  return new Promise((resolve) => {
-    const req = http.request(
-      url,
-      {
-        method: options.method ?? 'GET',
-        timeout: 5000,
-        headers: options.body ? { 'content-type': 'application/json' } : {},
-      },
-      (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            servedBy: String(res.headers['x-served-by'] ?? ''),
-            body,
-          }),
-        );
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (e) => resolve({ status: 0, servedBy: '', body: e.message }));
-    if (options.body) req.write(options.body);
-    req.end();
-  });
-}
 
 /** Issue 6: www.foobar.com from bare hosts to a working, converged site, on both flavours. */
 for (const flavor of ['mysql', 'mariadb'] as const)

@@ -460,7 +460,15 @@ describe('site app: the bundle against real MariaDB servers', function () {
     let inFlight: Promise<Response>;
     try {
       inFlight = web3.fetch('/messages');
-      await sleep(200);
+      let settled = false;
+      void inFlight.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      // Long enough for the request to reach the app even on a loaded machine; the
+      // frozen database holds it there.
+      await sleep(1000);
+      assert.equal(settled, false, 'the request should be held by the frozen database');
       web3.proc!.kill('SIGTERM');
       await sleep(300);
       assert.equal(web3.proc!.exitCode, null, 'exited with a request in flight');
