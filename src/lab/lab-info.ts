@@ -1,20 +1,11 @@
 /** The structured description of a lab that the library returns. Pure. */
 import type { Flavor } from './flavors';
 import { hostPaths, type LabPaths } from './paths';
-import type { HostPlan, HostRole } from './plan-names';
+import type { HostPlan } from './plan-names';
 import type { LabState } from './state';
 
-export interface LabHost {
-  name: string;
-  address: string;
-  role: HostRole;
-  mysqlRole?: 'primary' | 'replica';
-  mysqlSource?: string;
-  serverId?: number;
-  netns: string;
-  /** The machine's end of the host's veth pair. */
-  veth: string;
-  machine: string;
+/** A planned host, as it runs. */
+export interface LabHost extends Omit<HostPlan, 'index'> {
   /** The host's root as seen from the machine (its overlay mount point). */
   rootPath: string;
   logPath: string;

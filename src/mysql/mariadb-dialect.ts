@@ -3,6 +3,7 @@ import { identityQuery } from './identity';
 import { withSecret } from './secret-sql';
 import { sqlAccount, sqlString } from './sql-string';
 import {
+  tlsOptions,
   checkReplicationCredentials,
   createDatabaseStatement,
   grantStatement,
@@ -29,17 +30,7 @@ export function mariadbDialect(v: ServerVersion): Dialect {
 
     changeSource(o: ChangeSourceOptions) {
       checkReplicationCredentials('MariaDB', o, 96);
-      // Stated in full whenever `tls` is given, as on MySQL: CHANGE MASTER keeps
-      // every option it is not told.
-      const tls: string[] = [];
-      if (o.tls !== undefined) {
-        const ca = o.tls ? o.tls.ca : undefined;
-        tls.push(
-          `MASTER_SSL=${o.tls ? 1 : 0}`,
-          `MASTER_SSL_CA=${sqlString(ca ?? '')}`,
-          `MASTER_SSL_VERIFY_SERVER_CERT=${ca === undefined ? 0 : 1}`,
-        );
-      }
+      const tls = tlsOptions(o.tls, (name) => `MASTER_${name}`);
       return withSecret(o.password, (password) =>
         [
           `CHANGE MASTER TO MASTER_HOST=${sqlString(o.host)}`,

@@ -3,6 +3,7 @@ import { identityQuery } from './identity';
 import { withSecret } from './secret-sql';
 import { sqlAccount, sqlString } from './sql-string';
 import {
+  tlsOptions,
   checkReplicationCredentials,
   createDatabaseStatement,
   grantStatement,
@@ -33,18 +34,7 @@ export function mysqlDialect(v: ServerVersion): Dialect {
 
     changeSource(o: ChangeSourceOptions) {
       checkReplicationCredentials('MySQL', o, 32);
-      // TLS settings are stated in full whenever `tls` is given: CHANGE keeps every
-      // option it is not told, so a CA set once would outlive `tls: false` (seen on
-      // MySQL 9.7: SOURCE_SSL=0 left SOURCE_SSL_CA and the verification in place).
-      const tls: string[] = [];
-      if (o.tls !== undefined) {
-        const ca = o.tls ? o.tls.ca : undefined;
-        tls.push(
-          `${option('SSL')}=${o.tls ? 1 : 0}`,
-          `${option('SSL_CA')}=${sqlString(ca ?? '')}`,
-          `${option('SSL_VERIFY_SERVER_CERT')}=${ca === undefined ? 0 : 1}`,
-        );
-      }
+      const tls = tlsOptions(o.tls, option);
       if (!o.tls) {
         // caching_sha2_password over plain TCP needs the source's RSA public key.
         if (sourceWords) tls.push('GET_SOURCE_PUBLIC_KEY=1');

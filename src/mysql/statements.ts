@@ -1,4 +1,4 @@
-import { SqlValueError, sqlAccount, sqlIdentifier } from './sql-string';
+import { SqlValueError, sqlAccount, sqlIdentifier, sqlString } from './sql-string';
 
 /** Statements that read the same on both flavours. */
 
@@ -83,4 +83,23 @@ export function checkReplicationCredentials(
       `${server} takes a replication password of at most ${maxPasswordBytes} bytes of UTF-8: shorten the replication user's password`,
     );
   }
+}
+
+/**
+ * The TLS options of a CHANGE statement, stated in full whenever `tls` is
+ * given: the statement keeps every option it is not told, so a CA set once
+ * would outlive `tls: false` (seen on MySQL 9.7: SOURCE_SSL=0 left SOURCE_SSL_CA
+ * and the verification in place). `option` adds the dialect's prefix.
+ */
+export function tlsOptions(
+  tls: false | { ca?: string } | undefined,
+  option: (name: string) => string,
+): string[] {
+  if (tls === undefined) return [];
+  const ca = tls ? tls.ca : undefined;
+  return [
+    `${option('SSL')}=${tls ? 1 : 0}`,
+    `${option('SSL_CA')}=${sqlString(ca ?? '')}`,
+    `${option('SSL_VERIFY_SERVER_CERT')}=${ca === undefined ? 0 : 1}`,
+  ];
 }
