@@ -23,6 +23,17 @@ export const ExitCode = {
   INTERRUPTED: 130,
 } as const;
 
+/**
+ * `diff` keeps to three codes so that CI can branch on them: 0 converged,
+ * 2 changes pending, 1 for anything else that went wrong (bad input, a host
+ * unreachable or failing, a candidate refused). An interrupt stays 130.
+ */
+export function diffExitCode(code: number): number {
+  if (code === ExitCode.OK || code === ExitCode.CHANGES_PENDING || code === ExitCode.INTERRUPTED)
+    return code;
+  return ExitCode.ERROR;
+}
+
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 const REPORT_URL = 'the foobar-infra issue tracker';

@@ -11,12 +11,23 @@ export interface Io {
 
 export function processIo(redactor = new Redactor()): Io {
   const isTty = Boolean(process.stdout.isTTY);
+  // A reader that goes away (`| head`) must not stop a run halfway: the run
+  // goes on, and only the output to that stream is dropped.
+  const gone = new Set<NodeJS.WriteStream>();
+  const write = (stream: NodeJS.WriteStream, text: string) => {
+    if (!gone.has(stream)) stream.write(redactor.redact(text.endsWith('\n') ? text : `${text}\n`));
+  };
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      gone.add(stream);
+    });
   return {
     redactor,
     isTty,
     color: isTty && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb',
-    out: (text) => process.stdout.write(redactor.redact(text.endsWith('\n') ? text : `${text}\n`)),
-    err: (text) => process.stderr.write(redactor.redact(text.endsWith('\n') ? text : `${text}\n`)),
+    out: (text) => write(process.stdout, text),
+    err: (text) => write(process.stderr, text),
   };
 }
 

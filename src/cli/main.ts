@@ -98,6 +98,39 @@ export function buildProgram(io: Io, setAction: (action: Action) => void): Comma
       ),
     );
 
+  program
+    .command('diff')
+    .description(
+      'the full plan against the live hosts, read-only: diffs, validation on the hosts; exit 0 converged, 2 changes, 1 error',
+    )
+    .addOption(inventoryOption())
+    .argument('[playbook]', 'playbook file', DEFAULT_PLAYBOOK)
+    .option('-l, --limit <pattern>', 'only hosts matching this pattern')
+    .addOption(
+      new Option('--format <format>', 'output on stdout').choices(['text', 'json']).default('text'),
+    )
+    .option('--out <file>', 'also write the plan as JSON to this file (secrets masked)')
+    .option(
+      '--against <dir>',
+      'offline: compare a fresh render with an earlier `render --out` folder; no SSH',
+    )
+    .option('-f, --forks <n>', 'hosts worked on in parallel', '10')
+    .option(
+      '--accept-new',
+      'trust the host key of a host not yet in known_hosts (never a changed key)',
+    )
+    .option(
+      '-v, --verbose',
+      'trace remote commands on stderr (repeat for more)',
+      (_v: string, n: number) => n + 1,
+      0,
+    )
+    .action((playbook: string, opts: Omit<import('./commands/diff').DiffOptions, 'playbook'>) =>
+      setAction(async (io) =>
+        (await import('./commands/diff')).runDiff({ ...opts, playbook }, io, version),
+      ),
+    );
+
   const lab = program
     .command('lab')
     .description('local Debian test hosts (systemd-nspawn in network namespaces); needs root');

@@ -12,7 +12,15 @@ export class Redactor {
   add(value: string): void {
     // Very short values would mask ordinary text; secrets are validated to be longer.
     if (value.length < 4 || this.values.has(value)) return;
-    this.values.add(value);
+    // The value as it appears escaped in JSON, in shell single quotes and in SQL strings.
+    for (const form of [
+      value,
+      JSON.stringify(value).slice(1, -1),
+      value.replace(/'/g, `'\\''`),
+      value.replace(/\\/g, '\\\\').replace(/'/g, "\\'"),
+      value.replace(/'/g, "''"),
+    ])
+      this.values.add(form);
     this.pattern = undefined;
   }
 

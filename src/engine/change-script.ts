@@ -106,7 +106,8 @@ function writeCommands(
   if (change.validate) {
     const command = change.validate.split('%s').join('"$fb_tmp"');
     prepare.push(
-      `fb_out=$( { ${command}; } 2>&1 ) || { printf '%s\\n' "$fb_out" >&2; exit ${VALIDATION_FAILED}; }`,
+      // stdin holds the next files' contents: only dd reads it.
+      `fb_out=$( { ${command}; } </dev/null 2>&1 ) || { printf '%s\\n' "$fb_out" | head -n 40 >&2; exit ${VALIDATION_FAILED}; }`,
     );
   }
   const commit: string[] = [];
@@ -158,12 +159,12 @@ function mutatingCommands(change: Exclude<Change, { kind: 'write' }>): string[] 
       if (change.install.length) {
         out.push(`${apt} update >/dev/null || fail 'apt-get update failed'`);
         out.push(
-          `${apt} install --no-install-recommends -- ${quoteArgv(change.install)} >/dev/null || fail ${quote(`apt-get install ${change.install.join(' ')} failed`)}`,
+          `${apt} install --no-install-recommends -- ${quoteArgv(change.install)} </dev/null >/dev/null || fail ${quote(`apt-get install ${change.install.join(' ')} failed`)}`,
         );
       }
       if (change.remove.length) {
         out.push(
-          `${apt} purge -- ${quoteArgv(change.remove)} >/dev/null || fail ${quote(`apt-get purge ${change.remove.join(' ')} failed`)}`,
+          `${apt} purge -- ${quoteArgv(change.remove)} </dev/null >/dev/null || fail ${quote(`apt-get purge ${change.remove.join(' ')} failed`)}`,
         );
       }
       return out;
@@ -185,7 +186,7 @@ function mutatingCommands(change: Exclude<Change, { kind: 'write' }>): string[] 
       const run = change.argv ? quoteArgv(change.argv) : `sh -c ${quote(change.script!)}`;
       const cd = change.chdir ? `cd ${quote(change.chdir)} && ` : '';
       return [
-        `( ${cd}${run} ) || fail ${quote(`command failed: ${change.script ?? change.argv!.join(' ')}`)} $?`,
+        `( ${cd}${run} ) </dev/null || fail ${quote(`command failed: ${change.script ?? change.argv!.join(' ')}`)} $?`,
       ];
     }
   }

@@ -6,7 +6,13 @@ import type { Project } from './project';
 
 export interface HostFiles {
   host: string;
-  files: DesiredFile[];
+  files: PlannedFile[];
+}
+
+/** A file and the task that places it. */
+export interface PlannedFile extends DesiredFile {
+  play: string;
+  task: string;
 }
 
 /**
@@ -18,13 +24,13 @@ export function desiredFiles(
   project: Project,
   options: { limit?: string; secret: SecretValue },
 ): { hosts: HostFiles[]; diagnostics: Diagnostic[] } {
-  const perHost = new Map<string, Map<string, DesiredFile>>();
+  const perHost = new Map<string, Map<string, PlannedFile>>();
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const play of project.playbook.plays) {
     const expander = new PlayExpander(project, play, options.secret);
     for (const host of playHosts(project, play, options.limit)) {
-      const files = perHost.get(host) ?? new Map<string, DesiredFile>();
+      const files = perHost.get(host) ?? new Map<string, PlannedFile>();
       perHost.set(host, files);
       const vars = expander.vars(host);
       for (const task of play.tasks) {
@@ -32,7 +38,7 @@ export function desiredFiles(
           const prepared = expander.prepare(task, host, vars);
           if (prepared.skipped || !prepared.module.files) continue;
           for (const f of prepared.module.files(prepared.args as never, prepared.ctx))
-            files.set(f.path, f);
+            files.set(f.path, { ...f, play: play.name, task: task.name });
         } catch (error) {
           if (!(error instanceof TemplateError)) throw error;
           const d = templateDiagnostic(error, project.templatesDir);

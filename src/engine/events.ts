@@ -1,4 +1,5 @@
 import type { Change } from '../modules/changes';
+import type { ValidationResult } from './inspect-script';
 
 export type TaskStatus = 'ok' | 'changed' | 'skipped' | 'failed';
 
@@ -9,6 +10,7 @@ export type EngineEvent =
   | {
       type: 'task';
       host: string;
+      play: string;
       task: string;
       status: TaskStatus;
       changes: Change[];
@@ -16,13 +18,32 @@ export type EngineEvent =
       error?: string;
     }
   | {
+      /** A file's planned change as a unified diff, secrets already masked. */
       type: 'diff';
       host: string;
       task: string;
       path: string;
-      before?: string;
-      after?: string;
-      secret: boolean;
+      created: boolean;
+      hunks: string[];
+      masked: boolean;
+    }
+  | {
+      /** A candidate file checked by its validator in a dry run. */
+      type: 'validation';
+      host: string;
+      task: string;
+      path: string;
+      result: ValidationResult;
+    }
+  | {
+      /** A remote command, for -v and more (its script is shown redacted). */
+      type: 'trace';
+      host: string;
+      what: string;
+      exitCode: number | null;
+      ms: number;
+      script?: string;
+      stderr?: string;
     }
   | { type: 'note'; host?: string; message: string }
   | { type: 'recap'; hosts: Record<string, HostCounters> }

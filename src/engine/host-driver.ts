@@ -1,6 +1,7 @@
 import type { Fact, FactRequest } from '../facts/types';
 import type { Change } from '../modules/changes';
 import type { PendingHandler } from './handler-state';
+import type { Candidate, Inspection } from './inspect-script';
 
 /** A change script failed: which host, what, and the (redacted later) output. */
 export class ChangeFailed extends Error {
@@ -35,8 +36,15 @@ export interface HostDriver {
   ): Promise<void>;
   /** Runs a read-only script and returns its output (e.g. a dump for another host); throws on failure. */
   capture(script: string): Promise<Buffer>;
-  /** The current content of a file, for diffs; undefined when absent. */
-  readFile(path: string): Promise<Buffer | undefined>;
+  /**
+   * Read-only, one round trip: the current content of planned files (for
+   * diffs) and/or their validators run on the candidates in a private temp
+   * folder that is always removed (dry-run validation).
+   */
+  inspect(
+    candidates: readonly Candidate[],
+    options: { before: boolean; validate: boolean },
+  ): Promise<Inspection[]>;
   /** Remote commands run so far on this host. */
   readonly commands: number;
   readonly connections: number;

@@ -4,6 +4,7 @@ import { factKey, unitName } from '../facts/types';
 import type { Change } from '../modules/changes';
 import type { PendingHandler } from './handler-state';
 import { ChangeFailed, type Gathered, type HostDriver } from './host-driver';
+import { validatorProgram, type Candidate, type Inspection } from './inspect-script';
 
 interface MemFile {
   content: Buffer;
@@ -38,6 +39,8 @@ export class MemoryHost {
   log: string[] = [];
   /** Validators by program name (the first word of a validate command). */
   validators = new Map<string, (content: string) => string | undefined>();
+  /** Programs not installed: a validator that runs one is "unavailable" in a dry run. */
+  missingPrograms = new Set<string>();
   reachable = true;
   /** Output of a capture (export) script. */
   exports: (script: string) => string = () => '';
@@ -222,7 +225,7 @@ export class MemoryDriver implements HostDriver {
         if (!s.dirs.has(parent))
           throw new ChangeFailed(`cannot create a temp file beside ${c.path}`, 1, false);
         if (c.validate) {
-          const program = c.validate.split(' ')[0]!;
+          const program = validatorProgram(c.validate) ?? c.validate;
           const check = s.validators.get(program);
           const error = check ? check(c.content.toString('utf8')) : undefined;
           if (error) throw new ChangeFailed(error, 65, true);
@@ -321,9 +324,27 @@ export class MemoryDriver implements HostDriver {
     return Buffer.from(this.state.exports(script));
   }
 
-  async readFile(path: string): Promise<Buffer | undefined> {
+  async inspect(
+    candidates: readonly Candidate[],
+    options: { before: boolean; validate: boolean },
+  ): Promise<Inspection[]> {
     this.tick();
-    return this.state.files.get(path)?.content;
+    return candidates.map((c) => {
+      const r: Inspection = {};
+      if (options.before) r.before = this.state.files.get(c.path)?.content;
+      if (options.validate && c.validate) {
+        const program = validatorProgram(c.validate) ?? c.validate;
+        if (this.state.missingPrograms.has(program)) {
+          r.validation = { status: 'unavailable', command: c.validate, program };
+        } else {
+          const error = this.state.validators.get(program)?.(c.content.toString('utf8'));
+          r.validation = error
+            ? { status: 'failed', command: c.validate, exitCode: 1, output: error }
+            : { status: 'passed', command: c.validate };
+        }
+      }
+      return r;
+    });
   }
 
   async close(): Promise<void> {}

@@ -4,19 +4,45 @@ import { parseFacts } from '../facts/parse';
 import { gatherScript } from '../facts/script';
 import type { FactRequest } from '../facts/types';
 import type { Change } from '../modules/changes';
-import type { Connection } from '../transport/types';
+import type { Connection, ExecResult } from '../transport/types';
 import { changeScript, VALIDATION_FAILED } from './change-script';
 import { PENDING_FILE, parsePending, type PendingHandler } from './handler-state';
+import { inspectScript, parseInspection, type Candidate, type Inspection } from './inspect-script';
 import { ChangeFailed, type Gathered, type HostDriver } from './host-driver';
 
 const PENDING_MARK = '@@foobar-pending@@';
+
+/** One remote command as -v shows it. */
+export interface CommandTrace {
+  what: string;
+  script: string;
+  exitCode: number | null;
+  ms: number;
+  stderr: string;
+}
 
 /** A HostDriver over one SSH connection: every operation is one remote command. */
 export class RemoteDriver implements HostDriver {
   constructor(
     private readonly connection: Connection,
     private readonly commandTimeoutMs: number,
+    /** Told of every remote command (for -v): what it was for, its script and outcome. */
+    private readonly trace?: (command: CommandTrace) => void,
   ) {}
+
+  /** Runs one remote command, traced. */
+  private async run(what: string, script: string, stdin?: Buffer): Promise<ExecResult> {
+    const start = performance.now();
+    const r = await this.connection.exec(script, { stdin, timeoutMs: this.commandTimeoutMs });
+    this.trace?.({
+      what,
+      script,
+      exitCode: r.code,
+      ms: performance.now() - start,
+      stderr: r.stderr.toString('utf8'),
+    });
+    return r;
+  }
 
   get host(): string {
     return this.connection.host;
@@ -30,7 +56,7 @@ export class RemoteDriver implements HostDriver {
 
   async gather(requests: readonly FactRequest[]): Promise<Gathered> {
     const script = `${gatherScript(requests)}printf '%s\\n' ${PENDING_MARK}\ncat ${quote(PENDING_FILE)} 2>/dev/null\ntrue\n`;
-    const r = await this.connection.exec(script, { timeoutMs: this.commandTimeoutMs });
+    const r = await this.run(`gather ${requests.length} facts`, script);
     const out = r.stdout.toString('utf8');
     if (r.code !== 0)
       throw new CommandFailed(this.host, 'gather facts', r.code, r.stderr.toString('utf8').trim());
@@ -48,7 +74,11 @@ export class RemoteDriver implements HostDriver {
     options: { record?: PendingHandler[]; clear?: PendingHandler[] },
   ): Promise<void> {
     const { script, stdin } = changeScript(changes, options);
-    const r = await this.connection.exec(script, { stdin, timeoutMs: this.commandTimeoutMs });
+    const r = await this.run(
+      `change (${changes.length} step${changes.length === 1 ? '' : 's'})`,
+      script,
+      stdin,
+    );
     if (r.code === 0) return;
     const stderr = r.stderr.toString('utf8').trim();
     throw new ChangeFailed(
@@ -59,7 +89,7 @@ export class RemoteDriver implements HostDriver {
   }
 
   async capture(script: string): Promise<Buffer> {
-    const r = await this.connection.exec(script, { timeoutMs: this.commandTimeoutMs });
+    const r = await this.run('export', script);
     if (r.code !== 0)
       throw new CommandFailed(
         this.host,
@@ -70,17 +100,28 @@ export class RemoteDriver implements HostDriver {
     return r.stdout;
   }
 
-  async readFile(path: string): Promise<Buffer | undefined> {
-    const r = await this.connection.exec(
-      `if [ -f ${quote(path)} ]; then cat -- ${quote(path)}; else exit 3; fi`,
-      {
-        timeoutMs: this.commandTimeoutMs,
-      },
+  async inspect(
+    candidates: readonly Candidate[],
+    options: { before: boolean; validate: boolean },
+  ): Promise<Inspection[]> {
+    const { script, stdin } = inspectScript(candidates, options);
+    const r = await this.run(
+      options.validate ? 'validate candidates' : 'read files to diff',
+      script,
+      stdin,
     );
-    if (r.code === 3) return undefined;
     if (r.code !== 0)
-      throw new CommandFailed(this.host, `read ${path}`, r.code, r.stderr.toString('utf8').trim());
-    return r.stdout;
+      throw new CommandFailed(
+        this.host,
+        options.validate ? 'validate the candidate files' : 'read the files to diff',
+        r.code,
+        r.stderr.toString('utf8').trim(),
+      );
+    try {
+      return parseInspection(candidates, r.stdout);
+    } catch (error) {
+      throw new CommandFailed(this.host, 'inspect files', r.code, (error as Error).message);
+    }
   }
 
   close(): Promise<void> {

@@ -3,6 +3,7 @@ import { factKey, type Fact, type FactRequest } from '../facts/types';
 import { describeChange, type Change } from '../modules/changes';
 import { FactView } from '../modules/fact-view';
 import { PlanError } from '../modules/plan-error';
+import { maskedFileDiff } from '../core/secret-diff';
 import type { Play, Task } from '../playbook/model';
 import type { SecretValue } from '../render/context';
 import {
@@ -24,7 +25,8 @@ export interface RunOptions {
   /** Opens the driver of a host: one connection per host per run. */
   connect: (host: string) => Promise<HostDriver>;
   secret: SecretValue;
-  containsSecret: (text: string) => boolean;
+  /** Masks every secret value of the run (the CLI's redactor). */
+  redact: (text: string) => string;
   emit: (event: EngineEvent) => void;
   check: boolean;
   diff: boolean;
@@ -65,6 +67,8 @@ class PlaybookRun {
   private readonly failed = new Set<string>();
   private readonly unreachable = new Set<string>();
   private aborted = false;
+  /** The play being run (plays run one after another). */
+  private play = '';
 
   constructor(private readonly o: RunOptions) {}
 
@@ -107,13 +111,14 @@ class PlaybookRun {
       const hosts = playHosts(this.o.project, play, this.o.limit);
       for (const h of hosts) this.counters[h] ??= emptyCounters();
       const live = hosts.filter((h) => !this.down.has(h));
+      this.play = play.name;
       this.o.emit({ type: 'play', play: play.name, hosts: live, check: this.o.check });
       const expander = new PlayExpander(
         this.o.project,
         play,
         this.o.secret,
         undefined,
-        this.o.containsSecret,
+        (text) => this.o.redact(text) !== text,
       );
       for (const batch of batches(live, play.serial)) {
         if (this.aborted) break;
@@ -181,7 +186,16 @@ class PlaybookRun {
     else if (status === 'changed') c.changed++;
     else if (status === 'skipped') c.skipped++;
     else c.failed++;
-    this.o.emit({ type: 'task', host, task: task.name, status, changes, handler, error });
+    this.o.emit({
+      type: 'task',
+      host,
+      play: this.play,
+      task: task.name,
+      status,
+      changes,
+      handler,
+      error,
+    });
   }
 
   private fail(host: string, task: Task, error: unknown, handler = false): void {
@@ -263,7 +277,13 @@ class PlaybookRun {
         }
         const deferred = changes.find((c) => c.kind === 'deferred');
         if (deferred && !this.o.check) throw new PlanError(describeChange(deferred));
-        if (this.o.diff) await this.emitDiffs(driver, host, t.task, changes);
+        const refused = await this.inspectFiles(driver, host, t.task, changes);
+        if (refused) {
+          // Dry run: a candidate its validator refuses is a finding; the plan goes on.
+          this.failed.add(host);
+          this.report(host, t.task, 'failed', changes, false, refused);
+          continue;
+        }
         if (!this.o.check) {
           const record: PendingHandler[] = t.task.notify
             .filter((n) => !recorded.has(n))
@@ -337,34 +357,55 @@ class PlaybookRun {
     }
   }
 
-  private async emitDiffs(
+  /**
+   * For a task's file writes: with --diff, emits each file's diff (secrets
+   * masked); in a dry run, validates each candidate on the host (in a private
+   * temp folder) and returns the refusal, if any. One round trip at most.
+   */
+  private async inspectFiles(
     driver: HostDriver,
     host: string,
     task: Task,
     changes: Change[],
-  ): Promise<void> {
-    for (const c of changes) {
-      if (c.kind !== 'write') continue;
-      if (c.secret) {
-        this.o.emit({ type: 'diff', host, task: task.name, path: c.path, secret: true });
-        continue;
+  ): Promise<string | undefined> {
+    const writes = changes.filter((c): c is WriteChange => c.kind === 'write');
+    const validate = this.o.check && writes.some((w) => w.validate);
+    if (writes.length === 0 || (!this.o.diff && !validate)) return undefined;
+    const inspections = await this.timed(host, 'plan', () =>
+      driver.inspect(writes, { before: this.o.diff, validate }),
+    );
+    let refused: string | undefined;
+    writes.forEach((w, i) => {
+      const r = inspections[i]!;
+      if (this.o.diff) {
+        const { hunks, masked } = maskedFileDiff(r.before, w.content, this.o.redact);
+        this.o.emit({
+          type: 'diff',
+          host,
+          task: task.name,
+          path: w.path,
+          created: !w.before.exists,
+          hunks,
+          masked,
+        });
       }
-      const before =
-        c.before.exists && c.before.type === 'file'
-          ? (await driver.readFile(c.path))?.toString('utf8')
-          : undefined;
-      this.o.emit({
-        type: 'diff',
-        host,
-        task: task.name,
-        path: c.path,
-        before,
-        after: c.content.toString('utf8'),
-        secret: false,
-      });
-    }
+      if (r.validation) {
+        this.o.emit({
+          type: 'validation',
+          host,
+          task: task.name,
+          path: w.path,
+          result: r.validation,
+        });
+        if (r.validation.status === 'failed')
+          refused ??= `${w.path}: the candidate failed \`${r.validation.command}\` (exit ${r.validation.exitCode}); nothing was changed:\n${r.validation.output}`;
+      }
+    });
+    return refused;
   }
 }
+
+type WriteChange = Extract<Change, { kind: 'write' }>;
 
 function requestsOf(tasks: readonly HostTask[]): FactRequest[] {
   const seen = new Map<string, FactRequest>();

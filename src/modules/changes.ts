@@ -17,7 +17,7 @@ export type Change =
       backup: boolean;
       /** The file as it is now (absent when new). */
       before: FileFact;
-      /** Content holds secret values: never shown in diffs. */
+      /** Content holds secret values of the run (every output masks them). */
       secret: boolean;
     }
   | {

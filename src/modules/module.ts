@@ -21,7 +21,7 @@ export interface ModuleContext {
   templates: TemplateEngine;
   /** Folder `copy` sources are read from (playbooks/files). */
   filesDir: string;
-  /** True when text holds a secret value of the run: such content is never shown. */
+  /** True when text holds a secret value of the run (output masks such values). */
   containsSecret(text: string): boolean;
 }
 

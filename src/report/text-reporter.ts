@@ -1,7 +1,6 @@
 import { MASK } from '../core/redact';
 import type { EngineEvent, HostCounters } from '../engine/events';
 import { describeChange } from '../modules/changes';
-import { unifiedDiff } from './unified-diff';
 
 export interface TextReporterOptions {
   color: boolean;
@@ -37,21 +36,38 @@ export function textReporter(o: TextReporterOptions): (event: EngineEvent) => vo
         );
         return;
       }
-      case 'diff':
-        if (event.secret) {
-          o.out(
-            `--- ${event.host}:${event.path}\n+++ ${event.host}:${event.path}\n@@ content holds secrets: not shown (${MASK}) @@`,
-          );
-          return;
-        }
+      case 'diff': {
+        const label = `${event.host}:${event.path}`;
         o.out(
-          unifiedDiff(
-            event.before ?? '',
-            event.after ?? '',
-            `${event.host}:${event.path}${event.before === undefined ? ' (absent)' : ''}`,
-            `${event.host}:${event.path}`,
-          ).replace(/\n$/, ''),
+          [
+            `--- ${label}${event.created ? ' (absent)' : ''}`,
+            `+++ ${label}${event.masked ? ` (secrets shown as ${MASK})` : ''}`,
+            ...event.hunks,
+          ].join('\n'),
         );
+        return;
+      }
+      case 'validation': {
+        const r = event.result;
+        if (r.status === 'unavailable')
+          o.out(
+            `note: [${event.host}] ${event.path}: ${r.program} is not installed yet: \`${r.command}\` will run during apply`,
+          );
+        else if (r.status === 'passed' && o.verbosity > 0)
+          o.out(
+            `validated: [${event.host}] ${event.path}: \`${r.command}\` passed on the candidate`,
+          );
+        return;
+      }
+      case 'trace':
+        if (o.verbosity < 1) return;
+        o.out(
+          `  [${event.host}] ${event.what}: ${event.exitCode === null ? 'no exit code' : `exit ${event.exitCode}`} in ${event.ms.toFixed(0)} ms`,
+        );
+        if (o.verbosity >= 2 && event.script)
+          o.out(event.script.replace(/\n$/, '').replace(/^/gm, '    | '));
+        if (o.verbosity >= 3 && event.stderr)
+          o.out(event.stderr.replace(/\n$/, '').replace(/^/gm, '    ! '));
         return;
       case 'note':
         o.out(`note: ${event.host ? `[${event.host}] ` : ''}${event.message}`);

@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BIN, ROOT } from '../support/cli';
+import { BIN, ROOT, editedProjectCopy } from '../support/cli';
 import { httpRequest as request, type Reply } from '../support/http';
 import { useE2eLab, type E2eLab } from '../support/lab';
 
@@ -139,17 +139,11 @@ for (const flavor of ['mysql', 'mariadb'] as const)
       // A copy of the project with one header added to the Nginx config.
       const work = fs.mkdtempSync(path.join(os.tmpdir(), 'foobar-site-'));
       try {
-        fs.cpSync(path.join(ROOT, 'playbooks'), path.join(work, 'playbooks'), { recursive: true });
-        fs.cpSync(path.join(ROOT, 'templates'), path.join(work, 'templates'), { recursive: true });
-        const conf = path.join(work, 'templates', 'nginx.conf.hbs');
-        fs.writeFileSync(
-          conf,
-          fs
-            .readFileSync(conf, 'utf8')
-            .replace(
-              'add_header X-Served-By',
-              'add_header X-Site-Edit "e2e" always;\n        add_header X-Served-By',
-            ),
+        const playbook = editedProjectCopy(work, 'nginx.conf.hbs', (t) =>
+          t.replace(
+            'add_header X-Served-By',
+            'add_header X-Site-Edit "e2e" always;\n        add_header X-Served-By',
+          ),
         );
         // Wait until both backends are UP again after step 5.
         for (let i = 0; i < 40; i++) {
@@ -169,11 +163,9 @@ for (const flavor of ['mysql', 'mariadb'] as const)
             if (x.status !== 200) failures.push(`${x.status} ${x.body}`);
           }
         })();
-        const child = spawn(
-          process.execPath,
-          [BIN, 'apply', '-i', lab.inventoryPath, path.join(work, 'playbooks', 'site.yml')],
-          { cwd: ROOT },
-        );
+        const child = spawn(process.execPath, [BIN, 'apply', '-i', lab.inventoryPath, playbook], {
+          cwd: ROOT,
+        });
         let out = '';
         child.stdout.on('data', (d: Buffer) => (out += d.toString()));
         child.stderr.on('data', (d: Buffer) => (out += d.toString()));

@@ -37,7 +37,7 @@ describe('engine over in-memory hosts', () => {
     const result = await runPlaybook({
       project: p,
       secret: resolveSecrets(p, [], new Redactor()),
-      containsSecret: () => false,
+      redact: (text) => text,
       connect: async (name) => new MemoryDriver(hosts.get(name)!),
       emit: (e) => events.push(e),
       check: false,
@@ -58,7 +58,7 @@ describe('engine over in-memory hosts', () => {
     const result: RunResult = await runPlaybook({
       project,
       secret: resolveSecrets(project, ['lb-01'], new Redactor()),
-      containsSecret: () => false,
+      redact: (text) => text,
       connect: async (name) => {
         if (options.down?.includes(name)) throw new Error(`${name}: connect: timed out`);
         const d = new MemoryDriver(hosts.get(name)!);
@@ -119,8 +119,9 @@ describe('engine over in-memory hosts', () => {
       Buffer.from('# edited by hand\n');
     const { events } = await run({ check: true, diff: true });
     const diff = events.find((e) => e.type === 'diff') as Extract<EngineEvent, { type: 'diff' }>;
-    assert.equal(diff.before, '# edited by hand\n');
-    assert.match(diff.after!, /^# hello\n/);
+    assert.equal(diff.created, false);
+    assert.equal(diff.hunks[1], '-# edited by hand');
+    assert.match(diff.hunks.join('\n'), /^\+# hello$/m);
     assert.equal(
       hosts.get('lb-01')!.files.get('/etc/haproxy/haproxy.cfg')!.content.toString(),
       '# edited by hand\n',
@@ -143,6 +144,49 @@ describe('engine over in-memory hosts', () => {
     assert.deepEqual(lb.log.slice(before), [], 'nothing was written or reloaded');
     assert.ok(live.length > 0);
     assert.match(r.tasks.find((t) => t.status === 'failed')!.error!, /unknown keyword/);
+  });
+
+  it('check mode validates the changed candidate on the host: a refusal is a failed finding, the rest is still planned, nothing is written', async () => {
+    await run();
+    const lb = hosts.get('lb-01')!;
+    lb.files.get('/etc/haproxy/haproxy.cfg')!.content = Buffer.from('# drifted\n');
+    lb.units.get('haproxy.service')!.active = false;
+    lb.validators.set('haproxy', () => '[ALERT] parsing: unknown keyword');
+    const before = lb.log.length;
+    const r = await run({ check: true });
+    assert.deepEqual(r.result.failed, ['lb-01']);
+    const failed = r.tasks.find((t) => t.status === 'failed')!;
+    assert.equal(failed.task, 'haproxy.cfg');
+    assert.match(
+      failed.error!,
+      /\/etc\/haproxy\/haproxy.cfg: the candidate failed `haproxy -c -f %s`/,
+    );
+    assert.match(failed.error!, /unknown keyword/);
+    const validation = r.events.find((e) => e.type === 'validation');
+    assert.deepEqual(
+      validation && validation.type === 'validation' && validation.result.status,
+      'failed',
+    );
+    // The service task after it is still planned: the plan is complete.
+    const service = r.tasks.find((t) => t.task === 'HAProxy runs at boot')!;
+    assert.equal(service.status, 'changed');
+    assert.ok(!r.tasks.some((t) => t.handler), 'a refused candidate notifies no handler');
+    assert.deepEqual(lb.log.slice(before), [], 'nothing was written');
+    assert.equal(lb.files.get('/etc/haproxy/haproxy.cfg')!.content.toString(), '# drifted\n');
+  });
+
+  it('check mode on a bare host: the validator is not installed yet, which the plan says instead of failing', async () => {
+    const lb = hosts.get('lb-01')!;
+    lb.missingPrograms.add('haproxy');
+    const r = await run({ check: true });
+    assert.deepEqual(r.result.failed, []);
+    const validation = r.events.find((e) => e.type === 'validation');
+    assert.ok(validation && validation.type === 'validation');
+    assert.deepEqual(validation.result, {
+      status: 'unavailable',
+      command: 'haproxy -c -f %s',
+      program: 'haproxy',
+    });
   });
 
   it('a run that dies after a change and before its handler leaves the handler pending; the next run performs it', async () => {

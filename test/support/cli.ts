@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { memoryIo } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
@@ -37,4 +38,25 @@ export function cliProcess(
     encoding: 'utf8',
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * A copy of the project's playbooks and templates under `parent`, with one
+ * template edited; returns the copy's site.yml. Throws when the edit changes
+ * nothing, so a test never passes on an edit that silently missed.
+ */
+export function editedProjectCopy(
+  parent: string,
+  template: string,
+  edit: (text: string) => string,
+): string {
+  const copy = fs.mkdtempSync(path.join(parent, 'project-'));
+  fs.cpSync(path.join(ROOT, 'playbooks'), path.join(copy, 'playbooks'), { recursive: true });
+  fs.cpSync(path.join(ROOT, 'templates'), path.join(copy, 'templates'), { recursive: true });
+  const file = path.join(copy, 'templates', template);
+  const before = fs.readFileSync(file, 'utf8');
+  const after = edit(before);
+  if (after === before) throw new Error(`the edit of ${template} changed nothing`);
+  fs.writeFileSync(file, after);
+  return path.join(copy, 'playbooks', 'site.yml');
 }

@@ -1,3 +1,9 @@
+/** How one line of a diff is shown: its text, given the side it comes from. */
+export type LinePresenter = (text: string, op: DiffOp) => string;
+
+/** ' ' context, '-' only in the old text, '+' only in the new one. */
+export type DiffOp = '=' | '-' | '+';
+
 /**
  * Unified diff of two texts (line-based, Myers' algorithm), with 3 lines of
  * context, in the format `diff -u` prints.
@@ -9,17 +15,33 @@ export function unifiedDiff(
   labelB: string,
   context = 3,
 ): string {
-  const a = splitLines(before);
-  const b = splitLines(after);
-  const ops = diffLines(a, b);
-  if (ops.every((o) => o.op === '=')) return '';
-  const out = [`--- ${labelA}`, `+++ ${labelB}`];
+  const hunks = diffHunks(before, after, { context });
+  if (hunks.length === 0) return '';
+  return `${[`--- ${labelA}`, `+++ ${labelB}`, ...hunks].join('\n')}\n`;
+}
+
+/**
+ * The hunks of a unified diff (`@@` headers and their lines), without the
+ * `---`/`+++` labels; empty when the texts are equal. `show` decides how each
+ * line is printed (e.g. with secrets masked); the diff itself is computed on
+ * the real lines, so a line whose only change is hidden still shows as changed.
+ */
+export function diffHunks(
+  before: string,
+  after: string,
+  options: { context?: number; show?: LinePresenter } = {},
+): string[] {
+  const context = options.context ?? 3;
+  const show = options.show ?? ((text: string) => text);
+  const ops = diffLines(splitLines(before), splitLines(after));
+  if (ops.every((o) => o.op === '=')) return [];
+  const out: string[] = [];
   // Group operations into hunks separated by more than 2*context equal lines.
   let i = 0;
   while (i < ops.length) {
     while (i < ops.length && ops[i]!.op === '=') i++;
     if (i >= ops.length) break;
-    let start = Math.max(0, i - context);
+    const start = Math.max(0, i - context);
     let end = i;
     for (;;) {
       while (end < ops.length && ops[end]!.op !== '=') end++;
@@ -36,27 +58,41 @@ export function unifiedDiff(
     const bStart = hunk[0]!.b;
     const aLen = hunk.filter((o) => o.op !== '+').length;
     const bLen = hunk.filter((o) => o.op !== '-').length;
-    out.push(`@@ -${aLen ? aStart + 1 : aStart},${aLen} +${bLen ? bStart + 1 : bStart},${bLen} @@`);
-    for (const o of hunk) out.push(`${o.op === '=' ? ' ' : o.op}${o.text}`);
+    out.push(`@@ -${range(aStart, aLen)} +${range(bStart, bLen)} @@`);
+    for (const o of hunk) {
+      const last = o.text.endsWith(NO_EOL);
+      const text = last ? o.text.slice(0, -NO_EOL.length) : o.text;
+      out.push(`${o.op === '=' ? ' ' : o.op}${show(text, o.op)}`);
+      if (last) out.push('\\ No newline at end of file');
+    }
     i = end;
-    start = end;
   }
-  return `${out.join('\n')}\n`;
+  return out;
 }
 
 interface Op {
-  op: '=' | '-' | '+';
+  op: DiffOp;
   text: string;
   /** Index in a (for = and -) or the a-position before which a + goes. */
   a: number;
   b: number;
 }
 
+/** Marks a last line without a final newline, so that it differs from the same line with one. */
+const NO_EOL = '\u0000no-eol';
+
 function splitLines(text: string): string[] {
   if (text === '') return [];
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
+  else lines[lines.length - 1] += NO_EOL;
   return lines;
+}
+
+/** A hunk range as `diff -u` writes it: `start,length`, or `start` alone for one line. */
+function range(start: number, length: number): string {
+  if (length === 0) return `${start},0`;
+  return length === 1 ? `${start + 1}` : `${start + 1},${length}`;
 }
 
 /** Myers' O(ND) shortest edit script. */

@@ -1,0 +1,64 @@
+import { UsageError } from '../../core/errors';
+import { playHosts } from '../../engine/expand';
+import type { HostDriver } from '../../engine/host-driver';
+import { requireProject, type Project } from '../../engine/project';
+import { RemoteDriver, type CommandTrace } from '../../engine/remote-driver';
+import { resolveSecrets } from '../../engine/secrets';
+import { connectTarget } from '../../engine/targets';
+import { selectHosts } from '../../inventory/patterns';
+import type { SecretValue } from '../../render/context';
+import type { Io } from '../io';
+
+/** How long one remote command may run (a package install, a database dump). */
+const COMMAND_TIMEOUT_MS = 30 * 60 * 1000;
+
+export interface RunSetup {
+  project: Project;
+  secret: SecretValue;
+  forks: number;
+  /** Hosts the run covers, in inventory order. */
+  hosts: string[];
+  /** Opens a host's one SSH connection; `trace` hears of every remote command. */
+  connect(host: string, trace?: (host: string, command: CommandTrace) => void): Promise<HostDriver>;
+}
+
+/**
+ * What `apply` and `diff` share before they touch a host: the project loaded
+ * and checked, --limit and --forks checked, every secret resolved (and so
+ * known to the redactor) before anything connects.
+ */
+export function prepareRun(
+  opts: { inventory: string; playbook: string; limit?: string; forks: string; acceptNew?: boolean },
+  io: Io,
+): RunSetup {
+  const forks = Number(opts.forks);
+  if (!Number.isInteger(forks) || forks < 1)
+    throw new UsageError(`--forks must be a whole number of 1 or more, got ${opts.forks}`);
+  const project = requireProject(opts.inventory, opts.playbook);
+  if (opts.limit && selectHosts(project.inventory, opts.limit).hosts.length === 0) {
+    throw new UsageError(`--limit ${opts.limit} matches no host of ${opts.inventory}`);
+  }
+  const inScope = new Set(project.playbook.plays.flatMap((p) => playHosts(project, p, opts.limit)));
+  const hosts = [...project.inventory.hosts.keys()].filter((h) => inScope.has(h));
+  const secret = resolveSecrets(project, hosts, io.redactor);
+  let transport: Promise<import('../../transport').Transport> | undefined;
+  return {
+    project,
+    secret,
+    forks,
+    hosts,
+    async connect(host, trace) {
+      transport ??= import('../../transport').then((t) => t.sshTransport());
+      const connection = await (
+        await transport
+      ).connect(
+        connectTarget(project.inventory, host, { acceptNew: opts.acceptNew ?? false, secret }),
+      );
+      return new RemoteDriver(
+        connection,
+        COMMAND_TIMEOUT_MS,
+        trace ? (command) => trace(host, command) : undefined,
+      );
+    },
+  };
+}
