@@ -55,6 +55,8 @@ export function exitCodeFor(error: unknown, io: Io): number {
         return ExitCode.HOST_FAILED;
       case 'lock':
         return ExitCode.LOCKED;
+      case 'interrupted':
+        return ExitCode.INTERRUPTED;
       default:
         return ExitCode.ERROR;
     }

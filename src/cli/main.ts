@@ -88,6 +88,11 @@ export function buildProgram(io: Io, setAction: (action: Action) => void): Comma
       'trust the host key of a host not yet in known_hosts (never a changed key)',
     )
     .option(
+      '--lock-timeout <seconds>',
+      "wait this long for another run's lock on a host (default: refuse at once)",
+      '0',
+    )
+    .option(
       '--timings',
       "print where each host's time went, with SSH connections and remote commands",
     )
@@ -118,6 +123,11 @@ export function buildProgram(io: Io, setAction: (action: Action) => void): Comma
     .option(
       '--accept-new',
       'trust the host key of a host not yet in known_hosts (never a changed key)',
+    )
+    .option(
+      '--lock-timeout <seconds>',
+      "wait this long for an apply's lock on a host (default: refuse at once)",
+      '0',
     )
     .option(
       '-v, --verbose',

@@ -53,8 +53,9 @@ export class TemplateError extends FoobarError {
     readonly detail: string,
     readonly host?: string,
   ) {
+    // An empty template: a task's own input (e.g. a copy source), named by the caller.
     super(
-      `${template}${line !== undefined ? `:${line}` : ''}: ${detail}${host ? ` (rendering for host ${host})` : ''}`,
+      `${template ? `${template}${line !== undefined ? `:${line}` : ''}: ` : ''}${detail}${host ? ` (rendering for host ${host})` : ''}`,
     );
   }
 }
@@ -99,6 +100,27 @@ export class CommandFailed extends FoobarError {
     super(
       `${host}: command failed (exit ${exitCode ?? 'signal'}): ${argv}${stderr ? `\n${stderr}` : ''}`,
     );
+  }
+}
+
+/** Another foobar-infra run holds a host's lock. */
+export class LockError extends FoobarError {
+  readonly kind = 'lock';
+  constructor(
+    readonly host: string,
+    readonly holders: string[],
+  ) {
+    super(
+      `${host}: another foobar-infra run holds this host's lock (${holders.join('; ')}); it is freed when that run ends or its connection drops. Retry later, or wait with --lock-timeout SECONDS`,
+    );
+  }
+}
+
+/** The run was stopped by SIGINT/SIGTERM before it finished. */
+export class Interrupted extends FoobarError {
+  readonly kind = 'interrupted';
+  constructor() {
+    super('interrupted before the run finished');
   }
 }
 

@@ -183,7 +183,9 @@ function mutatingCommands(change: Exclude<Change, { kind: 'write' }>): string[] 
     case 'await-replica':
       return [awaitReplica(change.statusQuery, change.timeoutSeconds)];
     case 'command': {
-      const run = change.argv ? quoteArgv(change.argv) : `sh -c ${quote(change.script!)}`;
+      // A shell command line runs through `eval` in a subshell, not `sh -c`: its
+      // text (which may hold a rendered secret) never becomes a process's argv.
+      const run = change.argv ? quoteArgv(change.argv) : `set +u; eval ${quote(change.script!)}`;
       const cd = change.chdir ? `cd ${quote(change.chdir)} && ` : '';
       return [
         `( ${cd}${run} ) </dev/null || fail ${quote(`command failed: ${change.script ?? change.argv!.join(' ')}`)} $?`,

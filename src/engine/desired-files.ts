@@ -41,7 +41,15 @@ export function desiredFiles(
             files.set(f.path, { ...f, play: play.name, task: task.name });
         } catch (error) {
           if (!(error instanceof TemplateError)) throw error;
-          const d = templateDiagnostic(error, project.templatesDir);
+          const d: Diagnostic =
+            error.template === ''
+              ? {
+                  severity: 'error',
+                  file: project.playbook.file,
+                  line: task.line,
+                  message: `task "${task.name}": ${error.detail}${error.host ? ` (host ${error.host})` : ` (host ${host})`}`,
+                }
+              : templateDiagnostic(error, project.templatesDir);
           // The same broken template fails alike on every host: report it once per cause.
           const key = `${d.file}:${d.line}:${d.message.replace(/ \(host [^)]*\)$/, '')}`;
           if (!seen.has(key)) diagnostics.push(d);

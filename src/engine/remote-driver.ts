@@ -1,4 +1,4 @@
-import { CommandFailed } from '../core/errors';
+import { CommandFailed, LockError } from '../core/errors';
 import { quote } from '../facts/shell';
 import { parseFacts } from '../facts/parse';
 import { gatherScript } from '../facts/script';
@@ -8,6 +8,7 @@ import type { Connection, ExecResult } from '../transport/types';
 import { changeScript, VALIDATION_FAILED } from './change-script';
 import { PENDING_FILE, parsePending, type PendingHandler } from './handler-state';
 import { inspectScript, parseInspection, type Candidate, type Inspection } from './inspect-script';
+import { lockScript, parseLock, type LockRequest } from './lock-script';
 import { ChangeFailed, type Gathered, type HostDriver } from './host-driver';
 
 const PENDING_MARK = '@@foobar-pending@@';
@@ -28,6 +29,8 @@ export class RemoteDriver implements HostDriver {
     private readonly commandTimeoutMs: number,
     /** Told of every remote command (for -v): what it was for, its script and outcome. */
     private readonly trace?: (command: CommandTrace) => void,
+    /** The run lock, taken (or confirmed) by every gather. */
+    private readonly lock?: LockRequest,
   ) {}
 
   /** Runs one remote command, traced. */
@@ -55,11 +58,17 @@ export class RemoteDriver implements HostDriver {
   }
 
   async gather(requests: readonly FactRequest[]): Promise<Gathered> {
-    const script = `${gatherScript(requests)}printf '%s\\n' ${PENDING_MARK}\ncat ${quote(PENDING_FILE)} 2>/dev/null\ntrue\n`;
+    const lock = this.lock ? lockScript(this.lock) : '';
+    const script = `${lock}${gatherScript(requests)}printf '%s\\n' ${PENDING_MARK}\ncat ${quote(PENDING_FILE)} 2>/dev/null\ntrue\n`;
     const r = await this.run(`gather ${requests.length} facts`, script);
-    const out = r.stdout.toString('utf8');
+    let out = r.stdout.toString('utf8');
     if (r.code !== 0)
       throw new CommandFailed(this.host, 'gather facts', r.code, r.stderr.toString('utf8').trim());
+    if (this.lock) {
+      const { outcome, rest } = parseLock(out);
+      if (!outcome.held) throw new LockError(this.host, outcome.holders);
+      out = rest;
+    }
     const at = out.lastIndexOf(`${PENDING_MARK}\n`);
     if (at < 0)
       throw new CommandFailed(this.host, 'gather facts', r.code, 'the fact script was cut short');

@@ -1,4 +1,4 @@
-import { TemplateError, TransportError } from '../core/errors';
+import { LockError, TemplateError, TransportError } from '../core/errors';
 import { factKey, type Fact, type FactRequest } from '../facts/types';
 import { describeChange, type Change } from '../modules/changes';
 import { FactView } from '../modules/fact-view';
@@ -33,6 +33,12 @@ export interface RunOptions {
   limit?: string;
   tags?: string[];
   forks: number;
+  /**
+   * Aborted on Ctrl-C: no task or handler starts after it; the changes in
+   * flight finish (each is one atomic script), handlers stay recorded on the
+   * hosts for the next run, and the recap shows what ran.
+   */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -42,6 +48,10 @@ export interface RunResult {
   unreachable: string[];
   /** True when any host has (or, in check mode, would have) changes. */
   changed: boolean;
+  /** The run was interrupted (`signal`) before it finished. */
+  interrupted: boolean;
+  /** Hosts whose lock another run holds (also in `failed`). */
+  locked: string[];
   drivers: Map<string, HostDriver>;
 }
 
@@ -66,11 +76,21 @@ class PlaybookRun {
   private readonly down = new Set<string>();
   private readonly failed = new Set<string>();
   private readonly unreachable = new Set<string>();
-  private aborted = false;
+  private readonly locked = new Set<string>();
+  private abortedByFailure = false;
   /** The play being run (plays run one after another). */
   private play = '';
 
   constructor(private readonly o: RunOptions) {}
+
+  private get interrupted(): boolean {
+    return this.o.signal?.aborted ?? false;
+  }
+
+  /** No more work starts: after a fatal failure, or once interrupted. */
+  private get aborted(): boolean {
+    return this.abortedByFailure || this.interrupted;
+  }
 
   timingsWithCounters(): Record<string, HostTimings> {
     for (const [host, d] of this.drivers) {
@@ -101,11 +121,23 @@ class PlaybookRun {
       failed: [...this.failed],
       unreachable: [...this.unreachable],
       changed: Object.values(this.counters).some((c) => c.changed > 0),
+      interrupted: this.interrupted,
+      locked: [...this.locked],
       drivers: this.drivers,
     };
   }
 
   async all(): Promise<void> {
+    await this.plays();
+    if (this.interrupted)
+      this.o.emit({
+        type: 'note',
+        message:
+          'interrupted: no task started after the signal; the changes in flight finished. Handlers not run yet stay recorded on their hosts and run on the next apply.',
+      });
+  }
+
+  private async plays(): Promise<void> {
     for (const play of this.o.project.playbook.plays) {
       if (this.aborted) break;
       const hosts = playHosts(this.o.project, play, this.o.limit);
@@ -125,14 +157,15 @@ class PlaybookRun {
         const before = this.failed.size + this.unreachable.size;
         await runPool(batch, this.o.forks, (host) => this.playOnHost(play, expander, host));
         const newlyFailed = this.failed.size + this.unreachable.size - before;
-        if (newlyFailed > 0 && play.anyErrorsFatal) this.aborted = true;
+        if (this.interrupted) break;
+        if (newlyFailed > 0 && play.anyErrorsFatal) this.abortedByFailure = true;
         if (
           play.maxFailPercentage !== undefined &&
           (newlyFailed * 100) / batch.length > play.maxFailPercentage
         ) {
-          this.aborted = true;
+          this.abortedByFailure = true;
         }
-        if (this.aborted)
+        if (this.abortedByFailure)
           this.o.emit({
             type: 'note',
             message: `stopping: ${play.anyErrorsFatal ? 'any_errors_fatal' : 'max_fail_percentage'} after a failure`,
@@ -175,7 +208,7 @@ class PlaybookRun {
 
   private report(
     host: string,
-    task: Task,
+    task: Pick<Task, 'name'>,
     status: TaskStatus,
     changes: Change[],
     handler: boolean,
@@ -198,7 +231,7 @@ class PlaybookRun {
     });
   }
 
-  private fail(host: string, task: Task, error: unknown, handler = false): void {
+  private fail(host: string, task: Pick<Task, 'name'>, error: unknown, handler = false): void {
     this.failed.add(host);
     this.down.add(host);
     const message =
@@ -219,6 +252,7 @@ class PlaybookRun {
 
   /** One play on one host: gather once, then plan and change task by task, then handlers. */
   private async playOnHost(play: Play, expander: PlayExpander, host: string): Promise<void> {
+    if (this.aborted) return;
     const driver = await this.driver(host);
     if (!driver) return;
     const vars = expander.vars(host);
@@ -249,7 +283,10 @@ class PlaybookRun {
         });
       }
     } catch (error) {
-      this.lost(host, play.tasks[0], error);
+      if (error instanceof LockError) {
+        this.locked.add(host);
+        this.fail(host, { name: 'take the run lock' }, error);
+      } else this.lost(host, play.tasks[0], error);
       return;
     }
     let stale = false;

@@ -25,12 +25,17 @@ export function sourceTree(
   src: string,
 ): { root: string; files: Map<string, string>; isDir: boolean } {
   const root = resolveInside(filesDir, src);
-  if (!root) throw new TemplateError(src, undefined, `copy source must stay inside ${filesDir}`);
+  if (!root)
+    throw new TemplateError('', undefined, `copy source ${src} must stay inside ${filesDir}`);
   let stat: fs.Stats;
   try {
     stat = fs.statSync(root);
   } catch {
-    throw new TemplateError(src, undefined, `no such file or folder in ${filesDir}`);
+    throw new TemplateError(
+      '',
+      undefined,
+      `copy source ${src}: no such file or folder in ${filesDir}`,
+    );
   }
   const files = new Map<string, string>();
   if (!stat.isDirectory()) {

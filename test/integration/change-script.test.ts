@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -164,6 +164,28 @@ describe('change scripts on a real shell', () => {
     ]);
     assert.notEqual(failed.status, 0);
     assert.match(failed.stderr, /broken\nseed failed/);
+  });
+
+  it('a shell command holding a secret never shows it in the process list while it runs', async () => {
+    const canary = `canary-${process.pid}-${Date.now()}`;
+    const { script } = changeScript(
+      [{ kind: 'command', script: `X='${canary}'; sleep 1; echo "$X" > /dev/null`, reason: 't' }],
+      { stateFile: state },
+    );
+    // The script arrives on stdin, as the SSH loader delivers it.
+    const child = spawn('sh', ['-s'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    child.stdin.end(script);
+    const exited = new Promise<number | null>((res) => child.on('exit', res));
+    const seen: string[] = [];
+    let polls = 0;
+    for (const deadline = Date.now() + 900; Date.now() < deadline; polls++) {
+      const ps = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout;
+      seen.push(...ps.split('\n').filter((line) => line.includes(canary)));
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    assert.equal(await exited, 0);
+    assert.ok(polls > 5);
+    assert.deepEqual(seen, [], 'the secret was in the process list');
   });
 
   it('a command failure reports the command and its exit status', () => {

@@ -52,9 +52,18 @@ describe('engine over in-memory hosts', () => {
   }
 
   async function run(
-    options: { check?: boolean; diff?: boolean; dieAfterExecutes?: number; down?: string[] } = {},
+    options: {
+      check?: boolean;
+      diff?: boolean;
+      dieAfterExecutes?: number;
+      down?: string[];
+      /** Interrupt (as Ctrl-C does) right after this many executes have finished. */
+      interruptAfterExecutes?: number;
+    } = {},
   ) {
     const events: EngineEvent[] = [];
+    const interrupt = new AbortController();
+    let executes = 0;
     const result: RunResult = await runPlaybook({
       project,
       secret: resolveSecrets(project, ['lb-01'], new Redactor()),
@@ -63,9 +72,15 @@ describe('engine over in-memory hosts', () => {
         if (options.down?.includes(name)) throw new Error(`${name}: connect: timed out`);
         const d = new MemoryDriver(hosts.get(name)!);
         d.dieAfterExecutes = options.dieAfterExecutes;
+        const execute = d.execute.bind(d);
+        d.execute = async (...args) => {
+          await execute(...args);
+          if (++executes === options.interruptAfterExecutes) interrupt.abort();
+        };
         drivers.push(d);
         return d;
       },
+      signal: interrupt.signal,
       emit: (e) => events.push(e),
       check: options.check ?? false,
       diff: options.diff ?? false,
@@ -187,6 +202,33 @@ describe('engine over in-memory hosts', () => {
       command: 'haproxy -c -f %s',
       program: 'haproxy',
     });
+  });
+
+  it('interrupted (Ctrl-C) after a change: the step in flight finishes, nothing else starts, the handler stays pending for the next run', async () => {
+    const lb = hosts.get('lb-01')!;
+    const r = await run({ interruptAfterExecutes: 2 }); // the package, then the template
+    assert.equal(r.result.interrupted, true);
+    assert.ok(lb.files.has('/etc/haproxy/haproxy.cfg'), 'the change in flight finished');
+    assert.deepEqual(
+      r.tasks.map((t) => `${t.task}: ${t.status}`),
+      ['HAProxy is installed: changed', 'haproxy.cfg: changed'],
+      'no task or handler started after the interrupt',
+    );
+    assert.deepEqual(lb.pending, [{ play: 'Load balancer', handler: 'reload haproxy' }]);
+    assert.ok(
+      r.events.some((e) => e.type === 'note' && /^interrupted: /.test(e.message)),
+      'the run says it was interrupted',
+    );
+    assert.ok(
+      r.events.some((e) => e.type === 'recap'),
+      'the recap is still printed',
+    );
+
+    const next = await run();
+    assert.equal(next.result.interrupted, false);
+    assert.ok(next.tasks.some((t) => t.handler && t.status === 'changed'));
+    assert.deepEqual(lb.pending, []);
+    assert.equal((await run()).result.changed, false, 'the run after converges');
   });
 
   it('a run that dies after a change and before its handler leaves the handler pending; the next run performs it', async () => {

@@ -2,6 +2,7 @@ import { runPlaybook, type RunResult } from '../../engine/runner';
 import { textReporter } from '../../report/text-reporter';
 import { ExitCode } from '../exit-codes';
 import type { Io } from '../io';
+import { gracefulInterrupt } from '../interrupt';
 import { prepareRun } from './run-setup';
 
 export interface ApplyOptions {
@@ -15,11 +16,16 @@ export interface ApplyOptions {
   acceptNew?: boolean;
   verbose?: number;
   timings?: boolean;
+  lockTimeout?: string;
 }
 
 /** `apply`: make the hosts match; with --check, only say what would change. */
 export async function runApply(opts: ApplyOptions, io: Io): Promise<number> {
-  const setup = prepareRun(opts, io);
+  const setup = prepareRun(opts, io, {
+    command: opts.check ? 'apply --check' : 'apply',
+    // A dry run changes nothing: it shares the lock with other dry runs.
+    mode: opts.check ? 'shared' : 'exclusive',
+  });
   const emit = textReporter({
     color: io.color,
     verbosity: opts.verbose ?? 0,
@@ -27,6 +33,7 @@ export async function runApply(opts: ApplyOptions, io: Io): Promise<number> {
     out: (line) => io.out(line),
   });
   const verbose = (opts.verbose ?? 0) > 0;
+  const interrupt = gracefulInterrupt(io);
   const result = await runPlaybook({
     project: setup.project,
     secret: setup.secret,
@@ -45,11 +52,14 @@ export async function runApply(opts: ApplyOptions, io: Io): Promise<number> {
       .map((t) => t.trim())
       .filter(Boolean),
     forks: setup.forks,
-  });
+    signal: interrupt.signal,
+  }).finally(() => interrupt.dispose());
   return applyExitCode(result);
 }
 
 export function applyExitCode(result: RunResult): number {
+  if (result.interrupted) return ExitCode.INTERRUPTED;
+  if (result.locked.length) return ExitCode.LOCKED;
   if (result.failed.length) return ExitCode.HOST_FAILED;
   if (result.unreachable.length) return ExitCode.HOST_UNREACHABLE;
   return ExitCode.OK;

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InputError, UsageError } from '../../core/errors';
+import { InputError, Interrupted, UsageError } from '../../core/errors';
 import { MASK, type Redactor } from '../../core/redact';
 import { desiredFiles } from '../../engine/desired-files';
 import { playHosts } from '../../engine/expand';
@@ -14,6 +14,7 @@ import { planText } from '../../report/plan-text';
 import { textReporter } from '../../report/text-reporter';
 import { diffExitCode, exitCodeFor } from '../exit-codes';
 import type { Io } from '../io';
+import { gracefulInterrupt } from '../interrupt';
 import { prepareRun } from './run-setup';
 
 export interface DiffOptions {
@@ -26,6 +27,7 @@ export interface DiffOptions {
   forks: string;
   acceptNew?: boolean;
   verbose?: number;
+  lockTimeout?: string;
 }
 
 /**
@@ -55,7 +57,7 @@ export async function runDiff(opts: DiffOptions, io: Io, toolVersion: string): P
 }
 
 async function liveDocument(opts: DiffOptions, io: Io, toolVersion: string): Promise<PlanDocument> {
-  const setup = prepareRun(opts, io);
+  const setup = prepareRun(opts, io, { command: 'diff', mode: 'shared' });
   const collector = new PlanCollector();
   const trace =
     (opts.verbose ?? 0) > 0
@@ -65,7 +67,8 @@ async function liveDocument(opts: DiffOptions, io: Io, toolVersion: string): Pro
           out: (line) => io.err(line),
         })
       : undefined;
-  await runPlaybook({
+  const interrupt = gracefulInterrupt(io);
+  const result = await runPlaybook({
     project: setup.project,
     secret: setup.secret,
     redact: (text) => io.redactor.redact(text),
@@ -76,7 +79,9 @@ async function liveDocument(opts: DiffOptions, io: Io, toolVersion: string): Pro
     diff: true,
     limit: opts.limit,
     forks: setup.forks,
-  });
+    signal: interrupt.signal,
+  }).finally(() => interrupt.dispose());
+  if (result.interrupted) throw new Interrupted();
   return collector.document(meta(opts, 'live', toolVersion), setup.hosts);
 }
 

@@ -1,4 +1,8 @@
-import { UsageError } from '../../core/errors';
+import * as os from 'node:os';
+import { InputError, UsageError } from '../../core/errors';
+import { MASK } from '../../core/redact';
+import { desiredFiles } from '../../engine/desired-files';
+import type { LockRequest } from '../../engine/lock-script';
 import { playHosts } from '../../engine/expand';
 import type { HostDriver } from '../../engine/host-driver';
 import { requireProject, type Project } from '../../engine/project';
@@ -28,16 +32,39 @@ export interface RunSetup {
  * known to the redactor) before anything connects.
  */
 export function prepareRun(
-  opts: { inventory: string; playbook: string; limit?: string; forks: string; acceptNew?: boolean },
+  opts: {
+    inventory: string;
+    playbook: string;
+    limit?: string;
+    forks: string;
+    acceptNew?: boolean;
+    lockTimeout?: string;
+  },
   io: Io,
+  lock: { command: string; mode: LockRequest['mode'] },
 ): RunSetup {
   const forks = Number(opts.forks);
   if (!Number.isInteger(forks) || forks < 1)
     throw new UsageError(`--forks must be a whole number of 1 or more, got ${opts.forks}`);
+  const waitSeconds = Number(opts.lockTimeout ?? '0');
+  if (!Number.isInteger(waitSeconds) || waitSeconds < 0)
+    throw new UsageError(
+      `--lock-timeout must be a whole number of seconds, 0 or more, got ${opts.lockTimeout}`,
+    );
+  const lockRequest: LockRequest = {
+    mode: lock.mode,
+    owner: `${lock.command} by ${os.userInfo().username}@${os.hostname()} pid ${process.pid}`,
+    waitSeconds,
+  };
   const project = requireProject(opts.inventory, opts.playbook);
   if (opts.limit && selectHosts(project.inventory, opts.limit).hosts.length === 0) {
     throw new UsageError(`--limit ${opts.limit} matches no host of ${opts.inventory}`);
   }
+  // Everything `validate` checks, before any connection: a template or task
+  // argument that cannot render for some host stops the run before it starts,
+  // not halfway through.
+  const trial = desiredFiles(project, { limit: opts.limit, secret: () => MASK });
+  if (trial.diagnostics.length > 0) throw new InputError(trial.diagnostics);
   const inScope = new Set(project.playbook.plays.flatMap((p) => playHosts(project, p, opts.limit)));
   const hosts = [...project.inventory.hosts.keys()].filter((h) => inScope.has(h));
   const secret = resolveSecrets(project, hosts, io.redactor);
@@ -58,6 +85,7 @@ export function prepareRun(
         connection,
         COMMAND_TIMEOUT_MS,
         trace ? (command) => trace(host, command) : undefined,
+        lockRequest,
       );
     },
   };
