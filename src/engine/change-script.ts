@@ -97,6 +97,9 @@ function writeCommands(
   payloads.push(change.content);
   const dest = quote(change.path);
   const prepare = [
+    // A temp file left by a run cut off mid-upload (the run lock means no other
+    // run is writing it) goes before a new one is made.
+    `find ${quote(dirOf(change.path))} -maxdepth 1 -type f -name ${quote(`.${globEscape(baseOf(change.path))}.foobar-??????`)} -delete 2>/dev/null`,
     `fb_tmp=$(mktemp ${quote(`${dirOf(change.path)}/.${baseOf(change.path)}.foobar-XXXXXX`)}) || fail ${quote(`cannot create a temp file beside ${change.path}`)}`,
     `dd of="$fb_tmp" bs=65536 count=${change.content.length} iflag=count_bytes,fullblock status=none || fail ${quote(`cannot write ${change.path}`)}`,
     `[ "$(stat -c %s -- "$fb_tmp")" = ${change.content.length} ] || fail ${quote(`short write to ${change.path} (disk full?)`)}`,
@@ -201,6 +204,10 @@ function dirOf(path: string): string {
 
 function baseOf(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
+}
+
+function globEscape(s: string): string {
+  return s.replace(/[*?[\]\\]/g, '\\$&');
 }
 
 function escapeRegex(s: string): string {

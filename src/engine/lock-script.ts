@@ -18,6 +18,19 @@ export interface LockRequest {
   owner: string;
   /** How long to wait for a busy lock before giving up (0: give up at once). */
   waitSeconds: number;
+  /**
+   * Holders known to be dead although their connection lingers (a run on this
+   * machine whose process is gone, cut off by a network fault): dropped, and
+   * their sshd process ended, which ends whatever that run left running.
+   */
+  breakIds?: string[];
+}
+
+/** A run that holds the lock: its id (sshd pid:start time) and who it is. */
+export interface LockHolder {
+  id: string;
+  /** `exclusive since <time> by <owner>` */
+  text: string;
 }
 
 export const LOCK_DIR = '/run/lock/foobar-infra';
@@ -41,18 +54,20 @@ export function lockScript(request: LockRequest, dir = LOCK_DIR): string {
     'done',
     `[ -n "$fb_me" ] || { echo 'cannot find the sshd process of this connection for the run lock' >&2; exit 74; }`,
     `fb_deadline=$(( $(date +%s) + ${Math.max(0, Math.floor(request.waitSeconds))} ))`,
+    `fb_break=' ${(request.breakIds ?? []).filter((id) => /^\d+:\d+$/.test(id)).join(' ')} '`,
     'while :; do',
     `  exec 8>${quote(`${dir}/guard`)}; flock -x 8`,
     `  : > ${quote(`${dir}/holders.new`)}; fb_busy=""; fb_mine=""`,
     `  if [ -f ${quote(`${dir}/holders`)} ]; then`,
     '    while read -r fb_id fb_mode fb_since fb_who; do',
     '      fb_pid=${fb_id%%:*}',
+    '      case "$fb_break" in *" $fb_id "*) kill -TERM "$fb_pid" 2>/dev/null; continue;; esac',
     '      if [ "$fb_id" = "$fb_me" ]; then fb_mine=1',
     '      elif [ -r "/proc/$fb_pid/stat" ] && [ "$fb_pid:$(cut -d" " -f22 "/proc/$fb_pid/stat" 2>/dev/null)" = "$fb_id" ]; then :',
     // A holder whose connection is gone is stale: dropped.
     '      else continue; fi',
     `      printf '%s %s %s %s\\n' "$fb_id" "$fb_mode" "$fb_since" "$fb_who" >> ${quote(`${dir}/holders.new`)}`,
-    `      if [ "$fb_id" != "$fb_me" ] && { [ ${request.mode} = exclusive ] || [ "$fb_mode" = exclusive ]; }; then fb_busy="$fb_busy$fb_mode since $fb_since by $fb_who;"; fi`,
+    `      if [ "$fb_id" != "$fb_me" ] && { [ ${request.mode} = exclusive ] || [ "$fb_mode" = exclusive ]; }; then fb_busy="$fb_busy$fb_id $fb_mode since $fb_since by $fb_who;"; fi`,
     `    done < ${quote(`${dir}/holders`)}`,
     '  fi',
     '  if [ -z "$fb_busy" ]; then',
@@ -66,7 +81,7 @@ export function lockScript(request: LockRequest, dir = LOCK_DIR): string {
   ].join('\n')}\n`;
 }
 
-export type LockOutcome = { held: true } | { held: false; holders: string[] };
+export type LockOutcome = { held: true } | { held: false; holders: LockHolder[] };
 
 /**
  * Reads the lock snippet's verdict from the start of a command's output, and
@@ -82,7 +97,11 @@ export function parseLock(output: string): { outcome: LockOutcome; rest: string 
       .slice(`${MARK} busy `.length)
       .split(';')
       .map((h) => h.trim())
-      .filter(Boolean);
+      .filter(Boolean)
+      .map((h) => {
+        const space = h.indexOf(' ');
+        return { id: h.slice(0, space), text: h.slice(space + 1) };
+      });
     return { outcome: { held: false, holders }, rest };
   }
   throw new Error(`the run lock gave no verdict: ${line.slice(0, 200)}`);

@@ -31,6 +31,8 @@ export class RemoteDriver implements HostDriver {
     private readonly trace?: (command: CommandTrace) => void,
     /** The run lock, taken (or confirmed) by every gather. */
     private readonly lock?: LockRequest,
+    /** True for a holder (its owner text) known to be dead, e.g. a run of this machine that is gone. */
+    private readonly isDeadHolder: (owner: string) => boolean = () => false,
   ) {}
 
   /** Runs one remote command, traced. */
@@ -57,8 +59,8 @@ export class RemoteDriver implements HostDriver {
     return this.connection.stats.connections;
   }
 
-  async gather(requests: readonly FactRequest[]): Promise<Gathered> {
-    const lock = this.lock ? lockScript(this.lock) : '';
+  async gather(requests: readonly FactRequest[], breakIds: string[] = []): Promise<Gathered> {
+    const lock = this.lock ? lockScript({ ...this.lock, breakIds }) : '';
     const script = `${lock}${gatherScript(requests)}printf '%s\\n' ${PENDING_MARK}\ncat ${quote(PENDING_FILE)} 2>/dev/null\ntrue\n`;
     const r = await this.run(`gather ${requests.length} facts`, script);
     let out = r.stdout.toString('utf8');
@@ -66,7 +68,15 @@ export class RemoteDriver implements HostDriver {
       throw new CommandFailed(this.host, 'gather facts', r.code, r.stderr.toString('utf8').trim());
     if (this.lock) {
       const { outcome, rest } = parseLock(out);
-      if (!outcome.held) throw new LockError(this.host, outcome.holders);
+      if (!outcome.held) {
+        const dead = outcome.holders.filter((h) => this.isDeadHolder(h.text)).map((h) => h.id);
+        // Once: break the dead holders' claims, then try again.
+        if (dead.length > 0 && breakIds.length === 0) return this.gather(requests, dead);
+        throw new LockError(
+          this.host,
+          outcome.holders.map((h) => h.text),
+        );
+      }
       out = rest;
     }
     const at = out.lastIndexOf(`${PENDING_MARK}\n`);

@@ -50,6 +50,13 @@ export function sourceTree(
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full, rel);
       else if (entry.isFile()) files.set(rel, full);
+      else if (entry.isSymbolicLink())
+        // Refused rather than skipped: a link could lead out of the files folder.
+        throw new TemplateError(
+          '',
+          undefined,
+          `copy source ${src}/${rel} is a symbolic link: copy takes regular files and folders only`,
+        );
     }
   };
   walk(root, '');

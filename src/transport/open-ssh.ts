@@ -44,6 +44,7 @@ interface ConnectSettings {
   sock?: Ssh2Channel;
   readyTimeout: number;
   keepaliveInterval: number;
+  keepaliveCountMax: number;
   agentForward: false;
   tryKeyboard: false;
   hostVerifier: (key: Buffer) => boolean;
@@ -135,7 +136,9 @@ export async function openSsh(options: OpenOptions): Promise<OpenedSsh> {
     username: endpoint.user,
     sock: options.sock,
     readyTimeout: options.timeoutMs,
-    keepaliveInterval: options.keepaliveMs ?? 15_000,
+    // A dead peer (a link cut mid-run) is noticed within about 15 s.
+    keepaliveInterval: options.keepaliveMs ?? 5_000,
+    keepaliveCountMax: 3,
     agentForward: false,
     tryKeyboard: false,
     hostVerifier,

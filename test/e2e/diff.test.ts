@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { planDocumentSchema, type PlanDocument } from '../../src/report/plan-schema';
-import { BIN, ROOT, editedProjectCopy } from '../support/cli';
+import { BIN, ROOT, editedProjectCopy, runCli } from '../support/cli';
 import { useE2eLab, type E2eLab } from '../support/lab';
 
 /**
@@ -19,15 +19,7 @@ describe('e2e: diff for CI on the live site', function () {
   let lab: E2eLab;
   let work: string;
 
-  const run = (args: string[], env: NodeJS.ProcessEnv = process.env) => {
-    const r = spawnSync(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env,
-      encoding: 'utf8',
-      timeout: 15 * 60_000,
-    });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr, out: r.stdout + r.stderr };
-  };
+  const run = runCli;
   const sh = async (host: string, command: string) => (await lab.ssh(host, command)).stdout;
 
   /** Files the site manages per host, from the tool's own offline render. */

@@ -188,6 +188,17 @@ describe('change scripts on a real shell', () => {
     assert.deepEqual(seen, [], 'the secret was in the process list');
   });
 
+  it('a temp file left by a run cut off mid-upload is removed by the next write of that file, and nothing else', () => {
+    const dest = path.join(dir, 'app.cfg');
+    fs.writeFileSync(path.join(dir, '.app.cfg.foobar-Ab12Cd'), 'half of the upl');
+    fs.writeFileSync(path.join(dir, '.other.cfg.foobar-Ab12Cd'), 'another file');
+    fs.writeFileSync(path.join(dir, 'app.cfg.foobar-keep'), 'not ours');
+    const r = run([write(dest, 'whole\n')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(fs.readFileSync(dest, 'utf8'), 'whole\n');
+    assert.deepEqual(leftovers().sort(), ['.other.cfg.foobar-Ab12Cd', 'app.cfg.foobar-keep']);
+  });
+
   it('a command failure reports the command and its exit status', () => {
     const r = run([{ kind: 'command', script: 'echo oops >&2; exit 7', reason: 'test' }]);
     assert.equal(r.status, 7);

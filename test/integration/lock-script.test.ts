@@ -72,7 +72,7 @@ describe('the run lock (its script on a real shell)', function () {
     assert.equal(refused.held, false);
     assert.ok(!refused.held && refused.holders.length === 1);
     assert.match(
-      !refused.held ? refused.holders[0]! : '',
+      !refused.held ? refused.holders[0]!.text : '',
       /^exclusive since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ by apply by a$/,
     );
     assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
@@ -87,6 +87,17 @@ describe('the run lock (its script on a real shell)', function () {
     const holders = fs.readFileSync(path.join(dir, 'holders'), 'utf8').trim().split('\n');
     assert.equal(holders.length, 1, 'the stale holder was dropped');
     assert.match(holders[0]!, /apply by b$/);
+  });
+
+  it("a holder known to be dead is broken: its claim dropped and its connection's process ended", async () => {
+    const a = connection('a');
+    const b = connection('b');
+    assert.deepEqual(await a.lock(), { held: true });
+    const refused = await b.lock();
+    assert.ok(!refused.held);
+    const exited = new Promise((r) => a.child.once('exit', r));
+    assert.deepEqual(await b.lock({ breakIds: [refused.holders[0]!.id] }), { held: true });
+    await exited; // the dead run's "sshd" was ended
   });
 
   it('--lock-timeout waits for the holder to finish', async () => {
@@ -116,7 +127,7 @@ describe('the run lock (its script on a real shell)', function () {
     const d3 = connection('d3');
     const busy = await d3.lock({ mode: 'shared', owner: 'diff by d3' });
     assert.ok(!busy.held);
-    assert.match(busy.holders[0]!, /^exclusive .* by apply by apply$/);
+    assert.match(busy.holders[0]!.text, /^exclusive .* by apply by apply$/);
   });
 
   it('an owner text cannot break the holders file', async () => {
@@ -144,10 +155,19 @@ describe('the run lock (its script on a real shell)', function () {
       outcome: { held: true },
       rest: 'facts\n',
     });
-    assert.deepEqual(parseLock('@@fb-lock busy exclusive since T by a;shared since T by b;\n'), {
-      outcome: { held: false, holders: ['exclusive since T by a', 'shared since T by b'] },
-      rest: '',
-    });
+    assert.deepEqual(
+      parseLock('@@fb-lock busy 12:34 exclusive since T by a;56:78 shared since T by b;\n'),
+      {
+        outcome: {
+          held: false,
+          holders: [
+            { id: '12:34', text: 'exclusive since T by a' },
+            { id: '56:78', text: 'shared since T by b' },
+          ],
+        },
+        rest: '',
+      },
+    );
     assert.throws(() => parseLock('garbage\n'), /gave no verdict/);
   });
 });

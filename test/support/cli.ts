@@ -60,3 +60,17 @@ export function editedProjectCopy(
   fs.writeFileSync(file, after);
   return path.join(copy, 'playbooks', 'site.yml');
 }
+
+/** Runs the real executable and waits (long runs: a whole site on real hosts). */
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { code: number | null; stdout: string; stderr: string; out: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+    timeout: 15 * 60_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, out: r.stdout + r.stderr };
+}

@@ -86,7 +86,26 @@ export function prepareRun(
         COMMAND_TIMEOUT_MS,
         trace ? (command) => trace(host, command) : undefined,
         lockRequest,
+        isDeadLocalRun,
       );
     },
   };
+}
+
+/**
+ * A lock holder that is a run of this machine whose process is gone: its SSH
+ * connection may linger on the host after a network fault (until sshd gives
+ * up on it), but nothing is behind it any more.
+ */
+function isDeadLocalRun(owner: string): boolean {
+  const m = / by (\S+)@(\S+) pid (\d+)$/.exec(owner);
+  if (!m || m[2] !== os.hostname()) return false;
+  const pid = Number(m[3]);
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
