@@ -129,6 +129,7 @@ export function buildProgram(io: Io, setAction: (action: Action) => void): Comma
       "wait this long for an apply's lock on a host (default: refuse at once)",
       '0',
     )
+    .option('--timings', "print where each host's time went (the JSON plan always has it)")
     .option(
       '-v, --verbose',
       'trace remote commands on stderr (repeat for more)',

@@ -16,7 +16,7 @@ import {
 } from './events';
 import { PlayExpander, playHosts, type HostTask } from './expand';
 import type { PendingHandler } from './handler-state';
-import { ChangeFailed, type HostDriver } from './host-driver';
+import { ChangeFailed, type Gathered, type HostDriver } from './host-driver';
 import { batches, runPool } from './pool';
 import type { Project } from './project';
 
@@ -80,6 +80,18 @@ class PlaybookRun {
   private abortedByFailure = false;
   /** The play being run (plays run one after another). */
   private play = '';
+  private readonly expanders = new Map<Play, PlayExpander>();
+  /**
+   * Counts the changes made anywhere in the run. Facts gathered for a later
+   * play stay valid only while it has not moved: one host's change can alter
+   * what another host's later task sees (a user made on the primary).
+   */
+  private changeEpoch = 0;
+  /** Per host: facts gathered ahead for the plays still to come, and when. */
+  private readonly ahead = new Map<
+    string,
+    { gathered: Gathered; epoch: number; keys: Set<string> }
+  >();
 
   constructor(private readonly o: RunOptions) {}
 
@@ -145,13 +157,7 @@ class PlaybookRun {
       const live = hosts.filter((h) => !this.down.has(h));
       this.play = play.name;
       this.o.emit({ type: 'play', play: play.name, hosts: live, check: this.o.check });
-      const expander = new PlayExpander(
-        this.o.project,
-        play,
-        this.o.secret,
-        undefined,
-        (text) => this.o.redact(text) !== text,
-      );
+      const expander = this.expander(play);
       for (const batch of batches(live, play.serial)) {
         if (this.aborted) break;
         const before = this.failed.size + this.unreachable.size;
@@ -251,6 +257,70 @@ class PlaybookRun {
   }
 
   /** One play on one host: gather once, then plan and change task by task, then handlers. */
+  private expander(play: Play): PlayExpander {
+    let e = this.expanders.get(play);
+    if (!e) {
+      e = new PlayExpander(
+        this.o.project,
+        play,
+        this.o.secret,
+        undefined,
+        (text) => this.o.redact(text) !== text,
+      );
+      this.expanders.set(play, e);
+    }
+    return e;
+  }
+
+  /**
+   * The facts a play's tasks need on a host, in one remote command at most.
+   * The first gather on a host also asks for everything the host's later
+   * plays will need, so that a run that changes nothing costs one command per
+   * host; those facts are used only while no change has been made anywhere.
+   */
+  private async gatherFor(
+    driver: HostDriver,
+    play: Play,
+    host: string,
+    prepared: readonly HostTask[],
+  ): Promise<Gathered> {
+    const wanted = requestsOf(prepared);
+    const ahead = this.ahead.get(host);
+    if (
+      ahead &&
+      ahead.epoch === this.changeEpoch &&
+      wanted.every((r) => ahead.keys.has(factKey(r)))
+    )
+      return ahead.gathered;
+    const epoch = this.changeEpoch;
+    const later = this.laterRequests(play, host);
+    const all = new Map([...later, ...wanted].map((r) => [factKey(r), r]));
+    const gathered = await driver.gather([...all.values()]);
+    this.ahead.set(host, { gathered, epoch, keys: new Set(all.keys()) });
+    return gathered;
+  }
+
+  /** What the plays after `play` will ask of `host` (best effort: a task that cannot be prepared yet is left out). */
+  private laterRequests(play: Play, host: string): FactRequest[] {
+    const plays = this.o.project.playbook.plays;
+    const out: FactRequest[] = [];
+    for (const later of plays.slice(plays.indexOf(play) + 1)) {
+      if (!playHosts(this.o.project, later, this.o.limit).includes(host)) continue;
+      const expander = this.expander(later);
+      const vars = expander.vars(host);
+      const tasks: HostTask[] = [];
+      for (const task of later.tasks.filter((t) => this.selected(t))) {
+        try {
+          tasks.push(expander.prepare(task, host, vars));
+        } catch {
+          // Reported when that play runs.
+        }
+      }
+      out.push(...requestsOf(tasks));
+    }
+    return out;
+  }
+
   private async playOnHost(play: Play, expander: PlayExpander, host: string): Promise<void> {
     if (this.aborted) return;
     const driver = await this.driver(host);
@@ -269,7 +339,9 @@ class PlaybookRun {
     let queued: Set<string>;
     const recorded = new Set<string>();
     try {
-      const gathered = await this.timed(host, 'facts', () => driver.gather(requestsOf(prepared)));
+      const gathered = await this.timed(host, 'facts', () =>
+        this.gatherFor(driver, play, host, prepared),
+      );
       facts = gathered.facts;
       const names = new Set(play.handlers.map((h) => h.name));
       const fromHost = gathered.pending.filter((p) => p.play === play.name && names.has(p.handler));
@@ -326,6 +398,7 @@ class PlaybookRun {
             .filter((n) => !recorded.has(n))
             .map((handler) => ({ play: play.name, handler }));
           await this.fetchTransfers(host, changes);
+          this.changeEpoch++;
           await this.timed(host, 'execute', () => driver.execute(changes, { record }));
           for (const r of record) recorded.add(r.handler);
           stale = true;
@@ -363,8 +436,10 @@ class PlaybookRun {
         }
         const { facts } = await driver.gather(requestsOf([t]));
         const changes = t.module.plan(t.args as never, new FactView(facts), t.ctx);
-        if (!this.o.check)
+        if (!this.o.check) {
+          this.changeEpoch++;
           await driver.execute(changes, { clear: [{ play: play.name, handler: handler.name }] });
+        }
         this.report(host, handler, 'changed', changes, true);
       } catch (error) {
         if (error instanceof TransportError || isConnectionLoss(error))

@@ -31,6 +31,7 @@ interface FileDetail {
 export class PlanCollector {
   private readonly hosts = new Map<string, PlanHost>();
   private readonly details = new Map<string, FileDetail[]>();
+  private timings: PlanDocument['timings'];
 
   readonly emit = (event: EngineEvent): void => {
     switch (event.type) {
@@ -82,6 +83,9 @@ export class PlanCollector {
       case 'recap':
         for (const h of Object.keys(event.hosts)) this.host(h);
         return;
+      case 'timings':
+        this.timings = event.hosts;
+        return;
       default:
         return;
     }
@@ -93,7 +97,9 @@ export class PlanCollector {
     const hosts = [...this.hosts.values()].sort(
       (a, b) => (rank.get(a.name) ?? order.length) - (rank.get(b.name) ?? order.length),
     );
-    return finishDocument(meta, hosts);
+    const doc = finishDocument(meta, hosts);
+    if (this.timings) doc.timings = this.timings;
+    return doc;
   }
 
   private host(name: string): PlanHost {

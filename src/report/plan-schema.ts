@@ -98,6 +98,21 @@ export const planDocumentSchema = z.strictObject({
   hosts: z.array(hostSchema),
   /** Hosts with changes whose changes are identical, shown once in the text output. */
   groups: z.array(z.strictObject({ hosts: z.array(z.string()).min(1) })),
+  /** Live only: where each host's time went (ms) and its SSH counters. */
+  timings: z
+    .record(
+      z.string(),
+      z.strictObject({
+        connect: z.number(),
+        facts: z.number(),
+        plan: z.number(),
+        execute: z.number(),
+        handlers: z.number(),
+        connections: countSchema,
+        commands: countSchema,
+      }),
+    )
+    .optional(),
   summary: z.strictObject({
     hosts: countSchema,
     converged: countSchema,

@@ -108,7 +108,25 @@ function printLab(lab: LabFigures): void {
       .map(([h, c]) => `${h} ${c.connections} conn/${c.commands} cmds`)
       .join(', ');
     process.stdout.write(
-      `${'site: converged re-run, 3 hosts'.padEnd(34)} wall ${s(site.converged)}  [${per}]  target < 1000 ms${site.converged.median < 1000 ? '  met' : '  MISSED'}\n`,
+      `${'site: converged re-run, 3 hosts'.padEnd(34)} wall ${s(site.converged)}  [${per}]  target < 1000 ms, 1 connection and <= 3 commands per host${site.converged.median < 1000 && Object.values(site.perHost).every((c) => c.connections === 1 && c.commands <= 3) ? '  met' : '  MISSED'}\n`,
+    );
+  }
+  if (site) {
+    const logged = Object.entries(site.sshdSeen)
+      .map(([h, n]) => `${h} ${n}`)
+      .join(', ');
+    const agree = Object.entries(site.sshdSeen).every(
+      ([h, n]) => n === site.perHost[h]?.connections,
+    );
+    process.stdout.write(
+      `${'site: connections in sshd logs'.padEnd(34)} ${logged} (one re-run)  ${agree ? 'agrees with the transport counters' : 'DIFFERS from the transport counters'}\n`,
+    );
+  }
+  const many = lab.many;
+  if (many) {
+    const ok = many.converged.median < 3000 && many.peakRssMb.median < 150;
+    process.stdout.write(
+      `${`converged re-run, ${many.hosts} hosts`.padEnd(34)} wall ${s(many.converged)}, CPU ${many.cpuMs.median.toFixed(0)} ms, peak RSS ${many.peakRssMb.median.toFixed(0)} MB (max ${many.peakRssMb.max.toFixed(0)}); at most ${many.maxConnections} connection and ${many.maxCommands} commands per host; lab up ${(many.upMs / 1000).toFixed(1)} s  target < 3000 ms and < 150 MB${ok ? '  met' : '  MISSED'}\n`,
     );
   }
 }

@@ -30,8 +30,24 @@ export interface LabFigures {
     coldRemoteMs: Record<string, number>;
     converged: Stats;
     perHost: Record<string, { connections: number; commands: number }>;
+    /** Connections sshd logged (Accepted publickey) per host during one converged re-run. */
+    sshdSeen: Record<string, number>;
+    checkedRun: boolean;
+  };
+  /** A converged re-run of a files-and-service playbook on many light hosts. */
+  many?: {
+    hosts: number;
+    upMs: number;
+    converged: Stats;
+    cpuMs: Stats;
+    peakRssMb: Stats;
+    /** The most connections and commands any one host saw in the last re-run. */
+    maxConnections: number;
+    maxCommands: number;
   };
 }
+
+const MANY = { name: 'bench-many', subnet: '10.231.111.0/24', hosts: 50 };
 
 export async function labFigures(runs: number, cold: boolean): Promise<LabFigures> {
   const unsupported = labUnsupportedReason();
@@ -87,7 +103,65 @@ export async function labFigures(runs: number, cold: boolean): Promise<LabFigure
   } finally {
     await labDown(LAB.name, { progress: quiet });
   }
+  out.many = await manyHostFigures(runs);
   return out;
+}
+
+/** FOOBAR_BENCH_HOSTS hosts (default 50), each with a few files and a service. */
+async function manyHostFigures(runs: number): Promise<NonNullable<LabFigures['many']>> {
+  const hosts = Number(process.env.FOOBAR_BENCH_HOSTS ?? MANY.hosts);
+  const quiet = () => undefined;
+  const started = process.hrtime.bigint();
+  const up = await labUp({ name: MANY.name, subnet: MANY.subnet, hosts, progress: quiet });
+  const upMs = Number(process.hrtime.bigint() - started) / 1e6;
+  try {
+    const playbook = path.join(ROOT, 'test', 'fixtures', 'playbooks', 'bench-light.yml');
+    const usage = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'foobar-bench-many-')), 'u.json');
+    const apply = () => {
+      const start = process.hrtime.bigint();
+      const r = spawnSync(
+        process.execPath,
+        [
+          '-r',
+          path.join(ROOT, 'test', 'bench', 'measure-hook.js'),
+          BIN,
+          'apply',
+          '--timings',
+          '--forks',
+          String(hosts),
+          '-i',
+          up.inventoryPath,
+          playbook,
+        ],
+        { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FOOBAR_BENCH_OUT: usage } },
+      );
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      if (r.status !== 0) throw new Error(`apply failed (${r.status}):\n${r.stdout}${r.stderr}`);
+      const u = JSON.parse(fs.readFileSync(usage, 'utf8')) as { cpuMs: number; maxRssKb: number };
+      return { ms, cpuMs: u.cpuMs, rssMb: u.maxRssKb / 1024, stdout: r.stdout };
+    };
+    apply(); // the first run makes the files
+    const samples = Array.from({ length: runs }, apply);
+    const last = samples.at(-1)!.stdout;
+    if (/changed=[1-9]/.test(last)) throw new Error(`the re-run was not converged:\n${last}`);
+    let maxConnections = 0;
+    let maxCommands = 0;
+    for (const m of last.matchAll(/ssh_connections=(\d+) remote_commands=(\d+)$/gm)) {
+      maxConnections = Math.max(maxConnections, Number(m[1]));
+      maxCommands = Math.max(maxCommands, Number(m[2]));
+    }
+    return {
+      hosts,
+      upMs,
+      converged: stats(samples.map((x) => x.ms)),
+      cpuMs: stats(samples.map((x) => x.cpuMs)),
+      peakRssMb: stats(samples.map((x) => x.rssMb)),
+      maxConnections,
+      maxCommands,
+    };
+  } finally {
+    await labDown(MANY.name, { progress: quiet });
+  }
 }
 
 /** The whole site on bare hosts: a cold apply, then converged re-runs. */
@@ -123,6 +197,28 @@ async function siteFigures(runs: number): Promise<NonNullable<LabFigures['site']
     coldRemoteMs[m[1]!] = Number(m[2]) + Number(m[3]);
   }
   const samples = Array.from({ length: runs }, () => apply(false));
+  // Cross-check the transport's connection counter once against sshd's own log.
+  const since = Math.floor(Date.now() / 1000);
+  await new Promise((res) => setTimeout(res, 1100)); // journalctl --since has 1 s resolution
+  const checked = apply(false);
+  const sshdSeen: Record<string, number> = {};
+  for (const h of up.hosts) {
+    const r = spawnSync(
+      process.execPath,
+      [
+        BIN,
+        'lab',
+        'ssh',
+        '--name',
+        LAB.name,
+        h.name,
+        `sudo journalctl -u ssh --since @${since + 1} -o cat | grep -c '^Accepted publickey' || true`,
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    // The lab ssh command's own connection comes after the apply's: not counted.
+    sshdSeen[h.name] = Math.max(0, Number(r.stdout.trim()) - 1);
+  }
   if (/changed=[1-9]/.test(samples.at(-1)!.stdout))
     throw new Error(`the site re-run was not converged:\n${samples.at(-1)!.stdout}`);
   const perHost: Record<string, { connections: number; commands: number }> = {};
@@ -137,5 +233,7 @@ async function siteFigures(runs: number): Promise<NonNullable<LabFigures['site']
     coldRemoteMs,
     converged: stats(samples.map((x) => x.ms)),
     perHost,
+    sshdSeen,
+    checkedRun: /ssh_connections=/.test(checked.stdout),
   };
 }

@@ -92,10 +92,19 @@ for (const flavor of ['mysql', 'mariadb'] as const)
       assert.match((await request(`${lb}/`)).body, /written through the lb/);
     });
 
-    it('4. a second apply changes nothing, and apply --check --diff prints no diff', () => {
-      const r = run(['apply', '-i', lab.inventoryPath]);
+    it("4. a second apply changes nothing, with one SSH connection and at most three remote commands per host (the transport's counters); apply --check --diff prints no diff", () => {
+      const r = run(['apply', '--timings', '-i', lab.inventoryPath]);
       assert.equal(r.code, 0, r.out);
-      for (const h of lab.hosts) assert.equal(recap(r.out, h.name), 0, r.out);
+      for (const h of lab.hosts) {
+        assert.equal(recap(r.out, h.name), 0, r.out);
+        const m = new RegExp(
+          `^${h.name} : connect=.* ssh_connections=(\\d+) remote_commands=(\\d+)$`,
+          'm',
+        ).exec(r.out);
+        assert.ok(m, `no timings line for ${h.name}:\n${r.out}`);
+        assert.equal(Number(m[1]), 1, `${h.name}: SSH connections`);
+        assert.ok(Number(m[2]) <= 3, `${h.name}: ${m[2]} remote commands`);
+      }
       const d = run(['apply', '--check', '--diff', '-i', lab.inventoryPath]);
       assert.equal(d.code, 0, d.out);
       assert.doesNotMatch(d.out, /^(\+\+\+|---) /m);

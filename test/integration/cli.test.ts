@@ -1,6 +1,9 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import { cli, cliProcess } from '../support/cli';
+import { spawnSync } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { BIN, ROOT, cli, cliProcess } from '../support/cli';
 
 describe('the CLI', () => {
   it('--version prints the package version and exits 0', () => {
@@ -15,6 +18,26 @@ describe('the CLI', () => {
     assert.equal(r.code, 0);
     for (const c of ['validate', 'inventory', 'render', 'lab'])
       assert.match(r.stdout, new RegExp(`\\n  ${c}\\b`));
+  });
+
+  it('--version, validate and render never load the SSH code (node-ssh, ssh2, the transport)', () => {
+    const hook = path.join(ROOT, 'dist', 'test', 'support', 'forbid-ssh.js');
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'foobar-lazy-'));
+    try {
+      for (const args of [
+        ['--version'],
+        ['validate', '-i', 'inventories/production.example.yml'],
+        ['render', '-i', 'inventories/production.example.yml', '--out', path.join(out, 'r')],
+      ]) {
+        const r = spawnSync(process.execPath, ['--require', hook, BIN, ...args], {
+          cwd: ROOT,
+          encoding: 'utf8',
+        });
+        assert.equal(r.status, 0, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+      }
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
   });
 
   it('an unknown command or option is a usage error with exit 1', () => {

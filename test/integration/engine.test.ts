@@ -285,6 +285,56 @@ describe('engine over in-memory hosts', () => {
     assert.ok(r.events.some((e) => e.type === 'note' && /any_errors_fatal/.test(e.message)));
   });
 
+  it('facts for later plays are gathered ahead: a converged run of three plays costs one command per host; a change anywhere makes later plays gather afresh', async () => {
+    const plays = requireProject(
+      fixture('inventories', 'good', 'minimal.yml'),
+      fixture('playbooks', 'engine-plays.yml'),
+    );
+    const commands = () => Object.fromEntries(drivers.map((d) => [d.host, d.commands] as const));
+    const runCounted = async () => {
+      drivers = [];
+      const events: EngineEvent[] = [];
+      const result = await runPlaybook({
+        project: plays,
+        secret: resolveSecrets(plays, [], new Redactor()),
+        redact: (text) => text,
+        connect: async (name) => {
+          const d = new MemoryDriver(hosts.get(name)!);
+          drivers.push(d);
+          return d;
+        },
+        emit: (e) => events.push(e),
+        check: false,
+        diff: false,
+        forks: 10,
+      });
+      return { result, events };
+    };
+    await runCounted();
+    // Play 3's guard sees the file play 1 made in this very run, not the facts gathered before it.
+    for (const h of hosts.values())
+      assert.ok(!h.log.includes('command echo late'), `${h.name}: ${h.log.join(', ')}`);
+    const converged = await runCounted();
+    assert.equal(converged.result.changed, false);
+    assert.deepEqual(commands(), { 'lb-01': 1, 'web-01': 1, 'web-02': 1 });
+
+    // web-01's first marker drifts and lb-01's third: web-01's fix (play 1) must
+    // not hide lb-01's drift from play 3, whose facts were gathered before it.
+    hosts.get('web-01')!.files.get('/etc/first')!.content = Buffer.from('drift\n');
+    hosts.get('lb-01')!.files.get('/etc/third')!.content = Buffer.from('drift\n');
+    const repaired = await runCounted();
+    assert.equal(repaired.result.hosts['lb-01']!.changed, 1, 'lb-01 third marker repaired');
+    assert.equal(repaired.result.hosts['web-01']!.changed, 1);
+    for (const [name, h] of hosts)
+      for (const f of ['/etc/first', '/etc/third'])
+        assert.match(
+          h.files.get(f)!.content.toString(),
+          new RegExp(`host=${name}`),
+          `${name} ${f}`,
+        );
+    assert.deepEqual((await runCounted()).result.changed, false);
+  });
+
   it('an unreachable host is reported and the others complete', async () => {
     const r = await run({ down: ['lb-01'] });
     assert.deepEqual(r.result.unreachable, ['lb-01']);

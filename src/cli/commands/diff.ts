@@ -28,6 +28,7 @@ export interface DiffOptions {
   acceptNew?: boolean;
   verbose?: number;
   lockTimeout?: string;
+  timings?: boolean;
 }
 
 /**
@@ -42,7 +43,7 @@ export async function runDiff(opts: DiffOptions, io: Io, toolVersion: string): P
       : await liveDocument(opts, io, toolVersion);
     if (opts.out) writeAtomically(opts.out, `${planJson(doc, io.redactor)}\n`, io.redactor);
     if (opts.format === 'json') io.out(planJson(doc, io.redactor));
-    else
+    else {
       io.out(
         planText(doc, (text, status) =>
           io.color
@@ -50,6 +51,12 @@ export async function runDiff(opts: DiffOptions, io: Io, toolVersion: string): P
             : text,
         ),
       );
+      if (opts.timings && doc.timings)
+        textReporter({ color: false, verbosity: 0, timings: true, out: (l) => io.out(l) })({
+          type: 'timings',
+          hosts: doc.timings,
+        });
+    }
     return doc.exitCode;
   } catch (error) {
     return diffExitCode(exitCodeFor(error, io));
