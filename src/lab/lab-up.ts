@@ -1,5 +1,5 @@
 /** `lab up`: make sure the image and repository exist, then boot the hosts. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EnvironmentError, UsageError } from '../core/errors';
 import { FLAVORS, parseFlavor, type Flavor } from './flavors';
@@ -163,6 +163,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabUpResult> {
   // Checks that change nothing come first: a refused lab leaves no trace.
   const installedPackages = await ensureMachinePackages(progress);
   await checkKernelFeatures();
+  raiseInotifyLimits(hosts.length, progress);
   await refuseClashingSubnet(subnet, bridge);
   ensureDir(paths.dir);
 
@@ -275,4 +276,34 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabUpResult> {
     },
     { waitMs: 10 * 60_000, onWait: progress },
   );
+}
+
+/**
+ * Every booted host's systemd, journald, logind and dbus take inotify
+ * instances of the machine's root user; the kernel's default (128) runs out
+ * near 15 hosts ("Failed to create control group inotify object: Too many
+ * open files"). Raised, never lowered, with a line saying so.
+ */
+function raiseInotifyLimits(hostCount: number, progress: Progress): void {
+  const wanted: [string, number][] = [
+    ['/proc/sys/fs/inotify/max_user_instances', 512 + 32 * hostCount],
+    ['/proc/sys/fs/inotify/max_user_watches', 262_144 + 16_384 * hostCount],
+  ];
+  for (const [file, want] of wanted) {
+    let now: number;
+    try {
+      now = Number(readFileSync(file, 'utf8').trim());
+    } catch {
+      continue;
+    }
+    if (!(now < want)) continue;
+    try {
+      writeFileSync(file, `${want}\n`);
+      progress(
+        `raised ${file.slice('/proc/sys/'.length).replace(/\//g, '.')} from ${now} to ${want} for ${hostCount} hosts`,
+      );
+    } catch (error) {
+      progress(`cannot raise ${file} (${(error as Error).message}); hosts may fail to boot`);
+    }
+  }
 }
