@@ -2,6 +2,25 @@ import { quote, quoteArgv } from '../facts/shell';
 import type { Change } from '../modules/changes';
 import { PENDING_FILE, pendingLine, type PendingHandler } from './handler-state';
 
+/** One task's share of a batched change script. */
+export interface TaskGroup {
+  /** Index of the group's first change. */
+  start: number;
+  /** Handlers the task notifies, recorded before its first mutation. */
+  record: PendingHandler[];
+}
+
+/** Printed by a batched script after each group (task) that completed. */
+export const GROUP_DONE = '@@fb-group-done';
+
+/** How many groups (tasks) of a batched script completed, from its stdout. */
+export function completedGroups(stdout: string): number {
+  let n = 0;
+  for (const m of stdout.matchAll(new RegExp(`^${GROUP_DONE} (\\d+)$`, 'gm')))
+    n = Math.max(n, Number(m[1]) + 1);
+  return n;
+}
+
 /** Exit code of a change script whose `validate` command refused the candidate. */
 export const VALIDATION_FAILED = 65;
 
@@ -22,7 +41,18 @@ export interface ChangeScript {
  */
 export function changeScript(
   changes: readonly Change[],
-  options: { record?: PendingHandler[]; clear?: PendingHandler[]; stateFile?: string } = {},
+  options: {
+    record?: PendingHandler[];
+    clear?: PendingHandler[];
+    stateFile?: string;
+    /**
+     * Several tasks' changes in one script: each group (a task) starts at a
+     * change index and records its own handlers right before its own first
+     * mutation. After a group's last change the script prints
+     * `@@fb-group-done <n>`, so a failure says which tasks completed.
+     */
+    groups?: readonly TaskGroup[];
+  } = {},
 ): ChangeScript {
   const state = quote(options.stateFile ?? PENDING_FILE);
   const stateDir = quote(dirOf(options.stateFile ?? PENDING_FILE));
@@ -36,20 +66,27 @@ export function changeScript(
     'fail() { echo "$1" >&2; exit "${2:-1}"; }',
   ];
   const payloads: Buffer[] = [];
-  // The record goes right before the first step that changes the host: a
+  // A record goes right before the first step that changes the host: a
   // candidate refused by its validator leaves no handler pending.
-  const record = options.record?.length
-    ? [
-        `mkdir -p ${stateDir}`,
-        `printf '%s\\n' ${options.record.map((p) => quote(pendingLine(p))).join(' ')} >> ${state} || fail 'cannot record pending handlers'`,
-        `sync ${state} 2>/dev/null || sync`,
-      ]
-    : [];
-  for (const change of changes) {
-    const { prepare, commit } = commandsFor(change, payloads);
-    lines.push(...prepare, ...record.splice(0), ...commit);
-  }
-  lines.push(...record);
+  const recordLines = (handlers: readonly PendingHandler[] | undefined) =>
+    handlers?.length
+      ? [
+          `mkdir -p ${stateDir}`,
+          `printf '%s\\n' ${handlers.map((p) => quote(pendingLine(p))).join(' ')} >> ${state} || fail 'cannot record pending handlers'`,
+          `sync ${state} 2>/dev/null || sync`,
+        ]
+      : [];
+  const groups = options.groups ?? [{ start: 0, record: options.record ?? [] }];
+  groups.forEach((group, g) => {
+    const end = groups[g + 1]?.start ?? changes.length;
+    const record = recordLines(group.record);
+    for (const change of changes.slice(group.start, end)) {
+      const { prepare, commit } = commandsFor(change, payloads);
+      lines.push(...prepare, ...record.splice(0), ...commit);
+    }
+    lines.push(...record);
+    if (options.groups) lines.push(`printf '${GROUP_DONE} %s\\n' ${g}`);
+  });
   if (options.clear?.length) {
     const drop = options.clear
       .map((p) => `-e ${quote(`^${escapeRegex(pendingLine(p))}$`)}`)

@@ -1,5 +1,6 @@
 import type { Fact, FactRequest } from '../facts/types';
 import type { Change } from '../modules/changes';
+import type { TaskGroup } from './change-script';
 import type { PendingHandler } from './handler-state';
 import type { Candidate, Inspection } from './inspect-script';
 
@@ -9,6 +10,8 @@ export class ChangeFailed extends Error {
     readonly detail: string,
     readonly exitCode: number | null,
     readonly validation: boolean,
+    /** In a batched script: how many task groups completed before the failure. */
+    readonly completedGroups = 0,
   ) {
     super(detail);
   }
@@ -32,7 +35,7 @@ export interface HostDriver {
   /** Performs a task's changes in one round trip; throws ChangeFailed. */
   execute(
     changes: readonly Change[],
-    options: { record?: PendingHandler[]; clear?: PendingHandler[] },
+    options: { record?: PendingHandler[]; clear?: PendingHandler[]; groups?: TaskGroup[] },
   ): Promise<void>;
   /** Runs a read-only script and returns its output (e.g. a dump for another host); throws on failure. */
   capture(script: string): Promise<Buffer>;

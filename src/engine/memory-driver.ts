@@ -3,6 +3,7 @@ import type { Fact, FactRequest, FileFact, TreeEntry } from '../facts/types';
 import { factKey, unitName } from '../facts/types';
 import type { Change } from '../modules/changes';
 import type { PendingHandler } from './handler-state';
+import type { TaskGroup } from './change-script';
 import { ChangeFailed, type Gathered, type HostDriver } from './host-driver';
 import { validatorProgram, type Candidate, type Inspection } from './inspect-script';
 
@@ -204,13 +205,26 @@ export class MemoryDriver implements HostDriver {
 
   async execute(
     changes: readonly Change[],
-    options: { record?: PendingHandler[]; clear?: PendingHandler[] },
+    options: { record?: PendingHandler[]; clear?: PendingHandler[]; groups?: TaskGroup[] },
   ): Promise<void> {
     this.tick();
     this.executes++;
     const s = this.state;
-    if (options.record) s.pending.push(...options.record);
-    for (const c of changes) this.apply(c);
+    const groups = options.groups ?? [{ start: 0, record: options.record ?? [] }];
+    for (const [g, group] of groups.entries()) {
+      const end = groups[g + 1]?.start ?? changes.length;
+      const mark = s.pending.length;
+      s.pending.push(...group.record);
+      try {
+        for (const c of changes.slice(group.start, end)) this.apply(c);
+      } catch (error) {
+        // As on a host: a refused first change leaves its task's handlers unrecorded.
+        if (error instanceof ChangeFailed && error.validation) s.pending.splice(mark);
+        if (error instanceof ChangeFailed && options.groups)
+          throw new ChangeFailed(error.detail, error.exitCode, error.validation, g);
+        throw error;
+      }
+    }
     if (options.clear) {
       const drop = new Set(options.clear.map((p) => `${p.play}\t${p.handler}`));
       s.pending = s.pending.filter((p) => !drop.has(`${p.play}\t${p.handler}`));

@@ -5,7 +5,7 @@ import { gatherScript } from '../facts/script';
 import type { FactRequest } from '../facts/types';
 import type { Change } from '../modules/changes';
 import type { Connection, ExecResult } from '../transport/types';
-import { changeScript, VALIDATION_FAILED } from './change-script';
+import { changeScript, completedGroups, VALIDATION_FAILED, type TaskGroup } from './change-script';
 import { PENDING_FILE, parsePending, type PendingHandler } from './handler-state';
 import { inspectScript, parseInspection, type Candidate, type Inspection } from './inspect-script';
 import { lockScript, parseLock, type LockRequest } from './lock-script';
@@ -90,7 +90,7 @@ export class RemoteDriver implements HostDriver {
 
   async execute(
     changes: readonly Change[],
-    options: { record?: PendingHandler[]; clear?: PendingHandler[] },
+    options: { record?: PendingHandler[]; clear?: PendingHandler[]; groups?: TaskGroup[] },
   ): Promise<void> {
     const { script, stdin } = changeScript(changes, options);
     const r = await this.run(
@@ -104,6 +104,7 @@ export class RemoteDriver implements HostDriver {
       stderr || `exit ${r.code ?? r.signal}`,
       r.code,
       r.code === VALIDATION_FAILED,
+      completedGroups(r.stdout.toString('utf8')),
     );
   }
 

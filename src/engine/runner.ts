@@ -15,7 +15,7 @@ import {
   type TaskStatus,
 } from './events';
 import { PlayExpander, playHosts, type HostTask } from './expand';
-import type { PendingHandler } from './handler-state';
+import type { TaskGroup } from './change-script';
 import { ChangeFailed, type Gathered, type HostDriver } from './host-driver';
 import { batches, runPool } from './pool';
 import type { Project } from './project';
@@ -394,14 +394,12 @@ class PlaybookRun {
           continue;
         }
         if (!this.o.check) {
-          const record: PendingHandler[] = t.task.notify
-            .filter((n) => !recorded.has(n))
-            .map((handler) => ({ play: play.name, handler }));
-          await this.fetchTransfers(host, changes);
-          this.changeEpoch++;
-          await this.timed(host, 'execute', () => driver.execute(changes, { record }));
-          for (const r of record) recorded.add(r.handler);
+          const batch = await this.batchAfter(driver, host, prepared, i, changes, current);
+          const done = await this.executeBatch(driver, host, play, batch, recorded, queued);
+          i += batch.length - 1;
           stale = true;
+          if (done < batch.length) return;
+          continue;
         }
         for (const n of t.task.notify) queued.add(n);
         this.report(host, t.task, 'changed', changes, false);
@@ -415,6 +413,97 @@ class PlaybookRun {
     await this.timed(host, 'handlers', () =>
       this.runHandlers(play, expander, host, driver, queued, vars),
     );
+  }
+
+  /**
+   * The task at `i` (with its planned `changes`), followed by the next tasks
+   * that can go in the same remote command: file tasks (template, copy, file)
+   * whose facts the earlier ones' changes cannot alter, planned from the same
+   * facts. A task with nothing to do joins as `ok`.
+   */
+  private async batchAfter(
+    driver: HostDriver,
+    host: string,
+    prepared: readonly HostTask[],
+    i: number,
+    changes: Change[],
+    facts: Map<string, Fact>,
+  ): Promise<BatchEntry[]> {
+    const first = prepared[i]!;
+    const batch: BatchEntry[] = [{ t: first, changes }];
+    if (!BATCHABLE.has(first.module.name)) return batch;
+    for (let k = i + 1; k < prepared.length && !this.aborted; k++) {
+      const next = prepared[k]!;
+      if (next.skipped || !BATCHABLE.has(next.module.name)) break;
+      const changed = batch.flatMap((b) => b.changes);
+      if (requestsOf([next]).some((r) => changed.some((c) => affects(c, r)))) break;
+      const more = await this.timed(host, 'plan', () =>
+        next.module.plan(next.args as never, new FactView(facts), next.ctx),
+      );
+      if (more.some((c) => c.kind === 'deferred' || c.kind === 'transfer')) break;
+      if (more.length > 0 && (await this.inspectFiles(driver, host, next.task, more))) break;
+      batch.push({ t: next, changes: more });
+    }
+    return batch;
+  }
+
+  /**
+   * Runs a batch's changes in one remote command, each task recording its
+   * handlers right before its own first change; reports every task. Returns
+   * how many tasks completed: fewer than the batch when one failed (that one
+   * is reported failed).
+   */
+  private async executeBatch(
+    driver: HostDriver,
+    host: string,
+    play: Play,
+    batch: BatchEntry[],
+    recorded: Set<string>,
+    queued: Set<string>,
+  ): Promise<number> {
+    const groups: TaskGroup[] = [];
+    const all: Change[] = [];
+    const owners: number[] = [];
+    const recording = new Set(recorded);
+    batch.forEach((b, index) => {
+      if (b.changes.length === 0) return;
+      const record = b.t.task.notify
+        .filter((n) => !recording.has(n))
+        .map((handler) => ({ play: play.name, handler }));
+      for (const r of record) recording.add(r.handler);
+      groups.push({ start: all.length, record });
+      owners.push(index);
+      all.push(...b.changes);
+    });
+    const finish = (count: number) => {
+      for (const b of batch.slice(0, count)) {
+        if (b.changes.length === 0) {
+          this.report(host, b.t.task, 'ok', [], false);
+          continue;
+        }
+        for (const n of b.t.task.notify) {
+          recorded.add(n);
+          queued.add(n);
+        }
+        this.report(host, b.t.task, 'changed', b.changes, false);
+      }
+    };
+    await this.fetchTransfers(host, all);
+    this.changeEpoch++;
+    try {
+      await this.timed(host, 'execute', () =>
+        driver.execute(all, groups.length > 1 ? { groups } : { record: groups[0]!.record }),
+      );
+    } catch (error) {
+      if (!(error instanceof ChangeFailed) || groups.length === 1) throw error;
+      // The tasks before the failing group completed; the rest never ran.
+      const failedAt = owners[error.completedGroups] ?? batch.length - 1;
+      finish(failedAt);
+      this.fail(host, batch[failedAt]!.t.task, error);
+      return failedAt;
+    }
+    finish(batch.length);
+    return batch.length;
   }
 
   /** Notified (or left pending) handlers, once each, in definition order. */
@@ -518,6 +607,26 @@ class PlaybookRun {
 }
 
 type WriteChange = Extract<Change, { kind: 'write' }>;
+
+interface BatchEntry {
+  t: HostTask;
+  changes: Change[];
+}
+
+/** Task types whose changes are files only: they can share one remote command. */
+const BATCHABLE = new Set(['template', 'copy', 'file']);
+
+/**
+ * Whether a change can alter what a fact request reads: the same path, or one
+ * inside the other (creating a folder leaves what is under it as it was).
+ */
+function affects(change: Change, request: FactRequest): boolean {
+  if (!('path' in change) || !('path' in request)) return false;
+  const a = change.path;
+  const b = request.path;
+  if (a === b || a.startsWith(`${b}/`)) return true;
+  return b.startsWith(`${a}/`) && change.kind !== 'mkdir';
+}
 
 function requestsOf(tasks: readonly HostTask[]): FactRequest[] {
   const seen = new Map<string, FactRequest>();

@@ -122,6 +122,10 @@ function printLab(lab: LabFigures): void {
       `${'site: connections in sshd logs'.padEnd(34)} ${logged} (one re-run)  ${agree ? 'agrees with the transport counters' : 'DIFFERS from the transport counters'}\n`,
     );
   }
+  for (const u of lab.upload?.sizes ?? []) {
+    const label = `upload ${u.bytes >= 1048576 ? `${u.bytes / 1048576} MiB` : `${u.bytes / 1024} KiB`}`;
+    process.stdout.write(`${label.padEnd(34)} exec+stdin ${s(u.exec)}; SFTP ${s(u.sftp)}\n`);
+  }
   const many = lab.many;
   if (many) {
     const ok = many.converged.median < 3000 && many.peakRssMb.median < 150;

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { labDown, labUp, labUnsupportedReason } from '../../src/lab';
 import { stats, type Stats } from './measure';
+import { uploadFigures, type UploadFigures } from './upload-bench';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const BIN = path.join(ROOT, 'bin', 'foobar-infra.js');
@@ -34,6 +35,7 @@ export interface LabFigures {
     sshdSeen: Record<string, number>;
     checkedRun: boolean;
   };
+  upload?: UploadFigures;
   /** A converged re-run of a files-and-service playbook on many light hosts. */
   many?: {
     hosts: number;
@@ -100,6 +102,15 @@ export async function labFigures(runs: number, cold: boolean): Promise<LabFigure
     const changed = /changed=[1-9]/.test(samples.at(-1)!.stdout);
     if (changed) throw new Error(`the re-run was not converged:\n${samples.at(-1)!.stdout}`);
     out.site = await siteFigures(runs);
+    const running = await labUp({ ...LAB, progress: quiet });
+    out.upload = await uploadFigures(
+      {
+        address: running.hosts[0]!.address,
+        keyPath: running.keyPath,
+        knownHostsPath: running.knownHostsPath,
+      },
+      Math.max(5, runs),
+    );
   } finally {
     await labDown(LAB.name, { progress: quiet });
   }

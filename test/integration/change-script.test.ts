@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { changeScript, VALIDATION_FAILED } from '../../src/engine/change-script';
+import { changeScript, completedGroups, VALIDATION_FAILED } from '../../src/engine/change-script';
 import { parsePending } from '../../src/engine/handler-state';
 import type { Change } from '../../src/modules/changes';
 
@@ -197,6 +197,44 @@ describe('change scripts on a real shell', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(fs.readFileSync(dest, 'utf8'), 'whole\n');
     assert.deepEqual(leftovers().sort(), ['.other.cfg.foobar-Ab12Cd', 'app.cfg.foobar-keep']);
+  });
+
+  it('several tasks in one script: each records its handlers before its own change, and a refusal stops at its task', () => {
+    const one = path.join(dir, 'one.cfg');
+    const two = path.join(dir, 'two.cfg');
+    const three = path.join(dir, 'three.cfg');
+    const refused = run(
+      [
+        write(one, 'one\n'),
+        write(two, 'two\n', { validate: 'grep -q never %s' }),
+        write(three, 'three\n'),
+      ],
+      {
+        groups: [
+          { start: 0, record: [{ play: 'p', handler: 'after one' }] },
+          { start: 1, record: [{ play: 'p', handler: 'after two' }] },
+          { start: 2, record: [] },
+        ],
+      },
+    );
+    assert.equal(refused.status, VALIDATION_FAILED);
+    assert.equal(completedGroups(refused.stdout), 1);
+    assert.equal(fs.readFileSync(one, 'utf8'), 'one\n');
+    assert.ok(!fs.existsSync(two) && !fs.existsSync(three));
+    assert.deepEqual(parsePending(fs.readFileSync(state, 'utf8')), [
+      { play: 'p', handler: 'after one' },
+    ]);
+    assert.deepEqual(leftovers(), []);
+
+    const whole = run([write(two, 'two\n'), write(three, 'three\n')], {
+      groups: [
+        { start: 0, record: [{ play: 'p', handler: 'after two' }] },
+        { start: 1, record: [] },
+      ],
+    });
+    assert.equal(whole.status, 0, whole.stderr);
+    assert.equal(completedGroups(whole.stdout), 2);
+    assert.equal(fs.readFileSync(three, 'utf8'), 'three\n');
   });
 
   it('a command failure reports the command and its exit status', () => {

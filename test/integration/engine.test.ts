@@ -38,7 +38,11 @@ describe('engine over in-memory hosts', () => {
       project: p,
       secret: resolveSecrets(p, [], new Redactor()),
       redact: (text) => text,
-      connect: async (name) => new MemoryDriver(hosts.get(name)!),
+      connect: async (name) => {
+        const d = new MemoryDriver(hosts.get(name)!);
+        drivers.push(d);
+        return d;
+      },
       emit: (e) => events.push(e),
       check: false,
       diff: false,
@@ -333,6 +337,56 @@ describe('engine over in-memory hosts', () => {
           `${name} ${f}`,
         );
     assert.deepEqual((await runCounted()).result.changed, false);
+  });
+
+  describe('file tasks in a row share one remote command', () => {
+    const batchProject = requireProject(
+      fixture('inventories', 'good', 'minimal.yml'),
+      fixture('playbooks', 'engine-batch.yml'),
+    );
+
+    it('a folder and two files in one command; the task after them sees their result; handlers run', async () => {
+      const lb = hosts.get('lb-01')!;
+      drivers = [];
+      const r = await runWith(batchProject, {});
+      assert.deepEqual(
+        r.tasks.map((t) => `${t.task}: ${t.status}`),
+        [
+          'a folder: changed',
+          'first file: changed',
+          'second file: changed',
+          'guarded by the first file: ok',
+          'after one: changed',
+          'after two: changed',
+        ],
+      );
+      assert.ok(!lb.log.includes('command echo guarded'), 'the guard saw the new file');
+      // gather, the batch, a fresh gather for the command, then each handler's gather and change.
+      assert.equal(drivers.find((d) => d.host === 'lb-01')!.commands, 7);
+      assert.equal((await runWith(batchProject, {})).result.changed, false);
+    });
+
+    it("a refused file in the middle: the files before it are done and reported, it fails, nothing after it runs, and only the done task's handler stays pending", async () => {
+      const lb = hosts.get('lb-01')!;
+      lb.validators.set('checker', () => 'checker: refused');
+      const r = await runWith(batchProject, {});
+      assert.deepEqual(
+        r.tasks.map((t) => `${t.task}: ${t.status}`),
+        ['a folder: changed', 'first file: changed', 'second file: failed'],
+      );
+      assert.match(r.tasks[2]!.error!, /checker: refused/);
+      assert.ok(lb.files.has('/etc/batch/one.conf'));
+      assert.ok(!lb.files.has('/etc/batch/two.conf'));
+      assert.deepEqual(lb.pending, [{ play: 'Batched files', handler: 'after one' }]);
+
+      lb.validators.delete('checker');
+      const next = await runWith(batchProject, {});
+      assert.deepEqual(
+        next.tasks.filter((t) => t.status === 'changed').map((t) => t.task),
+        ['second file', 'after one', 'after two'],
+      );
+      assert.deepEqual(lb.pending, []);
+    });
   });
 
   it('an unreachable host is reported and the others complete', async () => {
