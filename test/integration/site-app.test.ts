@@ -485,8 +485,13 @@ describe('site app: the bundle against real MariaDB servers', function () {
 
   it('GET /healthz answers 503 within about 1 s when the local database hangs', async () => {
     assert.equal((await web2.fetch('/healthz')).status, 200);
+    const pid = replica!.proc!.pid!;
     replica!.proc!.kill('SIGSTOP');
     try {
+      // Every thread of the server is stopped (state T) before the request.
+      const stopped = () => /^\d+ \(.*\) T /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      for (let i = 0; i < 100 && !stopped(); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(stopped(), `mariadbd ${pid} did not stop`);
       const started = Date.now();
       const res = await web2.fetch('/healthz');
       const took = Date.now() - started;
