@@ -198,8 +198,9 @@ function mutatingCommands(change: Exclude<Change, { kind: 'write' }>): string[] 
       const out: string[] = [];
       if (change.install.length) {
         out.push(`${apt} update >/dev/null || fail 'apt-get update failed'`);
+        // On failure, the end of apt's own output (a maintainer script's error) is shown.
         out.push(
-          `${apt} install --no-install-recommends -- ${quoteArgv(change.install)} </dev/null >/dev/null || fail ${quote(`apt-get install ${change.install.join(' ')} failed`)}`,
+          `fb_out=$(${apt} install --no-install-recommends -- ${quoteArgv(change.install)} </dev/null 2>&1) || { printf '%s\\n' "$fb_out" | tail -n 25 >&2; fail ${quote(`apt-get install ${change.install.join(' ')} failed`)}; }`,
         );
       }
       if (change.remove.length) {
