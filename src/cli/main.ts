@@ -25,6 +25,17 @@ export function buildProgram(io: Io, setAction: (action: Action) => void): Comma
 
   const inventoryOption = () =>
     new Option('-i, --inventory <file>', 'inventory file').default(DEFAULT_INVENTORY);
+  /** The options of the commands that connect to hosts (apply, diff). */
+  const hostRunOptions = (command: Command, help: { lock: string; verbose: string }) =>
+    command
+      .option('-l, --limit <pattern>', 'only hosts matching this pattern')
+      .option('-f, --forks <n>', 'hosts worked on in parallel', '10')
+      .option(
+        '--accept-new',
+        'trust the host key of a host not yet in known_hosts (never a changed key)',
+      )
+      .option('--lock-timeout <seconds>', help.lock, '0')
+      .option('-v, --verbose', help.verbose, (_v: string, n: number) => n + 1, 0);
 
   program
     .command('validate')
@@ -73,44 +84,32 @@ export function buildProgram(io: Io, setAction: (action: Action) => void): Comma
       ),
     );
 
-  program
+  const apply = program
     .command('apply')
     .description('make the hosts match the playbook over SSH; only what differs is changed')
     .addOption(inventoryOption())
     .argument('[playbook]', 'playbook file', DEFAULT_PLAYBOOK)
     .option('-C, --check', 'change nothing: report what would change')
     .option('-D, --diff', 'show unified diffs of file changes (secrets masked)')
-    .option('-l, --limit <pattern>', 'only hosts matching this pattern')
     .option('-t, --tags <tags>', 'only tasks with one of these tags (comma-separated)')
-    .option('-f, --forks <n>', 'hosts worked on in parallel', '10')
-    .option(
-      '--accept-new',
-      'trust the host key of a host not yet in known_hosts (never a changed key)',
-    )
-    .option(
-      '--lock-timeout <seconds>',
-      "wait this long for another run's lock on a host (default: refuse at once)",
-      '0',
-    )
     .option(
       '--timings',
       "print where each host's time went, with SSH connections and remote commands",
-    )
-    .option('-v, --verbose', 'more output (repeat for more)', (_v: string, n: number) => n + 1, 0)
-    .action((playbook: string, opts: Omit<import('./commands/apply').ApplyOptions, 'playbook'>) =>
-      setAction(async (io) =>
-        (await import('./commands/apply')).runApply({ ...opts, playbook }, io),
-      ),
     );
+  hostRunOptions(apply, {
+    lock: "wait this long for another run's lock on a host (default: refuse at once)",
+    verbose: 'more output (repeat for more)',
+  }).action((playbook: string, opts: Omit<import('./commands/apply').ApplyOptions, 'playbook'>) =>
+    setAction(async (io) => (await import('./commands/apply')).runApply({ ...opts, playbook }, io)),
+  );
 
-  program
+  const diff = program
     .command('diff')
     .description(
       'the full plan against the live hosts, read-only: diffs, validation on the hosts; exit 0 converged, 2 changes, 1 error',
     )
     .addOption(inventoryOption())
     .argument('[playbook]', 'playbook file', DEFAULT_PLAYBOOK)
-    .option('-l, --limit <pattern>', 'only hosts matching this pattern')
     .addOption(
       new Option('--format <format>', 'output on stdout').choices(['text', 'json']).default('text'),
     )
@@ -119,28 +118,15 @@ export function buildProgram(io: Io, setAction: (action: Action) => void): Comma
       '--against <dir>',
       'offline: compare a fresh render with an earlier `render --out` folder; no SSH',
     )
-    .option('-f, --forks <n>', 'hosts worked on in parallel', '10')
-    .option(
-      '--accept-new',
-      'trust the host key of a host not yet in known_hosts (never a changed key)',
-    )
-    .option(
-      '--lock-timeout <seconds>',
-      "wait this long for an apply's lock on a host (default: refuse at once)",
-      '0',
-    )
-    .option('--timings', "print where each host's time went (the JSON plan always has it)")
-    .option(
-      '-v, --verbose',
-      'trace remote commands on stderr (repeat for more)',
-      (_v: string, n: number) => n + 1,
-      0,
-    )
-    .action((playbook: string, opts: Omit<import('./commands/diff').DiffOptions, 'playbook'>) =>
-      setAction(async (io) =>
-        (await import('./commands/diff')).runDiff({ ...opts, playbook }, io, version),
-      ),
-    );
+    .option('--timings', "print where each host's time went (the JSON plan always has it)");
+  hostRunOptions(diff, {
+    lock: "wait this long for an apply's lock on a host (default: refuse at once)",
+    verbose: 'trace remote commands on stderr (repeat for more)',
+  }).action((playbook: string, opts: Omit<import('./commands/diff').DiffOptions, 'playbook'>) =>
+    setAction(async (io) =>
+      (await import('./commands/diff')).runDiff({ ...opts, playbook }, io, version),
+    ),
+  );
 
   const lab = program
     .command('lab')

@@ -30,6 +30,12 @@ export function playHosts(project: Project, play: Play, limit?: string): string[
   return hosts.filter((h) => allowed.has(h));
 }
 
+/** Every host some play runs on, after --limit, in inventory order. */
+export function hostsInScope(project: Project, limit?: string): string[] {
+  const inScope = new Set(project.playbook.plays.flatMap((p) => playHosts(project, p, limit)));
+  return [...project.inventory.hosts.keys()].filter((h) => inScope.has(h));
+}
+
 /**
  * Prepares a play's tasks for one host: evaluates `when`, renders the
  * arguments with the host's variables and checks them against the module.

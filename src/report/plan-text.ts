@@ -1,5 +1,6 @@
 import { MASK } from '../core/redact';
 import type { PlanChange, PlanDocument } from './plan-schema';
+import { painter, type Paint } from './text-reporter';
 
 const SIGN: Record<string, string> = { create: '+', install: '+', remove: '-', update: '~' };
 
@@ -8,7 +9,7 @@ const SIGN: Record<string, string> = { create: '+', install: '+', remove: '-', u
  * (`web-01, web-02`), each change with its task, validation and diff; then
  * failures, unreachable hosts, converged hosts and a one-line summary.
  */
-export function planText(doc: PlanDocument, paint: Paint = (t) => t): string {
+export function planText(doc: PlanDocument, paint: Paint = painter(false)): string {
   const out: string[] = [];
   const where =
     doc.mode === 'offline'
@@ -48,8 +49,6 @@ export function planText(doc: PlanDocument, paint: Paint = (t) => t): string {
   out.push('', summaryLine(doc));
   return out.join('\n');
 }
-
-export type Paint = (text: string, status: 'ok' | 'changed' | 'failed') => string;
 
 export function summaryLine(doc: PlanDocument): string {
   const s = doc.summary;

@@ -12,9 +12,16 @@ export interface TextReporterOptions {
 
 const COLORS = { ok: 32, changed: 33, skipped: 36, failed: 31, unreachable: 31 } as const;
 
+/** A status's colour for text, or the text as it is when colour is off (no TTY, NO_COLOR). */
+export type Paint = (text: string, status: keyof typeof COLORS) => string;
+
+export function painter(color: boolean): Paint {
+  return (text, status) => (color ? `\x1b[${COLORS[status]}m${text}\x1b[0m` : text);
+}
+
 /** Events → the lines operators know from Ansible, one formatter per kind. */
 export function textReporter(o: TextReporterOptions): (event: EngineEvent) => void {
-  const paint = (text: string, color: number) => (o.color ? `\x1b[${color}m${text}\x1b[0m` : text);
+  const paint = painter(o.color);
   return (event) => {
     switch (event.type) {
       case 'play':
@@ -23,7 +30,7 @@ export function textReporter(o: TextReporterOptions): (event: EngineEvent) => vo
         );
         return;
       case 'unreachable':
-        o.out(paint(`unreachable: [${event.host}] ${event.error}`, COLORS.unreachable));
+        o.out(paint(`unreachable: [${event.host}] ${event.error}`, 'unreachable'));
         return;
       case 'task': {
         const label = event.handler ? `handler ${event.task}` : event.task;
@@ -32,7 +39,7 @@ export function textReporter(o: TextReporterOptions): (event: EngineEvent) => vo
           : '';
         const error = event.error ? `\n  ${event.error.split('\n').join('\n  ')}` : '';
         o.out(
-          `${paint(`${event.status}:`, COLORS[event.status])} [${event.host}] ${label}${event.status === 'changed' ? what : ''}${error}`,
+          `${paint(`${event.status}:`, event.status)} [${event.host}] ${label}${event.status === 'changed' ? what : ''}${error}`,
         );
         return;
       }
@@ -91,16 +98,11 @@ export function textReporter(o: TextReporterOptions): (event: EngineEvent) => vo
   };
 }
 
-function recapLine(
-  host: string,
-  c: HostCounters,
-  all: string[],
-  paint: (t: string, c: number) => string,
-): string {
+function recapLine(host: string, c: HostCounters, all: string[], paint: Paint): string {
   const width = Math.max(...all.map((h) => h.length));
   const field = (name: keyof HostCounters) => {
     const text = `${name}=${c[name]}`;
-    return c[name] > 0 && name !== 'ok' ? paint(text, COLORS[name]) : text;
+    return c[name] > 0 && name !== 'ok' ? paint(text, name) : text;
   };
   return `${host.padEnd(width)} : ${(['ok', 'changed', 'unreachable', 'failed', 'skipped'] as const).map(field).join(' ')}`;
 }

@@ -1,8 +1,7 @@
-import { runPlaybook, type RunResult } from '../../engine/runner';
+import type { RunResult } from '../../engine/runner';
 import { textReporter } from '../../report/text-reporter';
 import { ExitCode } from '../exit-codes';
 import type { Io } from '../io';
-import { gracefulInterrupt } from '../interrupt';
 import { prepareRun } from './run-setup';
 
 export interface ApplyOptions {
@@ -32,28 +31,16 @@ export async function runApply(opts: ApplyOptions, io: Io): Promise<number> {
     timings: opts.timings,
     out: (line) => io.out(line),
   });
-  const verbose = (opts.verbose ?? 0) > 0;
-  const interrupt = gracefulInterrupt(io);
-  const result = await runPlaybook({
-    project: setup.project,
-    secret: setup.secret,
-    redact: (text) => io.redactor.redact(text),
-    connect: (host) =>
-      setup.connect(
-        host,
-        verbose ? (h, trace) => emit({ type: 'trace', host: h, ...trace }) : undefined,
-      ),
+  const result = await setup.run({
     emit,
+    trace: (opts.verbose ?? 0) > 0 ? emit : undefined,
     check: opts.check ?? false,
     diff: opts.diff ?? false,
-    limit: opts.limit,
     tags: opts.tags
       ?.split(',')
       .map((t) => t.trim())
       .filter(Boolean),
-    forks: setup.forks,
-    signal: interrupt.signal,
-  }).finally(() => interrupt.dispose());
+  });
   return applyExitCode(result);
 }
 

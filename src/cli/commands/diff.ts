@@ -1,20 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InputError, Interrupted, UsageError } from '../../core/errors';
-import { MASK, type Redactor } from '../../core/redact';
-import { desiredFiles } from '../../engine/desired-files';
-import { playHosts } from '../../engine/expand';
-import { requireProject } from '../../engine/project';
-import { runPlaybook } from '../../engine/runner';
-import { selectHosts } from '../../inventory/patterns';
+import { Interrupted, UsageError } from '../../core/errors';
+import type { Redactor } from '../../core/redact';
 import { offlinePlan, type EarlierRender } from '../../report/offline-plan';
 import { PlanCollector, type PlanMeta } from '../../report/plan-document';
 import type { PlanDocument } from '../../report/plan-schema';
 import { planText } from '../../report/plan-text';
-import { textReporter } from '../../report/text-reporter';
+import { painter, textReporter } from '../../report/text-reporter';
 import { diffExitCode, exitCodeFor } from '../exit-codes';
 import type { Io } from '../io';
-import { gracefulInterrupt } from '../interrupt';
+import { renderedProject } from './rendered-project';
 import { prepareRun } from './run-setup';
 
 export interface DiffOptions {
@@ -44,13 +39,7 @@ export async function runDiff(opts: DiffOptions, io: Io, toolVersion: string): P
     if (opts.out) writeAtomically(opts.out, `${planJson(doc, io.redactor)}\n`, io.redactor);
     if (opts.format === 'json') io.out(planJson(doc, io.redactor));
     else {
-      io.out(
-        planText(doc, (text, status) =>
-          io.color
-            ? `\x1b[${status === 'ok' ? 32 : status === 'changed' ? 33 : 31}m${text}\x1b[0m`
-            : text,
-        ),
-      );
+      io.out(planText(doc, painter(io.color)));
       if (opts.timings && doc.timings)
         textReporter({ color: false, verbosity: 0, timings: true, out: (l) => io.out(l) })({
           type: 'timings',
@@ -74,38 +63,19 @@ async function liveDocument(opts: DiffOptions, io: Io, toolVersion: string): Pro
           out: (line) => io.err(line),
         })
       : undefined;
-  const interrupt = gracefulInterrupt(io);
-  const result = await runPlaybook({
-    project: setup.project,
-    secret: setup.secret,
-    redact: (text) => io.redactor.redact(text),
-    connect: (host) =>
-      setup.connect(host, trace ? (h, t) => trace({ type: 'trace', host: h, ...t }) : undefined),
-    emit: collector.emit,
-    check: true,
-    diff: true,
-    limit: opts.limit,
-    forks: setup.forks,
-    signal: interrupt.signal,
-  }).finally(() => interrupt.dispose());
+  const result = await setup.run({ emit: collector.emit, trace, check: true, diff: true });
   if (result.interrupted) throw new Interrupted();
   return collector.document(meta(opts, 'live', toolVersion), setup.hosts);
 }
 
 function offlineDocument(opts: DiffOptions, toolVersion: string): PlanDocument {
   const against = opts.against!;
-  const project = requireProject(opts.inventory, opts.playbook);
-  if (opts.limit && selectHosts(project.inventory, opts.limit).hosts.length === 0)
-    throw new UsageError(`--limit ${opts.limit} matches no host of ${opts.inventory}`);
-  const { hosts, diagnostics } = desiredFiles(project, { limit: opts.limit, secret: () => MASK });
-  if (diagnostics.length > 0) throw new InputError(diagnostics);
+  const { project, files, scope } = renderedProject(opts);
   const earlier = readRender(against);
-  const inScope = new Set(project.playbook.plays.flatMap((p) => playHosts(project, p, opts.limit)));
-  const scope = [...project.inventory.hosts.keys()].filter((h) => inScope.has(h));
   const removed = opts.limit
     ? []
     : [...earlier.keys()].filter((h) => !project.inventory.hosts.has(h));
-  return offlinePlan(meta(opts, 'offline', toolVersion), hosts, earlier, scope, removed);
+  return offlinePlan(meta(opts, 'offline', toolVersion), files, earlier, scope, removed);
 }
 
 function meta(opts: DiffOptions, mode: PlanMeta['mode'], toolVersion: string): PlanMeta {

@@ -1,12 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InputError, UsageError } from '../../core/errors';
-import { MASK } from '../../core/redact';
-import { desiredFiles } from '../../engine/desired-files';
-import { requireProject } from '../../engine/project';
-import { selectHosts } from '../../inventory/patterns';
 import { ExitCode } from '../exit-codes';
 import type { Io } from '../io';
+import { renderedProject } from './rendered-project';
 
 export interface RenderOptions {
   inventory: string;
@@ -21,12 +17,7 @@ export interface RenderOptions {
  * as a CI artefact. Nothing is written unless every file rendered.
  */
 export async function runRender(opts: RenderOptions, io: Io): Promise<number> {
-  const project = requireProject(opts.inventory, opts.playbook);
-  if (opts.limit && selectHosts(project.inventory, opts.limit).hosts.length === 0) {
-    throw new UsageError(`--limit ${opts.limit} matches no host of ${opts.inventory}`);
-  }
-  const { hosts, diagnostics } = desiredFiles(project, { limit: opts.limit, secret: () => MASK });
-  if (diagnostics.length > 0) throw new InputError(diagnostics);
+  const { files: hosts } = renderedProject(opts);
 
   // Write into a fresh sibling folder, then swap it in: never a half-written output.
   const out = path.resolve(opts.out);

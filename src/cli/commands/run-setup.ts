@@ -1,29 +1,35 @@
 import * as os from 'node:os';
-import { InputError, UsageError } from '../../core/errors';
-import { MASK } from '../../core/redact';
-import { desiredFiles } from '../../engine/desired-files';
+import { UsageError } from '../../core/errors';
+import type { EngineEvent } from '../../engine/events';
 import type { LockRequest } from '../../engine/lock-script';
-import { playHosts } from '../../engine/expand';
-import type { HostDriver } from '../../engine/host-driver';
-import { requireProject, type Project } from '../../engine/project';
-import { RemoteDriver, type CommandTrace } from '../../engine/remote-driver';
+import type { Project } from '../../engine/project';
+import { RemoteDriver } from '../../engine/remote-driver';
+import { runPlaybook, type RunResult } from '../../engine/runner';
 import { resolveSecrets } from '../../engine/secrets';
 import { connectTarget } from '../../engine/targets';
-import { selectHosts } from '../../inventory/patterns';
-import type { SecretValue } from '../../render/context';
+import { gracefulInterrupt } from '../interrupt';
 import type { Io } from '../io';
+import { renderedProject } from './rendered-project';
 
 /** How long one remote command may run (a package install, a database dump). */
 const COMMAND_TIMEOUT_MS = 30 * 60 * 1000;
 
 export interface RunSetup {
   project: Project;
-  secret: SecretValue;
-  forks: number;
   /** Hosts the run covers, in inventory order. */
   hosts: string[];
-  /** Opens a host's one SSH connection; `trace` hears of every remote command. */
-  connect(host: string, trace?: (host: string, command: CommandTrace) => void): Promise<HostDriver>;
+  /**
+   * Runs the playbook over SSH (one connection per host): every output
+   * masked by the redactor, Ctrl-C graceful, and every remote command told to
+   * `trace` when given (for -v).
+   */
+  run(options: {
+    emit: (event: EngineEvent) => void;
+    trace?: (event: Extract<EngineEvent, { type: 'trace' }>) => void;
+    check: boolean;
+    diff: boolean;
+    tags?: string[];
+  }): Promise<RunResult>;
 }
 
 /**
@@ -56,38 +62,52 @@ export function prepareRun(
     owner: `${lock.command} by ${os.userInfo().username}@${os.hostname()} pid ${process.pid}`,
     waitSeconds,
   };
-  const project = requireProject(opts.inventory, opts.playbook);
-  if (opts.limit && selectHosts(project.inventory, opts.limit).hosts.length === 0) {
-    throw new UsageError(`--limit ${opts.limit} matches no host of ${opts.inventory}`);
-  }
   // Everything `validate` checks, before any connection: a template or task
   // argument that cannot render for some host stops the run before it starts,
   // not halfway through.
-  const trial = desiredFiles(project, { limit: opts.limit, secret: () => MASK });
-  if (trial.diagnostics.length > 0) throw new InputError(trial.diagnostics);
-  const inScope = new Set(project.playbook.plays.flatMap((p) => playHosts(project, p, opts.limit)));
-  const hosts = [...project.inventory.hosts.keys()].filter((h) => inScope.has(h));
+  const { project, scope: hosts } = renderedProject(opts);
   const secret = resolveSecrets(project, hosts, io.redactor);
   let transport: Promise<import('../../transport').Transport> | undefined;
+  const connect = async (
+    host: string,
+    trace?: (event: Extract<EngineEvent, { type: 'trace' }>) => void,
+  ) => {
+    transport ??= import('../../transport').then((t) => t.sshTransport());
+    const connection = await (
+      await transport
+    ).connect(
+      connectTarget(project.inventory, host, { acceptNew: opts.acceptNew ?? false, secret }),
+    );
+    return new RemoteDriver(
+      connection,
+      COMMAND_TIMEOUT_MS,
+      trace ? (command) => trace({ type: 'trace', host, ...command }) : undefined,
+      lockRequest,
+      isDeadLocalRun,
+    );
+  };
   return {
     project,
-    secret,
-    forks,
     hosts,
-    async connect(host, trace) {
-      transport ??= import('../../transport').then((t) => t.sshTransport());
-      const connection = await (
-        await transport
-      ).connect(
-        connectTarget(project.inventory, host, { acceptNew: opts.acceptNew ?? false, secret }),
-      );
-      return new RemoteDriver(
-        connection,
-        COMMAND_TIMEOUT_MS,
-        trace ? (command) => trace(host, command) : undefined,
-        lockRequest,
-        isDeadLocalRun,
-      );
+    async run({ emit, trace, check, diff, tags }) {
+      const interrupt = gracefulInterrupt(io);
+      try {
+        return await runPlaybook({
+          project,
+          secret,
+          redact: (text) => io.redactor.redact(text),
+          connect: (host) => connect(host, trace),
+          emit,
+          check,
+          diff,
+          limit: opts.limit,
+          tags,
+          forks,
+          signal: interrupt.signal,
+        });
+      } finally {
+        interrupt.dispose();
+      }
     },
   };
 }
