@@ -35,7 +35,7 @@ export interface HostDriver {
   /** Performs a task's changes in one round trip; throws ChangeFailed. */
   execute(
     changes: readonly Change[],
-    options: { record?: PendingHandler[]; clear?: PendingHandler[]; groups?: TaskGroup[] },
+    options: { clear?: PendingHandler[]; groups?: TaskGroup[] },
   ): Promise<void>;
   /** Runs a read-only script and returns its output (e.g. a dump for another host); throws on failure. */
   capture(script: string): Promise<Buffer>;

@@ -205,12 +205,12 @@ export class MemoryDriver implements HostDriver {
 
   async execute(
     changes: readonly Change[],
-    options: { record?: PendingHandler[]; clear?: PendingHandler[]; groups?: TaskGroup[] },
+    options: { clear?: PendingHandler[]; groups?: TaskGroup[] },
   ): Promise<void> {
     this.tick();
     this.executes++;
     const s = this.state;
-    const groups = options.groups ?? [{ start: 0, record: options.record ?? [] }];
+    const groups = options.groups ?? [{ start: 0, record: [] }];
     for (const [g, group] of groups.entries()) {
       const end = groups[g + 1]?.start ?? changes.length;
       const mark = s.pending.length;
@@ -220,7 +220,7 @@ export class MemoryDriver implements HostDriver {
       } catch (error) {
         // As on a host: a refused first change leaves its task's handlers unrecorded.
         if (error instanceof ChangeFailed && error.validation) s.pending.splice(mark);
-        if (error instanceof ChangeFailed && options.groups)
+        if (error instanceof ChangeFailed)
           throw new ChangeFailed(error.detail, error.exitCode, error.validation, g);
         throw error;
       }

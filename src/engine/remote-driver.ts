@@ -90,7 +90,7 @@ export class RemoteDriver implements HostDriver {
 
   async execute(
     changes: readonly Change[],
-    options: { record?: PendingHandler[]; clear?: PendingHandler[]; groups?: TaskGroup[] },
+    options: { clear?: PendingHandler[]; groups?: TaskGroup[] },
   ): Promise<void> {
     const { script, stdin } = changeScript(changes, options);
     const r = await this.run(

@@ -1,9 +1,9 @@
 import { LockError, TemplateError, TransportError } from '../core/errors';
+import { maskedFileDiff } from '../core/secret-diff';
 import { factKey, type Fact, type FactRequest } from '../facts/types';
 import { describeChange, type Change } from '../modules/changes';
 import { FactView } from '../modules/fact-view';
 import { PlanError } from '../modules/plan-error';
-import { maskedFileDiff } from '../core/secret-diff';
 import type { Play, Task } from '../playbook/model';
 import type { SecretValue } from '../render/context';
 import {
@@ -256,7 +256,7 @@ class PlaybookRun {
     );
   }
 
-  /** One play on one host: gather once, then plan and change task by task, then handlers. */
+  /** The play's expander, made once per run (later plays' facts are prepared ahead). */
   private expander(play: Play): PlayExpander {
     let e = this.expanders.get(play);
     if (!e) {
@@ -321,6 +321,7 @@ class PlaybookRun {
     return out;
   }
 
+  /** One play on one host: gather once, then plan and change task by task, then handlers. */
   private async playOnHost(play: Play, expander: PlayExpander, host: string): Promise<void> {
     if (this.aborted) return;
     const driver = await this.driver(host);
@@ -441,7 +442,8 @@ class PlaybookRun {
         next.module.plan(next.args as never, new FactView(facts), next.ctx),
       );
       if (more.some((c) => c.kind === 'deferred' || c.kind === 'transfer')) break;
-      if (more.length > 0 && (await this.inspectFiles(driver, host, next.task, more))) break;
+      // Outside a dry run this only prints diffs: validation happens in the script.
+      if (more.length > 0) await this.inspectFiles(driver, host, next.task, more);
       batch.push({ t: next, changes: more });
     }
     return batch;
@@ -491,11 +493,9 @@ class PlaybookRun {
     await this.fetchTransfers(host, all);
     this.changeEpoch++;
     try {
-      await this.timed(host, 'execute', () =>
-        driver.execute(all, groups.length > 1 ? { groups } : { record: groups[0]!.record }),
-      );
+      await this.timed(host, 'execute', () => driver.execute(all, { groups }));
     } catch (error) {
-      if (!(error instanceof ChangeFailed) || groups.length === 1) throw error;
+      if (!(error instanceof ChangeFailed)) throw error;
       // The tasks before the failing group completed; the rest never ran.
       const failedAt = owners[error.completedGroups] ?? batch.length - 1;
       finish(failedAt);

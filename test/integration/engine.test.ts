@@ -297,22 +297,7 @@ describe('engine over in-memory hosts', () => {
     const commands = () => Object.fromEntries(drivers.map((d) => [d.host, d.commands] as const));
     const runCounted = async () => {
       drivers = [];
-      const events: EngineEvent[] = [];
-      const result = await runPlaybook({
-        project: plays,
-        secret: resolveSecrets(plays, [], new Redactor()),
-        redact: (text) => text,
-        connect: async (name) => {
-          const d = new MemoryDriver(hosts.get(name)!);
-          drivers.push(d);
-          return d;
-        },
-        emit: (e) => events.push(e),
-        check: false,
-        diff: false,
-        forks: 10,
-      });
-      return { result, events };
+      return runWith(plays, {});
     };
     await runCounted();
     // Play 3's guard sees the file play 1 made in this very run, not the facts gathered before it.
