@@ -31,9 +31,8 @@ export interface LabFigures {
     coldRemoteMs: Record<string, number>;
     converged: Stats;
     perHost: Record<string, { connections: number; commands: number }>;
-    /** Connections sshd logged (Accepted publickey) per host during one converged re-run. */
+    /** Connections sshd logged (Accepted publickey) per host during the re-run of `perHost`. */
     sshdSeen: Record<string, number>;
-    checkedRun: boolean;
   };
   upload?: UploadFigures;
   /** A converged re-run of a files-and-service playbook on many light hosts. */
@@ -79,28 +78,12 @@ export async function labFigures(runs: number, cold: boolean): Promise<LabFigure
   try {
     const inventory = (await labUp({ ...LAB, progress: quiet })).inventoryPath;
     const playbook = path.join(ROOT, 'test', 'fixtures', 'playbooks', 'engine-e2e.yml');
-    const apply = () => {
-      const start = process.hrtime.bigint();
-      const r = spawnSync(
-        process.execPath,
-        [BIN, 'apply', '--timings', '-i', inventory, playbook],
-        { cwd: ROOT, encoding: 'utf8' },
-      );
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      if (r.status !== 0) throw new Error(`apply failed (${r.status}):\n${r.stdout}${r.stderr}`);
-      return { ms, stdout: r.stdout };
-    };
+    const apply = () => timedApply(['-i', inventory, playbook]);
     apply(); // the first apply installs and configures
     const samples = Array.from({ length: runs }, apply);
-    out.convergedApply = stats(samples.map((s) => s.ms));
-    out.perHost = {};
-    for (const m of samples
-      .at(-1)!
-      .stdout.matchAll(/^(\S+) : connect=.* ssh_connections=(\d+) remote_commands=(\d+)$/gm)) {
-      out.perHost[m[1]!] = { connections: Number(m[2]), commands: Number(m[3]) };
-    }
-    const changed = /changed=[1-9]/.test(samples.at(-1)!.stdout);
-    if (changed) throw new Error(`the re-run was not converged:\n${samples.at(-1)!.stdout}`);
+    assertConverged(samples.at(-1)!.stdout);
+    out.convergedApply = stats(samples.map((x) => x.ms));
+    out.perHost = perHostCounters(samples.at(-1)!.stdout);
     out.site = await siteFigures(runs);
     const running = await labUp({ ...LAB, progress: quiet });
     out.upload = await uploadFigures(
@@ -127,40 +110,13 @@ async function manyHostFigures(runs: number): Promise<NonNullable<LabFigures['ma
   const upMs = Number(process.hrtime.bigint() - started) / 1e6;
   try {
     const playbook = path.join(ROOT, 'test', 'fixtures', 'playbooks', 'bench-light.yml');
-    const usage = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'foobar-bench-many-')), 'u.json');
-    const apply = () => {
-      const start = process.hrtime.bigint();
-      const r = spawnSync(
-        process.execPath,
-        [
-          '-r',
-          path.join(ROOT, 'test', 'bench', 'measure-hook.js'),
-          BIN,
-          'apply',
-          '--timings',
-          '--forks',
-          String(hosts),
-          '-i',
-          up.inventoryPath,
-          playbook,
-        ],
-        { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FOOBAR_BENCH_OUT: usage } },
-      );
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      if (r.status !== 0) throw new Error(`apply failed (${r.status}):\n${r.stdout}${r.stderr}`);
-      const u = JSON.parse(fs.readFileSync(usage, 'utf8')) as { cpuMs: number; maxRssKb: number };
-      return { ms, cpuMs: u.cpuMs, rssMb: u.maxRssKb / 1024, stdout: r.stdout };
-    };
+    const apply = () => timedApply(['--forks', String(hosts), '-i', up.inventoryPath, playbook]);
     apply(); // the first run makes the files
     const samples = Array.from({ length: runs }, apply);
-    const last = samples.at(-1)!.stdout;
-    if (/changed=[1-9]/.test(last)) throw new Error(`the re-run was not converged:\n${last}`);
-    let maxConnections = 0;
-    let maxCommands = 0;
-    for (const m of last.matchAll(/ssh_connections=(\d+) remote_commands=(\d+)$/gm)) {
-      maxConnections = Math.max(maxConnections, Number(m[1]));
-      maxCommands = Math.max(maxCommands, Number(m[2]));
-    }
+    assertConverged(samples.at(-1)!.stdout);
+    const counters = Object.values(perHostCounters(samples.at(-1)!.stdout));
+    const maxConnections = Math.max(...counters.map((c) => c.connections));
+    const maxCommands = Math.max(...counters.map((c) => c.commands));
     return {
       hosts,
       upMs,
@@ -179,39 +135,19 @@ async function manyHostFigures(runs: number): Promise<NonNullable<LabFigures['ma
 async function siteFigures(runs: number): Promise<NonNullable<LabFigures['site']>> {
   const { resetLab } = await import('../../src/lab');
   const up = await resetLab(LAB.name, { progress: () => undefined });
-  const usage = path.join(
-    fs.mkdtempSync(path.join(os.tmpdir(), 'foobar-bench-site-')),
-    'usage.json',
-  );
-  const apply = (measure: boolean) => {
-    const start = process.hrtime.bigint();
-    const pre = measure ? ['-r', path.join(ROOT, 'test', 'bench', 'measure-hook.js')] : [];
-    const r = spawnSync(
-      process.execPath,
-      [...pre, BIN, 'apply', '--timings', '-i', up.inventoryPath],
-      {
-        cwd: ROOT,
-        encoding: 'utf8',
-        env: { ...process.env, FOOBAR_BENCH_OUT: usage },
-      },
-    );
-    const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    if (r.status !== 0) throw new Error(`site apply failed (${r.status}):\n${r.stdout}${r.stderr}`);
-    return { ms, stdout: r.stdout };
-  };
-  const cold = apply(true);
-  const cpu = JSON.parse(fs.readFileSync(usage, 'utf8')) as { cpuMs: number };
+  const apply = () => timedApply(['-i', up.inventoryPath]);
+  const cold = apply();
   const coldRemoteMs: Record<string, number> = {};
   for (const m of cold.stdout.matchAll(
     /^(\S+) : connect=\d+ facts=\d+ plan=\d+ execute=(\d+) handlers=(\d+)/gm,
   )) {
     coldRemoteMs[m[1]!] = Number(m[2]) + Number(m[3]);
   }
-  const samples = Array.from({ length: runs }, () => apply(false));
+  const samples = Array.from({ length: runs }, apply);
   // Cross-check the transport's connection counter once against sshd's own log.
   const since = Math.floor(Date.now() / 1000);
   await new Promise((res) => setTimeout(res, 1100)); // journalctl --since has 1 s resolution
-  const checked = apply(false);
+  const checked = apply();
   const sshdSeen: Record<string, number> = {};
   for (const h of up.hosts) {
     const r = spawnSync(
@@ -230,21 +166,56 @@ async function siteFigures(runs: number): Promise<NonNullable<LabFigures['site']
     // The lab ssh command's own connection comes after the apply's: not counted.
     sshdSeen[h.name] = Math.max(0, Number(r.stdout.trim()) - 1);
   }
-  if (/changed=[1-9]/.test(samples.at(-1)!.stdout))
-    throw new Error(`the site re-run was not converged:\n${samples.at(-1)!.stdout}`);
-  const perHost: Record<string, { connections: number; commands: number }> = {};
-  for (const m of samples
-    .at(-1)!
-    .stdout.matchAll(/^(\S+) : connect=.* ssh_connections=(\d+) remote_commands=(\d+)$/gm)) {
-    perHost[m[1]!] = { connections: Number(m[2]), commands: Number(m[3]) };
-  }
+  assertConverged(checked.stdout);
   return {
     coldWallMs: cold.ms,
-    coldToolCpuMs: cpu.cpuMs,
+    coldToolCpuMs: cold.cpuMs,
     coldRemoteMs,
     converged: stats(samples.map((x) => x.ms)),
-    perHost,
+    perHost: perHostCounters(checked.stdout),
     sshdSeen,
-    checkedRun: /ssh_connections=/.test(checked.stdout),
   };
+}
+
+/** One `foobar-infra apply --timings ARGS` in a fresh process: wall and CPU time, peak RSS. */
+function timedApply(args: string[]): { ms: number; cpuMs: number; rssMb: number; stdout: string } {
+  const usage = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'foobar-bench-apply-')), 'u.json');
+  try {
+    const start = process.hrtime.bigint();
+    const r = spawnSync(
+      process.execPath,
+      [
+        '-r',
+        path.join(ROOT, 'test', 'bench', 'measure-hook.js'),
+        BIN,
+        'apply',
+        '--timings',
+        ...args,
+      ],
+      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FOOBAR_BENCH_OUT: usage } },
+    );
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (r.status !== 0)
+      throw new Error(`apply ${args.join(' ')} failed (${r.status}):\n${r.stdout}${r.stderr}`);
+    const u = JSON.parse(fs.readFileSync(usage, 'utf8')) as { cpuMs: number; maxRssKb: number };
+    return { ms, cpuMs: u.cpuMs, rssMb: u.maxRssKb / 1024, stdout: r.stdout };
+  } finally {
+    fs.rmSync(path.dirname(usage), { recursive: true, force: true });
+  }
+}
+
+/** Per host, SSH connections and remote commands, from the `--timings` lines. */
+function perHostCounters(
+  stdout: string,
+): Record<string, { connections: number; commands: number }> {
+  const out: Record<string, { connections: number; commands: number }> = {};
+  for (const m of stdout.matchAll(
+    /^(\S+) : connect=.* ssh_connections=(\d+) remote_commands=(\d+)$/gm,
+  ))
+    out[m[1]!] = { connections: Number(m[2]), commands: Number(m[3]) };
+  return out;
+}
+
+function assertConverged(stdout: string): void {
+  if (/changed=[1-9]/.test(stdout)) throw new Error(`the re-run was not converged:\n${stdout}`);
 }
