@@ -21,6 +21,15 @@ export class Redactor {
       value.replace(/'/g, "''"),
     ])
       this.values.add(form);
+    // A multi-line secret (a PEM key) shows line by line in a diff: each of
+    // its lines is a secret too, except PEM's armour lines, which are public.
+    if (value.includes('\n')) {
+      for (const line of value.split(/\r?\n/)) {
+        const trimmed = line.trim();
+        if (trimmed.length >= 8 && !/^-----(BEGIN|END) [A-Z0-9 ]+-----$/.test(trimmed))
+          this.add(trimmed);
+      }
+    }
     this.pattern = undefined;
   }
 

@@ -1,5 +1,6 @@
 import { quote, quoteArgv } from '../facts/shell';
 import type { Change } from '../modules/changes';
+import { armCommands } from './activation-script';
 import { PENDING_FILE, pendingLine, type PendingHandler } from './handler-state';
 
 /** One task's share of a batched change script. */
@@ -150,6 +151,7 @@ function writeCommands(
       `fb_out=$( { ${command}; } </dev/null 2>&1 ) || { printf '%s\\n' "$fb_out" | head -n 40 >&2; exit ${VALIDATION_FAILED}; }`,
     );
   }
+  if (change.activate) return { prepare, commit: armCommands(change) };
   const commit: string[] = [];
   if (change.backup && change.before.exists) {
     commit.push(

@@ -37,6 +37,12 @@ export interface HostDriver {
     changes: readonly Change[],
     options: { clear?: PendingHandler[]; groups?: TaskGroup[] },
   ): Promise<void>;
+  /**
+   * Over a NEW connection of its own: confirms an activated change (a
+   * firewall ruleset) that the last execute loaded. Throws ChangeFailed when
+   * no new connection gets through or the host already reverted.
+   */
+  confirm(change: Extract<Change, { kind: 'write' }>): Promise<void>;
   /** Runs a read-only script and returns its output (e.g. a dump for another host); throws on failure. */
   capture(script: string): Promise<Buffer>;
   /**

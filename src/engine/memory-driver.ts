@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Fact, FactRequest, FileFact, TreeEntry } from '../facts/types';
+import type { Fact, FactRequest, FileFact, SshClientFact, TreeEntry } from '../facts/types';
 import { factKey, unitName } from '../facts/types';
 import type { Change } from '../modules/changes';
 import type { PendingHandler } from './handler-state';
@@ -43,6 +43,17 @@ export class MemoryHost {
   /** Programs not installed: a validator that runs one is "unavailable" in a dry run. */
   missingPrograms = new Set<string>();
   reachable = true;
+  /** SSH_CONNECTION as the host sees it. */
+  sshClient: SshClientFact | undefined = {
+    address: '192.0.2.1',
+    port: 50000,
+    serverAddress: '192.0.2.10',
+    serverPort: 22,
+  };
+  /** An activated write loaded and waiting for its confirmation. */
+  armed?: { path: string; file: MemFile };
+  /** False: a new connection cannot get through (the new firewall ruleset blocks it). */
+  newConnectionsPass = true;
   /** Output of a capture (export) script. */
   exports: (script: string) => string = () => '';
   /** Receives an imported transfer's data. */
@@ -182,6 +193,8 @@ export class MemoryDriver implements HostDriver {
       }
       case 'sql':
         return { kind: 'sql', value: s.sql(r.query, r.remote) };
+      case 'ssh_client':
+        return { kind: 'ssh_client', value: s.sshClient };
       case 'tree': {
         const entries = new Map<string, TreeEntry>();
         const prefix = `${r.path}/`;
@@ -201,6 +214,22 @@ export class MemoryDriver implements HostDriver {
         return { kind: 'tree', value: { path: r.path, isDirectory: s.dirs.has(r.path), entries } };
       }
     }
+  }
+
+  async confirm(change: Extract<Change, { kind: 'write' }>): Promise<void> {
+    const s = this.state;
+    if (!s.newConnectionsPass || !s.armed || s.armed.path !== change.path) {
+      s.armed = undefined;
+      s.log.push(`revert ${change.path}`);
+      throw new ChangeFailed(
+        `${change.path} was loaded, but a new SSH connection to confirm it failed: the host restores the previous ruleset by itself`,
+        null,
+        false,
+      );
+    }
+    s.files.set(change.path, s.armed.file);
+    s.armed = undefined;
+    s.log.push(`confirm ${change.path}`);
   }
 
   async execute(
@@ -244,7 +273,13 @@ export class MemoryDriver implements HostDriver {
           const error = check ? check(c.content.toString('utf8')) : undefined;
           if (error) throw new ChangeFailed(error, 65, true);
         }
-        s.files.set(c.path, { content: c.content, mode: c.mode, owner: c.owner, group: c.group });
+        const file = { content: c.content, mode: c.mode, owner: c.owner, group: c.group };
+        if (c.activate) {
+          s.armed = { path: c.path, file };
+          s.log.push(`load ${c.path}`);
+          return;
+        }
+        s.files.set(c.path, file);
         s.log.push(`write ${c.path}`);
         if (c.path.startsWith('/etc/systemd/system/')) {
           const u = s.units.get(c.path.slice('/etc/systemd/system/'.length));

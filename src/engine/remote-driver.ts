@@ -5,6 +5,7 @@ import { gatherScript } from '../facts/script';
 import type { FactRequest } from '../facts/types';
 import type { Change } from '../modules/changes';
 import type { Connection, ExecResult } from '../transport/types';
+import { CONFIRMED, confirmScript } from './activation-script';
 import { changeScript, completedGroups, VALIDATION_FAILED, type TaskGroup } from './change-script';
 import { PENDING_FILE, parsePending, type PendingHandler } from './handler-state';
 import { inspectScript, parseInspection, type Candidate, type Inspection } from './inspect-script';
@@ -33,7 +34,12 @@ export class RemoteDriver implements HostDriver {
     private readonly lock?: LockRequest,
     /** True for a holder (its owner text) known to be dead, e.g. a run of this machine that is gone. */
     private readonly isDeadHolder: (owner: string) => boolean = () => false,
+    /** Opens a new connection of its own to the same host (for confirmations). */
+    private readonly reconnect?: () => Promise<Connection>,
   ) {}
+
+  private extraConnections = 0;
+  private extraCommands = 0;
 
   /** Runs one remote command, traced. */
   private async run(what: string, script: string, stdin?: Buffer): Promise<ExecResult> {
@@ -53,10 +59,10 @@ export class RemoteDriver implements HostDriver {
     return this.connection.host;
   }
   get commands(): number {
-    return this.connection.stats.commands;
+    return this.connection.stats.commands + this.extraCommands;
   }
   get connections(): number {
-    return this.connection.stats.connections;
+    return this.connection.stats.connections + this.extraConnections;
   }
 
   async gather(requests: readonly FactRequest[], breakIds: string[] = []): Promise<Gathered> {
@@ -106,6 +112,44 @@ export class RemoteDriver implements HostDriver {
       r.code === VALIDATION_FAILED,
       completedGroups(r.stdout.toString('utf8')),
     );
+  }
+
+  async confirm(change: Extract<Change, { kind: 'write' }>): Promise<void> {
+    const after = change.activate?.revertAfterSeconds ?? 0;
+    const reverts = `the host restores the previous ruleset by itself within ${after} s of loading it`;
+    if (!this.reconnect)
+      throw new ChangeFailed(`cannot open a new connection: ${reverts}`, null, false);
+    const start = performance.now();
+    let fresh: Connection | undefined;
+    try {
+      fresh = await this.reconnect();
+      this.extraConnections++;
+      this.extraCommands++;
+      const script = confirmScript(change);
+      const r = await fresh.exec(script, { timeoutMs: Math.max(5000, after * 1000) });
+      this.trace?.({
+        what: `confirm ${change.path} over a new connection`,
+        script,
+        exitCode: r.code,
+        ms: performance.now() - start,
+        stderr: r.stderr.toString('utf8'),
+      });
+      if (r.code === 0 && r.stdout.toString('utf8').includes(CONFIRMED)) return;
+      throw new ChangeFailed(
+        `${change.path} was loaded but could not be confirmed: ${r.stderr.toString('utf8').trim() || `exit ${r.code}`}`,
+        r.code,
+        false,
+      );
+    } catch (error) {
+      if (error instanceof ChangeFailed) throw error;
+      throw new ChangeFailed(
+        `${change.path} was loaded, but a new SSH connection to confirm it failed (${(error as Error).message}): ${reverts}`,
+        null,
+        false,
+      );
+    } finally {
+      await fresh?.close().catch(() => undefined);
+    }
   }
 
   async capture(script: string): Promise<Buffer> {

@@ -502,6 +502,21 @@ class PlaybookRun {
       this.fail(host, batch[failedAt]!.t.task, error);
       return failedAt;
     }
+    // A change loaded into the running system (a firewall ruleset) stays only
+    // when a new connection confirms it.
+    for (const [index, b] of batch.entries()) {
+      for (const change of b.changes) {
+        if (change.kind !== 'write' || !change.activate) continue;
+        try {
+          await this.timed(host, 'execute', () => driver.confirm(change));
+        } catch (error) {
+          if (!(error instanceof ChangeFailed)) throw error;
+          finish(index);
+          this.fail(host, b.t.task, error);
+          return index;
+        }
+      }
+    }
     finish(batch.length);
     return batch.length;
   }

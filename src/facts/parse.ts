@@ -8,6 +8,7 @@ import {
   type FileFact,
   type FileType,
   type PackageFact,
+  type SshClientFact,
   type TreeEntry,
   type TreeFact,
   type UnitFact,
@@ -67,6 +68,8 @@ export function parseFact(request: FactRequest, text: string): Fact {
       return { kind: 'exists', value: text.trim() === 'yes' };
     case 'account':
       return { kind: 'account', value: parseAccount(request.name, text) };
+    case 'ssh_client':
+      return { kind: 'ssh_client', value: parseSshConnection(text) };
     case 'content': {
       const nl = text.indexOf('\n');
       const head = nl < 0 ? text : text.slice(0, nl);
@@ -209,5 +212,23 @@ export function parseAccount(name: string, text: string): AccountFact {
     home: f[5],
     shell: f[6],
     groups: (lines[1] ?? '').split(' ').filter(Boolean),
+  };
+}
+
+/** `SSH_CONNECTION`: "client-address client-port server-address server-port"; empty when unknown. */
+export function parseSshConnection(text: string): SshClientFact | undefined {
+  const line = text.trim();
+  if (line === '') return undefined;
+  const parts = line.split(/\s+/);
+  const [address, port, serverAddress, serverPort] = parts;
+  if (parts.length !== 4 || !/^\d+$/.test(port!) || !/^\d+$/.test(serverPort!))
+    throw new FactParseError(`SSH_CONNECTION: unexpected value ${JSON.stringify(line)}`);
+  // An IPv4 client of a dual-stack sshd shows as ::ffff:a.b.c.d.
+  const v4 = (a: string) => a.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1');
+  return {
+    address: v4(address!),
+    port: Number(port),
+    serverAddress: v4(serverAddress!),
+    serverPort: Number(serverPort),
   };
 }

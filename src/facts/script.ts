@@ -38,6 +38,16 @@ export function factCommand(request: FactRequest): string {
       return `if [ -e ${quote(request.path)} ] || [ -L ${quote(request.path)} ]; then echo yes; else echo no; fi`;
     case 'account':
       return `if fb_pw=$(getent passwd -- ${quote(request.name)}); then printf '%s\\n' "$fb_pw"; id -Gn -- ${quote(request.name)}; else echo absent; fi`;
+    case 'ssh_client':
+      // sudo resets the environment: the first ancestor (sudo itself, or the
+      // login shell) that still has SSH_CONNECTION tells.
+      return [
+        'fb_p=$$; fb_sc=${SSH_CONNECTION:-};',
+        'while [ -z "$fb_sc" ] && [ "${fb_p:-1}" -gt 1 ]; do',
+        `fb_sc=$(tr '\\000' '\\n' < /proc/$fb_p/environ 2>/dev/null | sed -n 's/^SSH_CONNECTION=//p' | head -n 1);`,
+        `fb_p=$(sed 's/.*) //' /proc/$fb_p/stat 2>/dev/null | cut -d' ' -f2); done;`,
+        `printf '%s\\n' "$fb_sc"`,
+      ].join(' ');
     case 'content':
       return `if [ -f ${quote(request.path)} ]; then echo present; cat -- ${quote(request.path)}; else echo absent; fi`;
     case 'sql':
@@ -69,7 +79,7 @@ function sqlFactCommand(
   if (remote) {
     lines.push(
       `fb_cnf=$(mktemp) && chmod 600 "$fb_cnf" &&`,
-      `printf '[client]\\nhost=%s\\nport=%s\\nuser=%s\\npassword="%s"\\nconnect-timeout=5\\n' ${quote(remote.host)} ${remote.port} ${quote(remote.user)} ${quote(escapeOptionValue(remote.password))} > "$fb_cnf" &&`,
+      `printf '[client]\\nhost=%s\\nport=%s\\nuser=%s\\npassword="%s"\\nconnect-timeout=5\\n%s' ${quote(remote.host)} ${remote.port} ${quote(remote.user)} ${quote(escapeOptionValue(remote.password))} ${quote(remote.tls === 'mariadb' ? 'ssl\n' : remote.tls === 'mysql' ? 'ssl-mode=REQUIRED\n' : '')} > "$fb_cnf" &&`,
       `fb_out=$(mysql --defaults-extra-file="$fb_cnf" --protocol=TCP ${flags} -e ${quote(query)} 2>&1)${fallback('mysql --defaults-extra-file="$fb_cnf" --protocol=TCP')}; fb_rc=$?; rm -f "$fb_cnf";`,
     );
   } else {

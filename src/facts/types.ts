@@ -12,6 +12,8 @@ export type FactRequest =
   | { kind: 'exists'; path: string }
   | { kind: 'content'; path: string }
   | { kind: 'account'; name: string }
+  /** The SSH connection this run came in on, as the host sees it (SSH_CONNECTION). */
+  | { kind: 'ssh_client' }
   | { kind: 'sql'; query: string; orElse?: string; vertical?: boolean; remote?: RemoteDatabase };
 
 /**
@@ -24,6 +26,11 @@ export interface RemoteDatabase {
   port: number;
   user: string;
   password: string;
+  /**
+   * Connect over TLS (the account may `REQUIRE SSL`), with the options of this
+   * host's client: MariaDB's `ssl`, MySQL's `ssl-mode=REQUIRED`.
+   */
+  tls?: 'mysql' | 'mariadb';
 }
 
 /** What a SQL fact says: the client's output, or why the query could not run. */
@@ -74,6 +81,14 @@ export interface AccountFact {
   groups?: string[];
 }
 
+/** Where the run's SSH connection comes from and goes to, as the host sees it. */
+export interface SshClientFact {
+  address: string;
+  port: number;
+  serverAddress: string;
+  serverPort: number;
+}
+
 export interface PackageFact {
   name: string;
   installed: boolean;
@@ -102,6 +117,7 @@ export type Fact =
   | { kind: 'exists'; value: boolean }
   | { kind: 'content'; value: string | undefined }
   | { kind: 'account'; value: AccountFact }
+  | { kind: 'ssh_client'; value: SshClientFact | undefined }
   | { kind: 'sql'; value: SqlResult };
 
 /** A stable key: the same request from two tasks is gathered once. */
@@ -121,6 +137,8 @@ export function factKey(request: FactRequest): string {
       return `content:${request.path}`;
     case 'account':
       return `account:${request.name}`;
+    case 'ssh_client':
+      return 'ssh_client';
     case 'sql': {
       const r = request.remote;
       // The password is not part of the key: keys may be logged.

@@ -133,6 +133,50 @@ export function checkRules(inventory: Inventory, source: YamlSource): Diagnostic
       }
     }
   }
+  // Security on by default: what HTTPS, the firewall and database TLS need.
+  const roleOf = (host: Host) =>
+    host.groups.includes(LB_GROUP) ? LB_GROUP : host.groups.includes(WEB_GROUP) ? WEB_GROUP : '';
+  const isIp = (v: unknown) =>
+    typeof v === 'string' && (/^\d+\.\d+\.\d+\.\d+$/.test(v) || v.includes(':'));
+  for (const host of hosts) {
+    const role = roleOf(host);
+    const missing = (names: string[]) => names.filter((n) => host.vars[n] === undefined);
+    if (role === LB_GROUP && host.vars.lb_tls === true) {
+      const gone = missing(['lb_tls_certificate', 'lb_tls_key']);
+      if (gone.length)
+        at(
+          host,
+          gone[0]!,
+          `HTTPS is on by default: set ${gone.join(' and ')} (file or env references to PEM files), or lb_tls: false to serve plain HTTP`,
+        );
+    }
+    if (role !== '' && host.vars.firewall === true) {
+      if (host.vars.firewall_admin_sources === undefined)
+        at(
+          host,
+          'firewall_admin_sources',
+          'the firewall is on by default: set firewall_admin_sources to the addresses or prefixes SSH may come from (include the machine that runs foobar-infra), or firewall: false',
+        );
+      // Other hosts' rules name this host by address: names cannot go in a ruleset.
+      for (const variable of ['private_address']) {
+        if (!isIp(host.vars[variable]))
+          at(
+            host,
+            variable,
+            `the firewall needs an IP address here, not the name ${String(host.vars[variable])} (or set firewall: false)`,
+          );
+      }
+    }
+    if (host.vars.mysql_role !== 'none' && host.vars.mysql_tls === true) {
+      const gone = missing(['mysql_tls_certificate', 'mysql_tls_key']);
+      if (gone.length)
+        at(
+          host,
+          gone[0]!,
+          `database TLS is on by default: set ${gone.join(' and ')} (references to this server's PEM certificate and key), or mysql_tls: false`,
+        );
+    }
+  }
   return out;
 }
 

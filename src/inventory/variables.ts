@@ -71,6 +71,28 @@ export const VARIABLES = {
     doc: 'Checks failed before a backend is DOWN.',
   },
   lb_maxconn: { schema: z.number().int().min(1), default: 4096, doc: 'HAProxy global maxconn.' },
+  lb_tls: {
+    schema: z.boolean(),
+    default: true,
+    doc: 'HTTPS at the load balancer (lb_port then redirects to it). Needs lb_tls_certificate and lb_tls_key.',
+  },
+  lb_https_port: { schema: port, default: 443, doc: 'Port HAProxy terminates TLS on.' },
+  lb_tls_certificate: {
+    schema: secret,
+    secret: true,
+    doc: 'PEM certificate chain of the site (leaf first), as a file or env reference.',
+  },
+  lb_tls_key: { schema: secret, secret: true, doc: 'PEM private key of the site certificate.' },
+  lb_tls_profile: {
+    schema: z.enum(['intermediate', 'modern']),
+    default: 'intermediate',
+    doc: 'Mozilla Server Side TLS profile (v5.7): intermediate (TLS 1.2 and 1.3) or modern (TLS 1.3 only).',
+  },
+  lb_hsts_max_age: {
+    schema: z.number().int().min(0),
+    default: 63072000,
+    doc: 'Strict-Transport-Security max-age in seconds (two years; 0 turns HSTS off).',
+  },
 
   // Site: web hosts
   private_address: {
@@ -103,6 +125,29 @@ export const VARIABLES = {
     schema: z.string().regex(/^[A-Za-z0-9@._-]+$/),
     default: 'foobar-app',
     doc: 'systemd unit name of the application.',
+  },
+
+  // Firewall
+  firewall: {
+    schema: z.boolean(),
+    default: true,
+    doc: 'An nftables firewall per role on the lb and web hosts. Needs firewall_admin_sources.',
+  },
+  firewall_admin_sources: {
+    schema: z
+      .array(z.string().regex(/^[0-9A-Fa-f.:]+(\/\d{1,3})?$/, 'not an IP address or CIDR prefix'))
+      .min(1, 'list at least one address or prefix'),
+    doc: 'Addresses or prefixes (CIDR) allowed to reach SSH on every firewalled host.',
+  },
+  firewall_confirm_timeout: {
+    schema: z.number().int().min(5).max(3600),
+    default: 60,
+    doc: 'Seconds after which a new ruleset reverts by itself unless the tool confirms it over a new SSH connection.',
+  },
+  firewall_log_rate: {
+    schema: z.string().regex(/^\d+\/(second|minute|hour)$/, 'like 10/minute'),
+    default: '10/minute',
+    doc: 'Rate limit of the log lines for dropped packets.',
   },
 
   // MySQL
@@ -142,6 +187,22 @@ export const VARIABLES = {
     schema: secret,
     secret: true,
     doc: 'Password of the database admin account.',
+  },
+  mysql_tls: {
+    schema: z.boolean(),
+    default: true,
+    doc: 'TLS on the database servers; replication then requires it (REQUIRE SSL, SOURCE_SSL=1).',
+  },
+  mysql_tls_certificate: {
+    schema: secret,
+    secret: true,
+    doc: 'PEM certificate of this database server (its private_address in the subject alternative names).',
+  },
+  mysql_tls_key: { schema: secret, secret: true, doc: 'PEM private key of the database server.' },
+  mysql_tls_ca: {
+    schema: secret,
+    secret: true,
+    doc: "PEM CA that signed the database certificates: replicas then verify the source's certificate.",
   },
   mysql_innodb_buffer_pool_size: {
     schema: z.string().regex(/^\d+[KMG]?$/),

@@ -10,6 +10,15 @@ export const SECRET_NAMES = [
 ] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 
+/** Paths of the lab's TLS files (src/lab/tls.ts makes them). */
+export interface InventoryTls {
+  caCertificate: string;
+  siteCertificate: string;
+  siteKey: string;
+  /** Certificate and key of each database host, by host name. */
+  databases: Readonly<Record<string, { certificate: string; key: string }>>;
+}
+
 export interface InventoryInput {
   labName: string;
   flavor: Flavor;
@@ -17,20 +26,28 @@ export interface InventoryInput {
   knownHostsPath: string;
   /** Path of each secret file. */
   secrets: Record<SecretName, string>;
+  tls: InventoryTls;
+  /** The lab bridge's own address (hosts see the machine connect from it). */
+  gateway: string;
   hosts: readonly HostPlan[];
 }
 
-function hostLine(host: HostPlan): string {
+function hostLine(host: HostPlan, tls: InventoryTls): string {
   const fields = [`address: ${host.address}`];
   if (host.mysqlRole) fields.push(`mysql_role: ${host.mysqlRole}`);
   if (host.mysqlSource) fields.push(`mysql_source: ${host.mysqlSource}`);
   if (host.serverId !== undefined) fields.push(`server_id: ${host.serverId}`);
+  const database = tls.databases[host.name];
+  if (database) {
+    fields.push(`mysql_tls_certificate: { file: ${database.certificate} }`);
+    fields.push(`mysql_tls_key: { file: ${database.key} }`);
+  }
   return `        ${host.name}: { ${fields.join(', ')} }`;
 }
 
-function group(name: string, hosts: readonly HostPlan[]): string[] {
+function group(name: string, hosts: readonly HostPlan[], tls: InventoryTls): string[] {
   if (hosts.length === 0) return [`    ${name}:`, '      hosts: {}'];
-  return [`    ${name}:`, '      hosts:', ...hosts.map(hostLine)];
+  return [`    ${name}:`, '      hosts:', ...hosts.map((h) => hostLine(h, tls))];
 }
 
 export function renderInventory(input: InventoryInput): string {
@@ -45,14 +62,21 @@ export function renderInventory(input: InventoryInput): string {
     // The project's default flavour is mysql; say so only when it differs.
     ...(input.flavor === 'mysql' ? [] : [`    mysql_flavor: ${input.flavor}`]),
     ...SECRET_NAMES.map((name) => `    ${name}: { file: ${input.secrets[name]} }`),
+    `    lb_tls_certificate: { file: ${input.tls.siteCertificate} }`,
+    `    lb_tls_key: { file: ${input.tls.siteKey} }`,
+    `    mysql_tls_ca: { file: ${input.tls.caCertificate} }`,
+    // Hosts see the machine connect from its end of the lab bridge.
+    `    firewall_admin_sources: [${input.gateway}/32]`,
     '  children:',
     ...group(
       'lb',
       input.hosts.filter((h) => h.role === 'lb'),
+      input.tls,
     ),
     ...group(
       'web',
       input.hosts.filter((h) => h.role === 'web'),
+      input.tls,
     ),
   ];
   return `${lines.join('\n')}\n`;

@@ -3,6 +3,7 @@ import type { Flavor } from './flavors';
 import { hostPaths, type LabPaths } from './paths';
 import type { HostPlan } from './plan-names';
 import type { LabState } from './state';
+import { caCertificatePath } from './tls';
 
 /** A planned host, as it runs. */
 export interface LabHost extends Omit<HostPlan, 'index'> {
@@ -26,6 +27,10 @@ export interface LabInfo {
   knownHostsPath: string;
   keyPath: string;
   secretsDir: string;
+  /** The lab's TLS folder: CA, the load balancer's and the database hosts' certificates. */
+  tlsDir: string;
+  /** The lab CA's certificate (`curl --cacert`). */
+  caPath: string;
   imageId: string;
   repoId: string;
   repoPath: string;
@@ -64,10 +69,19 @@ export function labInfo(paths: LabPaths, state: LabState): LabInfo {
     knownHostsPath: paths.knownHosts,
     keyPath: paths.key,
     secretsDir: paths.secrets,
+    tlsDir: paths.tls,
+    caPath: caCertificatePath(paths.tls),
     imageId: state.imageId,
     repoId: state.repoId,
     repoPath: state.repoPath,
   };
+}
+
+/** The line `lab up` and `lab status` print about the CA: its path, and how to use it on the lb. */
+export function caLine(info: Pick<LabInfo, 'caPath' | 'hosts'>): string {
+  const lb = info.hosts.find((h) => h.role === 'lb');
+  const example = lb ? `  (curl --cacert ${info.caPath} https://${lb.address}/)` : '';
+  return `CA: ${info.caPath}${example}`;
 }
 
 export interface LabTimings {

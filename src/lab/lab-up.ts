@@ -38,6 +38,7 @@ import { findRouteClashes } from './routes';
 import { ensureSecrets } from './secrets';
 import { readState, StateStore, STATE_VERSION, type LabState } from './state';
 import { DEFAULT_SUBNET, gatewayAddress, parseSubnet, type Subnet } from './subnet';
+import { ensureLabTls, inventoryTls, planLabTls, type LabTlsPlan } from './tls';
 
 export interface LabUpOptions {
   /** Lab name (default `default`): labs have separate state, bridges and namespaces. */
@@ -111,14 +112,20 @@ async function refuseForeignObjects(bridge: string, hosts: readonly HostPlan[]):
   }
 }
 
-/** Key, host keys, known_hosts, secrets and inventory: kept across up and down. */
-async function writeLabFiles(
-  paths: LabPaths,
-  name: string,
-  flavor: Flavor,
-  hosts: readonly HostPlan[],
-  copyInventoryTo: string | undefined,
-): Promise<string> {
+interface LabFilesInput {
+  paths: LabPaths;
+  name: string;
+  flavor: Flavor;
+  subnet: Subnet;
+  hosts: readonly HostPlan[];
+  tls: LabTlsPlan;
+  copyInventoryTo: string | undefined;
+  progress: Progress;
+}
+
+/** Key, host keys, known_hosts, secrets, TLS files and inventory: kept across up and down. */
+async function writeLabFiles(input: LabFilesInput): Promise<string> {
+  const { paths, name, flavor, hosts, copyInventoryTo } = input;
   ensureDir(paths.dir, 0o755);
   const authorizedKey = await ensureKeyPair(paths.key, `foobar-infra-lab-${name}`);
   const entries = [];
@@ -129,12 +136,16 @@ async function writeLabFiles(
   }
   writeFileAtomic(paths.knownHosts, renderKnownHosts(entries));
   const secrets = ensureSecrets(paths.secrets);
+  const tls = await ensureLabTls(input.tls);
+  if (tls.made.length > 0) input.progress(`TLS: made ${tls.made.join(', ')}`);
   const inventory = renderInventory({
     labName: name,
     flavor,
     keyPath: paths.key,
     knownHostsPath: paths.knownHosts,
     secrets,
+    tls: inventoryTls(input.tls),
+    gateway: gatewayAddress(input.subnet),
     hosts,
   });
   writeFileAtomic(paths.inventory, inventory);
@@ -160,6 +171,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabUpResult> {
   const root = labRoot(options.root);
   const paths = labPaths(root, name);
   const bridge = bridgeName(name);
+  const tlsPlan = planLabTls(name, paths.tls, hosts);
   // Checks that change nothing come first: a refused lab leaves no trace.
   const installedPackages = await ensureMachinePackages(progress);
   await checkKernelFeatures();
@@ -214,13 +226,16 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabUpResult> {
       if (image.built) timings.imageBuildMs = image.buildMs;
       const repo = await ensureRepo(root, spec, image, progress);
       if (repo.built) timings.repoBuildMs = repo.buildMs;
-      const authorizedKey = await writeLabFiles(
+      const authorizedKey = await writeLabFiles({
         paths,
         name,
         flavor,
+        subnet,
         hosts,
-        options.copyInventoryTo,
-      );
+        tls: tlsPlan,
+        copyInventoryTo: options.copyInventoryTo,
+        progress,
+      });
 
       const state: LabState = {
         version: STATE_VERSION,

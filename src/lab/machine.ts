@@ -40,6 +40,7 @@ const REQUIRED_TOOLS: readonly { path: string; pkg: string }[] = [
   { path: 'dpkg-scanpackages', pkg: 'dpkg-dev' },
   { path: 'ssh', pkg: 'openssh-client' },
   { path: 'ssh-keygen', pkg: 'openssh-client' },
+  { path: 'openssl', pkg: 'openssl' },
   { path: 'ip', pkg: 'iproute2' },
   { path: 'mount', pkg: 'mount' },
   { path: 'chroot', pkg: 'coreutils' },

@@ -16,6 +16,8 @@ export function nspawnArgs(input: NspawnInput): string[] {
     `--machine=${input.machine}`,
     '--boot',
     `--network-namespace-path=/run/netns/${input.netns}`,
+    // The host has its own network namespace: it may manage its firewall (nftables).
+    '--capability=CAP_NET_ADMIN',
     // The machine's PID 1 is not necessarily systemd: no machined, no scope unit.
     '--register=no',
     '--keep-unit',

@@ -34,6 +34,8 @@ export interface LabPaths {
   knownHosts: string;
   inventory: string;
   secrets: string;
+  /** The lab's CA, the load balancer's and the database hosts' certificates (src/lab/tls.ts). */
+  tls: string;
   hostKeys: string;
   hosts: string;
   logs: string;
@@ -50,6 +52,7 @@ export function labPaths(root: string, name: string): LabPaths {
     knownHosts: join(dir, 'known_hosts'),
     inventory: join(dir, 'inventory.yml'),
     secrets: join(dir, 'secrets'),
+    tls: join(dir, 'tls'),
     hostKeys: join(dir, 'host-keys'),
     hosts: join(dir, 'hosts'),
     logs: join(dir, 'logs'),

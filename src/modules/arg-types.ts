@@ -26,3 +26,11 @@ export const fileAttributes = {
   group: userName.optional(),
   mode: fileMode.optional(),
 };
+
+/** A yes/no that may come from a variable: true, false, or "{{var}}" rendering to "true"/"false". */
+export const flag = z
+  .union([
+    z.boolean(),
+    z.string().refine((s) => s === 'true' || s === 'false' || s.includes('{{'), 'true or false'),
+  ])
+  .transform((v) => v === true || v === 'true');

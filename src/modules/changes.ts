@@ -19,6 +19,12 @@ export type Change =
       before: FileFact;
       /** Content holds secret values of the run (every output masks them). */
       secret: boolean;
+      /**
+       * Loaded into the running system before it takes the destination's place
+       * (a firewall ruleset): the host reverts it by itself unless the tool
+       * confirms it over a new SSH connection within the time given.
+       */
+      activate?: Activation;
     }
   | {
       kind: 'attributes';
@@ -72,6 +78,11 @@ export type Change =
       timeoutSeconds: number;
     };
 
+export interface Activation {
+  kind: 'nftables';
+  revertAfterSeconds: number;
+}
+
 export type ServiceAction =
   'daemon-reload' | 'start' | 'stop' | 'restart' | 'reload' | 'enable' | 'disable';
 
@@ -79,7 +90,7 @@ export type ServiceAction =
 export function describeChange(change: Change): string {
   switch (change.kind) {
     case 'write':
-      return `${change.before.exists ? 'update' : 'create'} ${change.path}`;
+      return `${change.before.exists ? 'update' : 'create'} ${change.path}${change.activate ? ` (load it, then confirm over a new connection or it reverts in ${change.activate.revertAfterSeconds} s)` : ''}`;
     case 'attributes':
       return `set ${[change.mode && `mode ${change.mode}`, change.owner && `owner ${change.owner}`, change.group && `group ${change.group}`].filter(Boolean).join(', ')} on ${change.path}`;
     case 'mkdir':

@@ -1,6 +1,7 @@
 import {
   type AccountFact,
   type SqlResult,
+  type SshClientFact,
   factKey,
   type Fact,
   type FactRequest,
@@ -44,6 +45,9 @@ export class FactView {
   }
   sql(request: Omit<Extract<FactRequest, { kind: 'sql' }>, 'kind'>): SqlResult {
     return this.get({ kind: 'sql', ...request }) as SqlResult;
+  }
+  sshClient(): SshClientFact | undefined {
+    return this.get({ kind: 'ssh_client' }) as SshClientFact | undefined;
   }
   exists(path: string): boolean {
     return this.get({ kind: 'exists', path }) as boolean;

@@ -18,6 +18,7 @@ import { gtidMinus } from './gtid';
 import { requireSql, serverState, versionFact } from './mysql-common';
 import type { ModuleContext, ModuleDefinition } from './module';
 import { fingerprintWrite } from './mysql-user';
+import { flag } from './arg-types';
 import { PlanError } from './plan-error';
 
 export const mysqlReplicationArgs = z.strictObject({
@@ -35,10 +36,11 @@ export const mysqlReplicationArgs = z.strictObject({
     .describe("The source's inventory name: seeding reads from it."),
   user: z.string().min(1).describe('Replication user on the source.'),
   password: z.string().min(1).describe('Its password: give it from a secret.'),
-  tls: z.boolean().default(false).describe('Replicate over TLS.'),
+  tls: flag.default(false).describe('Replicate over TLS.'),
   tls_ca: z
     .string()
     .optional()
+    .transform((v) => v || undefined)
     .describe("CA file on the replica to verify the source's certificate."),
   seed: z
     .boolean()
@@ -58,12 +60,14 @@ const USER_TABLES =
   "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema NOT IN ('mysql','sys','information_schema','performance_schema')";
 const STATUS = { query: 'SHOW REPLICA STATUS', orElse: 'SHOW SLAVE STATUS', vertical: true };
 
-function remoteOf(args: MysqlReplicationArgs): RemoteDatabase {
+function remoteOf(args: MysqlReplicationArgs, ctx: ModuleContext): RemoteDatabase {
   return {
     host: args.source_host,
     port: Number(args.source_port),
     user: args.user,
     password: args.password,
+    // The replication account may REQUIRE SSL: so do the checks made as it.
+    ...(args.tls ? { tls: ctx.vars.mysql_flavor === 'mariadb' ? 'mariadb' : 'mysql' } : {}),
   };
 }
 
@@ -84,7 +88,7 @@ export const mysqlReplicationModule: ModuleDefinition<MysqlReplicationArgs> = {
     'Make this server a replica of its source with GTID auto-positioning: compares the real state first, seeds a new replica, and checks identities and errant transactions.',
   args: mysqlReplicationArgs,
   facts(args, ctx) {
-    const remote = remoteOf(args);
+    const remote = remoteOf(args, ctx);
     const identity = identityQuery(provisionalVersion(ctx));
     return [
       versionFact(),
@@ -106,7 +110,7 @@ export const mysqlReplicationModule: ModuleDefinition<MysqlReplicationArgs> = {
         },
       ];
     }
-    const remote = remoteOf(args);
+    const remote = remoteOf(args, ctx);
     const source = serverState(facts, ctx.vars.mysql_flavor, remote);
     if (!source.up) {
       throw new PlanError(
@@ -136,12 +140,21 @@ export const mysqlReplicationModule: ModuleDefinition<MysqlReplicationArgs> = {
       status.sourceUser === args.user &&
       status.autoPosition;
     const running = status?.ioRunning === 'Yes' && status?.sqlRunning === 'Yes';
+    // TLS as asked: on, and checked against the CA when one is given.
+    const tlsGap = !args.tls
+      ? undefined
+      : status?.sslAllowed !== true
+        ? 'replication is not over TLS'
+        : args.tls_ca !== undefined &&
+            (status.sslCaFile !== args.tls_ca || status.sslVerifyServerCert !== true)
+          ? `the source's certificate is not checked against ${args.tls_ca}`
+          : undefined;
 
     const d = local.dialect;
     const changes: Change[] = [];
     const readOnly =
       mine.readOnly && (mine.flavor === 'mariadb' || (mine as MysqlIdentity).superReadOnly);
-    if (sameSource && samePassword && running) {
+    if (sameSource && samePassword && running && !tlsGap) {
       if (!readOnly) changes.push(sql(d.readOnly(true), 'the replica is writable'));
       return changes;
     }
@@ -152,6 +165,7 @@ export const mysqlReplicationModule: ModuleDefinition<MysqlReplicationArgs> = {
       reasons.push(
         `the source is ${status.sourceUser}@${status.sourceHost}:${status.sourcePort}${status.autoPosition ? '' : ' without auto-position'}`,
       );
+    else if (tlsGap) reasons.push(tlsGap);
     else if (!samePassword)
       reasons.push(
         prints.has(key)

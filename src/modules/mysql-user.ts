@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { templated } from './arg-types';
+import { flag, templated } from './arg-types';
 import { parseBatch, parseGrants, showGrantsQuery, sqlAccount, type Grant } from '../mysql';
 import { grantStatement } from '../mysql/statements';
 import type { FactRequest, FileFact } from '../facts/types';
@@ -37,12 +37,16 @@ export const mysqlUserArgs = z.strictObject({
     .default([])
     .describe('Exactly these privileges: "db.*:PRIV,PRIV". Others are revoked.'),
   exclusive: z.boolean().default(true).describe('Drop accounts of this name on other hosts.'),
+  require_ssl: flag
+    .optional()
+    .describe('true: the account may only connect over TLS (REQUIRE SSL); false: REQUIRE NONE.'),
 });
 
 export type MysqlUserArgs = z.infer<typeof mysqlUserArgs>;
 
+/** Each account of the name: its host and its TLS requirement ('' none, ANY = REQUIRE SSL). */
 const accountsQuery = (name: string) =>
-  `SELECT host FROM mysql.user WHERE user = '${name.replace(/'/g, "''")}'`;
+  `SELECT host, ssl_type FROM mysql.user WHERE user = '${name.replace(/'/g, "''")}'`;
 const fingerprintKey = (user: string, host: string) => `mysql:${sqlAccount(user, host)}`;
 
 function wantedGrants(args: MysqlUserArgs): Grant[] {
@@ -100,7 +104,9 @@ export const mysqlUserModule: ModuleDefinition<MysqlUserArgs> = {
     const accounts = facts.sql({ query: accountsQuery(args.name) });
     if (!accounts.ok)
       throw new PlanError(`cannot list the accounts of ${args.name}: ${accounts.error}`);
-    const existing = new Set(parseBatch(accounts.output).map((r) => r[0] ?? ''));
+    const rows = parseBatch(accounts.output);
+    const existing = new Set(rows.map((r) => r[0] ?? ''));
+    const sslType = new Map(rows.map((r) => [r[0] ?? '', (r[1] ?? '').toUpperCase()]));
     const prints = parseFingerprints(facts.content(FINGERPRINT_FILE));
     const before = prints.size;
     const updated = new Map(prints);
@@ -112,7 +118,14 @@ export const mysqlUserModule: ModuleDefinition<MysqlUserArgs> = {
       const account = sqlAccount(args.name, host);
       const key = fingerprintKey(args.name, host);
       if (!existing.has(host)) {
-        statements.push(d.createUser({ user: args.name, host, password: args.password }));
+        statements.push(
+          d.createUser({
+            user: args.name,
+            host,
+            password: args.password,
+            requireSsl: args.require_ssl,
+          }),
+        );
         for (const g of wanted) statements.push(plain(grantFor(g, args.name, host)));
         updated.set(key, fingerprint(key, args.password));
         reasons.push(`${account} is missing`);
@@ -124,6 +137,18 @@ export const mysqlUserModule: ModuleDefinition<MysqlUserArgs> = {
         reasons.push(
           `${account}: ${prints.has(key) ? 'the password changed' : 'no record of its password'}`,
         );
+      }
+      if (args.require_ssl !== undefined) {
+        const now = sslType.get(host) ?? '';
+        const requires = now !== '' && now !== 'NONE';
+        if (requires !== args.require_ssl || (args.require_ssl && now !== 'ANY')) {
+          statements.push(
+            plain(`ALTER USER ${account} ${args.require_ssl ? 'REQUIRE SSL' : 'REQUIRE NONE'}`),
+          );
+          reasons.push(
+            `${account}: ${args.require_ssl ? 'TLS is not required' : 'TLS is required'}`,
+          );
+        }
       }
       const grants = facts.sql({ query: showGrantsQuery(args.name, host) });
       const real = grants.ok ? parseGrants(grants.output.split('\n').filter(Boolean)) : [];

@@ -2,12 +2,14 @@ import type { ModuleCatalog } from '../playbook/model';
 import { commandModule } from './command';
 import { copyModule } from './copy';
 import { fileModule } from './file';
+import { firewallModule } from './firewall';
 import type { ModuleDefinition } from './module';
 import { mysqlDatabaseModule } from './mysql-database';
 import { mysqlReplicationModule } from './mysql-replication';
 import { mysqlUserModule } from './mysql-user';
 import { packageModule } from './package';
 import { serviceModule } from './service';
+import { sshKeyLoginModule } from './ssh-key-login';
 import { templateModule } from './template';
 import { userModule } from './user';
 
@@ -18,7 +20,9 @@ export const MODULES: Record<string, ModuleDefinition<never>> = Object.fromEntri
     templateModule,
     copyModule,
     fileModule,
+    firewallModule,
     serviceModule,
+    sshKeyLoginModule,
     commandModule,
     userModule,
     mysqlDatabaseModule,

@@ -232,7 +232,9 @@ function readTask(
   return {
     name: common.data.name ?? `${moduleName}`,
     module: moduleName,
-    args: args.data as Record<string, unknown>,
+    // As written: rendered for each host, then parsed again (a transform such
+    // as a "{{flag}}" → boolean must see the rendered text).
+    args: (entry[moduleName] ?? {}) as Record<string, unknown>,
     notify: list(common.data.notify),
     when,
     tags: list(common.data.tags),

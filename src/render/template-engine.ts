@@ -164,6 +164,36 @@ function registerHelpers(hbs: typeof Handlebars): void {
       return `${String(marker)} Managed by foobar-infra${host ? ` for ${String(host)}` : ''}. Local edits are overwritten on the next apply.`;
     },
   );
+  // Lists, for configs that need sets of addresses (e.g. a firewall's).
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  hbs.registerHelper('contains', (l: unknown, value: unknown) => list(l).includes(value));
+  // The values of one variable across host views: (pluck groups.lb "private_address").
+  hbs.registerHelper('pluck', (l: unknown, key: unknown) =>
+    list(l)
+      .map((h) =>
+        h && typeof h === 'object' ? (h as Record<string, unknown>)[String(key)] : undefined,
+      )
+      .filter((v) => v !== undefined && v !== null && v !== ''),
+  );
+  // Host views whose variable differs from a value: (reject groups.web "mysql_role" "none").
+  hbs.registerHelper('reject', (l: unknown, key: unknown, value: unknown) =>
+    list(l).filter(
+      (h) => !(h && typeof h === 'object' && (h as Record<string, unknown>)[String(key)] === value),
+    ),
+  );
+  hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).flatMap(list));
+  hbs.registerHelper('unique', (l: unknown) => [...new Set(list(l).map(String))]);
+  // Addresses or prefixes of one IP family (names are in neither).
+  hbs.registerHelper('ipv4', (l: unknown) =>
+    list(l)
+      .map(String)
+      .filter((a) => /^\d+\.\d+\.\d+\.\d+(\/\d+)?$/.test(a)),
+  );
+  hbs.registerHelper('ipv6', (l: unknown) =>
+    list(l)
+      .map(String)
+      .filter((a) => a.includes(':')),
+  );
   // ms → seconds for configs that want seconds.
   hbs.registerHelper('seconds', (ms: unknown) =>
     String(Math.max(1, Math.round(Number(ms) / 1000))),

@@ -10,7 +10,7 @@ import { resolveRoute, routeKey, type Endpoint } from './route';
 import { Session } from './session';
 import { expandPath, parseSshConfig, type IncludeReader, type SshConfig } from './ssh-config';
 import type { Ssh2Channel } from './ssh2-types';
-import type { ConnectTarget, Connection, Transport } from './types';
+import type { ConnectOptions, ConnectTarget, Connection, Transport } from './types';
 
 export interface SshTransportOptions {
   /** Default ~/.ssh/config; a missing default file is an empty config. */
@@ -54,13 +54,17 @@ class SshTransport implements Transport {
     }
   }
 
-  async connect(target: ConnectTarget): Promise<Connection> {
+  async connect(target: ConnectTarget, options: ConnectOptions = {}): Promise<Connection> {
     const route = resolveRoute(target, this.sshConfig(target.host), {
       home: this.home,
       localUser: this.options.localUser ?? os.userInfo().username,
     });
     if ('error' in route) throw new TransportError(target.host, 'connect', route.error);
     const chain = [...route.hops, route.target];
+    if (options.fresh) {
+      const session = await this.open(chain, target, false, () => undefined);
+      return new SshConnection(target, session, () => session.end());
+    }
     const { key, entry } = this.acquire(chain, target, false);
     const session = await entry.session;
     return new SshConnection(target, session, () => this.release(key, entry));

@@ -64,6 +64,14 @@ export interface Connection {
   readonly stats: TransportStats;
 }
 
+export interface ConnectOptions {
+  /**
+   * A new SSH connection of its own (never a pooled one), e.g. to prove that
+   * a new firewall ruleset still lets new connections in. Jump hosts may be shared.
+   */
+  fresh?: boolean;
+}
+
 export interface Transport {
-  connect(target: ConnectTarget): Promise<Connection>;
+  connect(target: ConnectTarget, options?: ConnectOptions): Promise<Connection>;
 }

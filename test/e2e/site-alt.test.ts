@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { labDown, labUp, type LabUpResult } from '../../src/lab';
+import { labDown, labUp, sshRun, type LabUpResult } from '../../src/lab';
 import { BIN, ROOT } from '../support/cli';
-import { httpRequest } from '../support/http';
+import { httpFromHost, httpRequest as plainRequest } from '../support/http';
 import { e2eSkipReason } from '../support/lab';
 
 const LAB = { name: 'e2e-alt', subnet: '10.231.102.0/24', hosts: 'front,app-a,app-b,app-c' };
@@ -31,9 +31,18 @@ describe('e2e: the site on another inventory (front + three app hosts)', functio
         cwd: ROOT,
         encoding: 'utf8',
       });
+    const httpRequest = (url: string, options: { method?: string; body?: string } = {}) =>
+      plainRequest(url, { ...options, ca: lab!.caPath });
+    const address = (name: string) => lab!.hosts.find((h) => h.name === name)!.address;
+    const ssh = (host: string, command: string) =>
+      sshRun(
+        { address: address(host), keyPath: lab!.keyPath, knownHostsPath: lab!.knownHostsPath },
+        command,
+        { timeoutMs: 30_000 },
+      );
     const first = apply();
     assert.equal(first.status, 0, first.stdout + first.stderr);
-    const front = `http://${lab!.hosts.find((h) => h.name === 'front')!.address}`;
+    const front = `https://${address('front')}`;
     let seen = new Set<string>();
     for (let i = 0; i < 60 && seen.size < 3; i++) {
       seen = new Set<string>();
@@ -49,11 +58,12 @@ describe('e2e: the site on another inventory (front + three app hosts)', functio
     ).body;
     const { id } = JSON.parse(post) as { id: number };
     for (const replica of ['app-b', 'app-c']) {
-      const url = `http://${lab!.hosts.find((h) => h.name === replica)!.address}/messages/${id}`;
-      let r = await httpRequest(url);
+      // Nginx answers the load balancer only (the firewall): asked from there.
+      const url = `http://${address(replica)}/messages/${id}`;
+      let r = await httpFromHost(ssh, 'front', url);
       for (let i = 0; i < 20 && r.status !== 200; i++) {
         await new Promise((res) => setTimeout(res, 250));
-        r = await httpRequest(url);
+        r = await httpFromHost(ssh, 'front', url);
       }
       assert.equal(r.status, 200, `${replica}: ${r.body}`);
     }

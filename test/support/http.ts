@@ -1,9 +1,12 @@
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as https from 'node:https';
 
 export interface Reply {
   status: number;
   servedBy: string;
   body: string;
+  headers?: http.IncomingHttpHeaders;
 }
 
 /**
@@ -12,15 +15,22 @@ export interface Reply {
  */
 export function httpRequest(
   url: string,
-  options: { method?: string; body?: string } = {},
+  options: { method?: string; body?: string; ca?: string } = {},
 ): Promise<Reply> {
   return new Promise((resolve) => {
     const headers: Record<string, string> = options.body
       ? { 'content-type': 'application/json' }
       : {};
-    const req = http.request(
+    const secure = url.startsWith('https:');
+    const req = (secure ? https : http).request(
       url,
-      { method: options.method ?? 'GET', timeout: 5000, headers },
+      {
+        method: options.method ?? 'GET',
+        timeout: 5000,
+        headers,
+        // HTTPS is checked against the given CA (the lab's), never skipped.
+        ...(secure && options.ca ? { ca: fs.readFileSync(options.ca) } : {}),
+      },
       (res) => {
         let body = '';
         res.on('data', (d: Buffer) => (body += d.toString()));
@@ -28,6 +38,7 @@ export function httpRequest(
           resolve({
             status: res.statusCode ?? 0,
             servedBy: String(res.headers['x-served-by'] ?? ''),
+            headers: res.headers,
             body,
           }),
         );
@@ -38,4 +49,19 @@ export function httpRequest(
     if (options.body) req.write(options.body);
     req.end();
   });
+}
+
+/**
+ * A GET run with curl on a lab host (e.g. the lb: the web hosts' firewall
+ * lets only the lb reach Nginx). `ssh` is the lab's ssh runner.
+ */
+export async function httpFromHost(
+  ssh: (host: string, command: string) => Promise<{ code: number | null; stdout: string }>,
+  host: string,
+  url: string,
+): Promise<Reply> {
+  const r = await ssh(host, `curl -s -m 5 -w '\\n%{http_code}' '${url.replace(/'/g, '')}'`);
+  const at = r.stdout.lastIndexOf('\n');
+  const status = Number(r.stdout.slice(at + 1)) || 0;
+  return { status, servedBy: '', body: r.stdout.slice(0, at) };
 }

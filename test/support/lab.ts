@@ -41,6 +41,8 @@ export interface E2eLab {
   inventoryPath: string;
   keyPath: string;
   knownHostsPath: string;
+  /** The lab CA: the site's certificate (and the database ones) are signed by it. */
+  caPath: string;
   /** Timings of the `lab up` that made this lab (image build when cold, boot). */
   timings: LabTimings;
   host(name: string): LabHost;
@@ -86,6 +88,7 @@ function handle(flavor: Flavor, first: LabUpResult): E2eLab {
     inventoryPath: current.inventoryPath,
     keyPath: current.keyPath,
     knownHostsPath: current.knownHostsPath,
+    caPath: current.caPath,
     timings: current.timings,
     host: find,
     ssh: (host, command, options = {}) =>

@@ -123,3 +123,40 @@ describe('fact parsers: {request, output} → fact, from real command output', (
     assert.equal(quote(''), "''");
   });
 });
+
+describe('the ssh_client fact: SSH_CONNECTION as the host sees it', () => {
+  const parse = (text: string) => parseFact({ kind: 'ssh_client' }, text).value;
+
+  it('an IPv4 client, as sshd sets it', () => {
+    assert.deepEqual(parse('10.231.7.1 36732 10.231.7.11 22\n'), {
+      address: '10.231.7.1',
+      port: 36732,
+      serverAddress: '10.231.7.11',
+      serverPort: 22,
+    });
+  });
+
+  it('an IPv6 client, and an IPv4 one seen by a dual-stack sshd as ::ffff:a.b.c.d', () => {
+    assert.deepEqual(parse('2001:db8::7 50000 2001:db8::11 2222\n'), {
+      address: '2001:db8::7',
+      port: 50000,
+      serverAddress: '2001:db8::11',
+      serverPort: 2222,
+    });
+    assert.equal(
+      (parse('::ffff:192.0.2.1 50000 ::ffff:192.0.2.10 22') as { address: string }).address,
+      '192.0.2.1',
+    );
+  });
+
+  it('unknown (no SSH_CONNECTION anywhere up the process tree) is undefined; garbage is an error', () => {
+    assert.equal(parse('\n'), undefined);
+    assert.throws(() => parse('10.0.0.1 x 10.0.0.2 22'), FactParseError);
+  });
+
+  it('the gather script reads it through sudo (which resets the environment) from an ancestor process', () => {
+    const script = gatherScript([{ kind: 'ssh_client' }]);
+    assert.match(script, /\/proc\/\$fb_p\/environ/);
+    assert.match(script, /SSH_CONNECTION=/);
+  });
+});

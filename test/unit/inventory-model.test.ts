@@ -13,7 +13,7 @@ const load = (text: string, declared: string[] = []) => {
 describe('inventory model', () => {
   const inv = load(`
 all:
-  vars: { ssh_user: ops, web_port: 8080 }
+  vars: { ssh_user: ops, web_port: 8080, lb_tls: false, firewall: false, mysql_tls: false }
   children:
     web:
       vars: { web_port: 80, ssh_port: 2222 }

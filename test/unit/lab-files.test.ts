@@ -89,6 +89,7 @@ describe('lab machine files and command lines', () => {
       '--network-namespace-path=/run/netns/fbl-default-lb-01',
       '--register=no',
       '--keep-unit',
+      '--capability=CAP_NET_ADMIN',
       '--bind-ro=/repo:/srv/foobar-lab-repo',
     ]) {
       assert.ok(args.includes(a), a);

@@ -1,8 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { parse } from 'yaml';
+import { parseInventory } from '../../src/inventory/load';
 import { renderInventory } from '../../src/lab/inventory-file';
 import { hostNamesFromOption, planHosts } from '../../src/lab/plan-names';
-import { parseSubnet } from '../../src/lab/subnet';
+import { gatewayAddress, parseSubnet } from '../../src/lab/subnet';
+import { inventoryTls, planLabTls } from '../../src/lab/tls';
 
 const DIR = '/var/lib/foobar-infra/lab/labs/default';
 
@@ -16,14 +18,18 @@ all:
     mysql_root_password: { file: ${DIR}/secrets/mysql_root_password }
     mysql_replication_password: { file: ${DIR}/secrets/mysql_replication_password }
     mysql_app_password: { file: ${DIR}/secrets/mysql_app_password }
+    lb_tls_certificate: { file: ${DIR}/tls/site.crt }
+    lb_tls_key: { file: ${DIR}/tls/site.key }
+    mysql_tls_ca: { file: ${DIR}/tls/ca.crt }
+    firewall_admin_sources: [10.231.0.1/32]
   children:
     lb:
       hosts:
         lb-01: { address: 10.231.0.11 }
     web:
       hosts:
-        web-01: { address: 10.231.0.12, mysql_role: primary, server_id: 1 }
-        web-02: { address: 10.231.0.13, mysql_role: replica, mysql_source: web-01, server_id: 2 }
+        web-01: { address: 10.231.0.12, mysql_role: primary, server_id: 1, mysql_tls_certificate: { file: ${DIR}/tls/web-01.crt }, mysql_tls_key: { file: ${DIR}/tls/web-01.key } }
+        web-02: { address: 10.231.0.13, mysql_role: replica, mysql_source: web-01, server_id: 2, mysql_tls_certificate: { file: ${DIR}/tls/web-02.crt }, mysql_tls_key: { file: ${DIR}/tls/web-02.key } }
 `;
 
 function inventory(
@@ -33,6 +39,7 @@ function inventory(
   flavor: 'mysql' | 'mariadb' = 'mysql',
 ) {
   const dir = `/var/lib/foobar-infra/lab/labs/${name}`;
+  const hostPlans = planHosts(name, hostNamesFromOption(hosts), parseSubnet(subnet));
   return renderInventory({
     labName: name,
     flavor,
@@ -43,7 +50,9 @@ function inventory(
       mysql_replication_password: `${dir}/secrets/mysql_replication_password`,
       mysql_app_password: `${dir}/secrets/mysql_app_password`,
     },
-    hosts: planHosts(name, hostNamesFromOption(hosts), parseSubnet(subnet)),
+    tls: inventoryTls(planLabTls(name, `${dir}/tls`, hostPlans)),
+    gateway: gatewayAddress(parseSubnet(subnet)),
+    hosts: hostPlans,
   });
 }
 
@@ -64,14 +73,35 @@ describe('lab inventory file', () => {
       mysql_role: 'replica',
       mysql_source: 'app1',
       server_id: 3,
+      mysql_tls_certificate: { file: '/var/lib/foobar-infra/lab/labs/e2e/tls/app3.crt' },
+      mysql_tls_key: { file: '/var/lib/foobar-infra/lab/labs/e2e/tls/app3.key' },
     });
   });
 
-  it('names the flavour for mariadb labs (mysql is the default)', () => {
-    const text = inventory('e2e-mariadb', undefined, '10.231.101.0/24', 'mariadb');
-    assert.match(text, /for lab "e2e-mariadb" \(flavour mariadb\)/);
-    assert.equal(parse(text).all.vars.mysql_flavor, 'mariadb');
-    assert.equal(parse(inventory('default', undefined)).all.vars.mysql_flavor, undefined);
+  it('references the TLS files and admits the lab bridge to SSH', () => {
+    const tls = '/var/lib/foobar-infra/lab/labs/tlsdbg/tls';
+    const doc = parse(inventory('tlsdbg', undefined, '10.231.9.0/24'));
+    assert.deepEqual(doc.all.vars.lb_tls_certificate, { file: `${tls}/site.crt` });
+    assert.deepEqual(doc.all.vars.lb_tls_key, { file: `${tls}/site.key` });
+    assert.deepEqual(doc.all.vars.mysql_tls_ca, { file: `${tls}/ca.crt` });
+    assert.deepEqual(doc.all.vars.firewall_admin_sources, ['10.231.9.1/32']);
+    assert.deepEqual(doc.all.children.web.hosts['web-01'].mysql_tls_key, {
+      file: `${tls}/web-01.key`,
+    });
+    // The lb is no database: no database certificate.
+    assert.equal(doc.all.children.lb.hosts['lb-01'].mysql_tls_certificate, undefined);
+  });
+
+  it('passes the project inventory checks (schema and rules), for mysql and mariadb labs', () => {
+    for (const flavor of ['mysql', 'mariadb'] as const) {
+      const result = parseInventory('lab.yml', inventory('e2e', '4', '10.231.100.0/24', flavor));
+      assert.deepEqual(
+        result.diagnostics.map((d) => `${d.field ?? ''}: ${d.message}`),
+        [],
+        flavor,
+      );
+      assert.ok(result.value);
+    }
   });
 
   it('a one-host lab has an empty web group', () => {

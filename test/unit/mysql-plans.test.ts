@@ -112,6 +112,31 @@ describe('mysql_replication plans from real server output', () => {
     assert.match((changes[0] as { reason: string }).reason, /the replication password changed/);
   });
 
+  it('TLS: converged when the channel uses it; with a CA not yet checked, the source is changed to verify it', () => {
+    // MySQL 9.7 reports Source_SSL_Allowed: Yes (the fixture) for a channel that uses TLS.
+    assert.deepEqual(plan('mysql_replication', { ...args, tls: true }, 'mysql', mysql()), []);
+    const ca = '/etc/mysql/tls/ca.crt';
+    const changes = plan(
+      'mysql_replication',
+      { ...args, tls: 'true', tls_ca: ca },
+      'mysql',
+      mysql(),
+    );
+    assert.match(
+      shown(changes),
+      /CHANGE REPLICATION SOURCE TO .*SOURCE_SSL=1, SOURCE_SSL_CA='\/etc\/mysql\/tls\/ca\.crt', SOURCE_SSL_VERIFY_SERVER_CERT=1/,
+    );
+    assert.match(
+      (changes[0] as { reason: string }).reason,
+      /the source's certificate is not checked against \/etc\/mysql\/tls\/ca\.crt/,
+    );
+    // "{{mysql_tls}}" rendered "false", and an empty CA: no TLS asked, nothing to change.
+    assert.deepEqual(
+      plan('mysql_replication', { ...args, tls: 'false', tls_ca: '' }, 'mysql', mysql()),
+      [],
+    );
+  });
+
   it('a stopped replica is restarted', () => {
     const changes = plan(
       'mysql_replication',
@@ -234,7 +259,7 @@ describe('mysql_user plans from real server output', () => {
   const facts = (over: Record<string, string> = {}, content?: string) => ({
     local: {
       'SELECT VERSION()': out('mysql-9.7-version'),
-      'SELECT host FROM mysql.user': '%\n',
+      'SELECT host, ssl_type FROM mysql.user': '%\n',
       "SHOW GRANTS FOR 'fx_repl'@'%'": out('mysql-9.7-grants-replication-user'),
       ...over,
     },
@@ -250,7 +275,7 @@ describe('mysql_user plans from real server output', () => {
       'mysql_user',
       base,
       'mysql',
-      facts({ 'SELECT host FROM mysql.user': '' }, ''),
+      facts({ 'SELECT host, ssl_type FROM mysql.user': '' }, ''),
     );
     assert.equal(
       shown(changes),
@@ -290,6 +315,45 @@ describe('mysql_user plans from real server output', () => {
     );
     assert.match(shown(changes), /CREATE USER IF NOT EXISTS 'fx_repl'@'10\.0\.0\.12'/);
     assert.match(shown(changes), /DROP USER 'fx_repl'@'%'/);
+  });
+
+  it('require_ssl: REQUIRE SSL on a new account, added to an existing one, converged when mysql.user says ANY', () => {
+    const tls = { ...base, require_ssl: true };
+    assert.deepEqual(
+      plan(
+        'mysql_user',
+        tls,
+        'mysql',
+        facts({ 'SELECT host, ssl_type FROM mysql.user': '%\tANY\n' }),
+      ),
+      [],
+    );
+    assert.equal(
+      shown(plan('mysql_user', tls, 'mysql', facts())),
+      "ALTER USER 'fx_repl'@'%' REQUIRE SSL",
+    );
+    assert.match(
+      shown(
+        plan(
+          'mysql_user',
+          tls,
+          'mysql',
+          facts({ 'SELECT host, ssl_type FROM mysql.user': '' }, ''),
+        ),
+      ),
+      /^CREATE USER IF NOT EXISTS 'fx_repl'@'%' IDENTIFIED WITH caching_sha2_password BY '\*{8}' REQUIRE SSL$/m,
+    );
+    assert.equal(
+      shown(
+        plan(
+          'mysql_user',
+          { ...base, require_ssl: 'false' },
+          'mysql',
+          facts({ 'SELECT host, ssl_type FROM mysql.user': '%\tANY\n' }),
+        ),
+      ),
+      "ALTER USER 'fx_repl'@'%' REQUIRE NONE",
+    );
   });
 
   it('a changed password is rotated', () => {

@@ -382,3 +382,42 @@ describe('module plans: {args, facts} → changes (empty = converged)', () => {
     });
   });
 });
+
+describe('ssh_key_login: {args, facts} → a check, no changes', () => {
+  const client = {
+    address: '192.0.2.1',
+    port: 40000,
+    serverAddress: '192.0.2.10',
+    serverPort: 22,
+  };
+  const facts = (
+    over: { client?: typeof client | undefined; keys?: number } = {},
+    user = 'deploy',
+  ): [FactRequest, Fact][] => {
+    const m = MODULES.ssh_key_login!;
+    const [sshClient, keys] = m.facts(m.args.parse({ user }) as never, ctx);
+    return [
+      [sshClient!, { kind: 'ssh_client', value: 'client' in over ? over.client : client }],
+      [keys!, { kind: 'exit', value: over.keys ?? 0 }],
+    ];
+  };
+
+  it('logged in over SSH as a user with authorized keys: nothing to do', () => {
+    assert.deepEqual(plan('ssh_key_login', { user: 'deploy' }, facts()), []);
+  });
+
+  it('refuses root, a user without authorized keys, and a run that did not come over SSH', () => {
+    assert.throws(
+      () => plan('ssh_key_login', { user: 'root' }, facts({}, 'root')),
+      /logs in as root: turning root login off would lock it out/,
+    );
+    assert.throws(
+      () => plan('ssh_key_login', { user: 'deploy' }, facts({ keys: 1 })),
+      /deploy has no ~\/\.ssh\/authorized_keys/,
+    );
+    assert.throws(
+      () => plan('ssh_key_login', { user: 'deploy' }, facts({ client: undefined })),
+      /did not come in over SSH/,
+    );
+  });
+});

@@ -380,6 +380,35 @@ describe('Redactor: every escaped form of a secret is masked', () => {
     });
   }
 
+  it('a multi-line secret (a PEM key) is masked line by line too, as a diff shows it; its armour lines are not', () => {
+    const key = [
+      '-----BEGIN PRIVATE KEY-----',
+      'MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgq1y3bS5k0d0S8Zx7',
+      'hRANCAARm0xJ0hW4tJ2KfS0d7Yw3cR9b5gQ0q2xI1mYb1y0wVwq9v3Xx0h5d6A7',
+      '-----END PRIVATE KEY-----',
+    ].join('\n');
+    const r = new Redactor();
+    r.add(key);
+    const diff = [
+      '--- /etc/haproxy/certs/site.pem',
+      '+++ /etc/haproxy/certs/site.pem',
+      ' -----BEGIN PRIVATE KEY-----',
+      '-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgq1y3bS5k0d0S8Zx7',
+      '+hRANCAARm0xJ0hW4tJ2KfS0d7Yw3cR9b5gQ0q2xI1mYb1y0wVwq9v3Xx0h5d6A7',
+    ].join('\n');
+    assert.equal(
+      r.redact(diff),
+      [
+        '--- /etc/haproxy/certs/site.pem',
+        '+++ /etc/haproxy/certs/site.pem',
+        ' -----BEGIN PRIVATE KEY-----',
+        `-${MASK}`,
+        `+${MASK}`,
+      ].join('\n'),
+    );
+    assert.equal(r.redact(key), MASK);
+  });
+
   it('values shorter than 4 characters are not registered', () => {
     const r = new Redactor();
     r.add('abc');

@@ -12,6 +12,7 @@ import {
   sshInteractive,
   type Flavor,
   type LabHost,
+  caLine,
 } from '../../lab';
 import { EnvironmentError } from '../../core/errors';
 import type { Io } from '../io';
@@ -89,6 +90,7 @@ export async function labUp(opts: LabUpCliOptions, io: Io): Promise<number> {
   io.out(
     `inventory: ${result.inventoryPath}${copyTo ? ` (copied to ${relative(process.cwd(), copyTo) || copyTo})` : ''}`,
   );
+  io.out(caLine(result));
   io.out(
     `ssh: foobar-infra lab ssh ${name === DEFAULT_LAB_NAME ? '' : `--name ${name} `}${result.hosts[0]?.name ?? 'HOST'}`,
   );
@@ -135,6 +137,7 @@ export async function labStatus(opts: { name?: string }, io: Io): Promise<number
   for (const line of hostTable(status.hosts)) io.out(line);
   for (const problem of status.problems) io.out(`  problem: ${problem}`);
   io.out(`inventory: ${info.inventoryPath}`);
+  io.out(caLine(info));
   return 0;
 }
 

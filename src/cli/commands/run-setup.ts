@@ -73,17 +73,19 @@ export function prepareRun(
     trace?: (event: Extract<EngineEvent, { type: 'trace' }>) => void,
   ) => {
     transport ??= import('../../transport').then((t) => t.sshTransport());
-    const connection = await (
-      await transport
-    ).connect(
-      connectTarget(project.inventory, host, { acceptNew: opts.acceptNew ?? false, secret }),
-    );
+    const ssh = await transport;
+    const target = connectTarget(project.inventory, host, {
+      acceptNew: opts.acceptNew ?? false,
+      secret,
+    });
+    const connection = await ssh.connect(target);
     return new RemoteDriver(
       connection,
       COMMAND_TIMEOUT_MS,
       trace ? (command) => trace({ type: 'trace', host, ...command }) : undefined,
       lockRequest,
       isDeadLocalRun,
+      () => ssh.connect(target, { fresh: true }),
     );
   };
   return {

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BIN, ROOT, editedProjectCopy, runCli } from '../../support/cli';
-import { httpRequest as request } from '../../support/http';
+import { httpRequest } from '../../support/http';
 import { useE2eLab, type E2eLab } from '../../support/lab';
 
 /**
@@ -18,6 +18,7 @@ describe('e2e faults on the live site', function () {
   let lab: E2eLab;
   let work: string;
   let lb: string;
+  const request = (url: string) => httpRequest(url, { ca: lab.caPath });
 
   const run = runCli;
   /** The CLI in the background, its output gathered. */
@@ -99,7 +100,7 @@ describe('e2e faults on the live site', function () {
     lab = await useE2eLab(this);
     await lab.reset();
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'foobar-faults-'));
-    lb = `http://${lab.host('lb-01').address}`;
+    lb = `https://${lab.host('lb-01').address}`;
     converge();
   });
   after(async () => {

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { quote } from '../facts/shell';
+import type { ModuleDefinition } from './module';
+import { PlanError } from './plan-error';
+
+export const sshKeyLoginArgs = z.strictObject({
+  user: z.string().min(1).describe('The user the tool logs in as (ssh_user).'),
+});
+
+export type SshKeyLoginArgs = z.infer<typeof sshKeyLoginArgs>;
+
+const authorizedKeys = (user: string) =>
+  `h=$(getent passwd -- ${quote(user)} | cut -d: -f6) && [ -n "$h" ] && [ -s "$h/.ssh/authorized_keys" ]`;
+
+/**
+ * A check that changes nothing: this run logged in over SSH with a key (the
+ * tool has no password login) as a user other than root, who has authorized
+ * keys. Tasks after it may then turn off password and root logins.
+ */
+export const sshKeyLoginModule: ModuleDefinition<SshKeyLoginArgs> = {
+  name: 'ssh_key_login',
+  summary:
+    'Check that this run came in over SSH with a key, as a user other than root who has authorized keys (before password and root logins are turned off).',
+  args: sshKeyLoginArgs,
+  facts: (args) => [{ kind: 'ssh_client' }, { kind: 'exit', script: authorizedKeys(args.user) }],
+  plan(args, facts) {
+    if (args.user === 'root')
+      throw new PlanError(
+        'the tool logs in as root: turning root login off would lock it out (log in as a sudo user: ssh_user and become: true)',
+      );
+    if (!facts.sshClient())
+      throw new PlanError('this run did not come in over SSH: key login is not proven');
+    if (facts.exit(authorizedKeys(args.user)) !== 0)
+      throw new PlanError(
+        `${args.user} has no ~/.ssh/authorized_keys: key login for it is not proven`,
+      );
+    return [];
+  },
+};
