@@ -128,6 +128,24 @@ export function buildProgram(io: Io, setAction: (action: Action) => void): Comma
     ),
   );
 
+  program
+    .command('status')
+    .description(
+      'a read-only health view of the site, one round trip per host: exit 0 healthy, 1 degraded, 2 down',
+    )
+    .addOption(inventoryOption())
+    .argument('[playbook]', "the site's playbook", DEFAULT_PLAYBOOK)
+    .addOption(
+      new Option('--format <format>', 'output on stdout').choices(['text', 'json']).default('text'),
+    )
+    .option('-w, --watch [seconds]', 'refresh every few seconds (default 2) until Ctrl-C')
+    .option('--accept-new', 'trust the host key of a host not yet in known_hosts')
+    .action((playbook: string, opts: Omit<import('./commands/status').StatusOptions, 'playbook'>) =>
+      setAction(async (io) =>
+        (await import('./commands/status')).runStatus({ ...opts, playbook }, io),
+      ),
+    );
+
   const lab = program
     .command('lab')
     .description('local Debian test hosts (systemd-nspawn in network namespaces); needs root');
@@ -169,6 +187,18 @@ export function buildProgram(io: Io, setAction: (action: Action) => void): Comma
     .action((hosts: string[], opts: { name: string }) =>
       setAction(async (io) => (await import('./commands/lab')).labReset(hosts, opts, io)),
     );
+  for (const [command, power, what] of [
+    ['stop', 'off', 'shut lab hosts down and power them off; their disks are kept'],
+    ['start', 'on', 'boot powered-off lab hosts from their disks'],
+  ] as const)
+    lab
+      .command(command)
+      .description(what)
+      .addOption(labName())
+      .argument('<hosts...>', 'host names')
+      .action((hosts: string[], opts: { name: string }) =>
+        setAction(async (io) => (await import('./commands/lab')).labPower(power, hosts, opts, io)),
+      );
   lab
     .command('ssh')
     .description('a shell (or one command) on a lab host, as the deploy user')

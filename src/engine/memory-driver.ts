@@ -195,6 +195,10 @@ export class MemoryDriver implements HostDriver {
         return { kind: 'sql', value: s.sql(r.query, r.remote) };
       case 'ssh_client':
         return { kind: 'ssh_client', value: s.sshClient };
+      case 'haproxy_stat':
+        return { kind: 'haproxy_stat', value: { ok: false, error: 'not simulated' } };
+      case 'http':
+        return { kind: 'http', value: { status: 0, error: 'not simulated' } };
       case 'tree': {
         const entries = new Map<string, TreeEntry>();
         const prefix = `${r.path}/`;

@@ -70,6 +70,18 @@ export function parseFact(request: FactRequest, text: string): Fact {
       return { kind: 'account', value: parseAccount(request.name, text) };
     case 'ssh_client':
       return { kind: 'ssh_client', value: parseSshConnection(text) };
+    case 'haproxy_stat': {
+      const nl = text.indexOf('\n');
+      const head = nl < 0 ? text : text.slice(0, nl);
+      const body = nl < 0 ? '' : text.slice(nl + 1);
+      if (head === 'ok') return { kind: 'haproxy_stat', value: { ok: true, csv: body } };
+      return { kind: 'haproxy_stat', value: { ok: false, error: body.trim() || 'no answer' } };
+    }
+    case 'http': {
+      const line = text.trim();
+      if (/^\d{3}$/.test(line)) return { kind: 'http', value: { status: Number(line) } };
+      return { kind: 'http', value: { status: 0, error: line || 'no answer' } };
+    }
     case 'content': {
       const nl = text.indexOf('\n');
       const head = nl < 0 ? text : text.slice(0, nl);

@@ -48,6 +48,13 @@ export function factCommand(request: FactRequest): string {
         `fb_p=$(sed 's/.*) //' /proc/$fb_p/stat 2>/dev/null | cut -d' ' -f2); done;`,
         `printf '%s\\n' "$fb_sc"`,
       ].join(' ');
+    case 'haproxy_stat':
+      // The runtime API speaks plain lines: bash's /dev/tcp is enough (no socat).
+      return `if command -v bash >/dev/null 2>&1 && fb_out=$(timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/${request.port} && printf "show stat\\n" >&3 && cat <&3' 2>&1); then echo ok; printf '%s\\n' "$fb_out"; else echo error; echo "no answer from HAProxy's runtime API on 127.0.0.1:${request.port}"; fi`;
+    case 'http': {
+      const resolve = request.resolve ? ` --resolve ${quote(request.resolve)}` : '';
+      return `if command -v curl >/dev/null 2>&1; then curl -s -o /dev/null -m 3 -w '%{http_code}\\n'${request.insecure ? ' -k' : ''}${resolve} ${quote(request.url)}; true; else echo 'curl is not installed'; fi`;
+    }
     case 'content':
       return `if [ -f ${quote(request.path)} ]; then echo present; cat -- ${quote(request.path)}; else echo absent; fi`;
     case 'sql':

@@ -14,6 +14,14 @@ export type FactRequest =
   | { kind: 'account'; name: string }
   /** The SSH connection this run came in on, as the host sees it (SSH_CONNECTION). */
   | { kind: 'ssh_client' }
+  /** `show stat` of HAProxy's runtime API on a localhost TCP socket: the CSV. */
+  | { kind: 'haproxy_stat'; port: number }
+  /**
+   * An HTTP(S) GET made from the host, with curl: the status code (0 when
+   * nothing answered). `resolve` pins the URL's name to an address (curl
+   * --resolve); `insecure` skips the certificate check (a local probe).
+   */
+  | { kind: 'http'; url: string; resolve?: string; insecure?: boolean }
   | { kind: 'sql'; query: string; orElse?: string; vertical?: boolean; remote?: RemoteDatabase };
 
 /**
@@ -118,6 +126,8 @@ export type Fact =
   | { kind: 'content'; value: string | undefined }
   | { kind: 'account'; value: AccountFact }
   | { kind: 'ssh_client'; value: SshClientFact | undefined }
+  | { kind: 'haproxy_stat'; value: { ok: true; csv: string } | { ok: false; error: string } }
+  | { kind: 'http'; value: { status: number; error?: string } }
   | { kind: 'sql'; value: SqlResult };
 
 /** A stable key: the same request from two tasks is gathered once. */
@@ -139,6 +149,10 @@ export function factKey(request: FactRequest): string {
       return `account:${request.name}`;
     case 'ssh_client':
       return 'ssh_client';
+    case 'haproxy_stat':
+      return `haproxy_stat:${request.port}`;
+    case 'http':
+      return `http:${request.insecure ? 'k:' : ''}${request.resolve ?? ''}:${request.url}`;
     case 'sql': {
       const r = request.remote;
       // The password is not part of the key: keys may be logged.

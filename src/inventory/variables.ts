@@ -71,6 +71,22 @@ export const VARIABLES = {
     doc: 'Checks failed before a backend is DOWN.',
   },
   lb_maxconn: { schema: z.number().int().min(1), default: 4096, doc: 'HAProxy global maxconn.' },
+  lb_runtime_api_port: {
+    schema: port,
+    default: 9999,
+    doc: "HAProxy's read-only runtime API, on 127.0.0.1 only (read by `status`).",
+  },
+  lb_stats_password: {
+    schema: secret,
+    secret: true,
+    doc: "Password of HAProxy's statistics page; the page is on (private_address:lb_stats_port, admin sources only) when set.",
+  },
+  lb_stats_user: { schema: name, default: 'stats', doc: "User of HAProxy's statistics page." },
+  lb_stats_port: {
+    schema: port,
+    default: 8404,
+    doc: "Port of HAProxy's statistics page, on the lb's private address.",
+  },
   lb_tls: {
     schema: z.boolean(),
     default: true,
@@ -109,6 +125,11 @@ export const VARIABLES = {
     schema: absolutePath,
     default: '/var/www/foobar',
     doc: 'Folder Nginx serves static files from.',
+  },
+  nginx_status_port: {
+    schema: port,
+    default: 8081,
+    doc: "Port of Nginx's stub_status (/nginx_status), on 127.0.0.1 only.",
   },
   app_port: {
     schema: port,
@@ -187,6 +208,16 @@ export const VARIABLES = {
     schema: secret,
     secret: true,
     doc: 'Password of the database admin account.',
+  },
+  mysql_monitor_user: {
+    schema: name,
+    default: 'monitor',
+    doc: 'Monitoring user (e.g. for mysqld_exporter), local only, least privilege.',
+  },
+  mysql_monitor_password: {
+    schema: secret,
+    secret: true,
+    doc: 'Password of the monitoring user; the user exists when set.',
   },
   mysql_tls: {
     schema: z.boolean(),

@@ -36,13 +36,22 @@ export async function createHostNetwork(ctx: HostContext, host: HostPlan): Promi
   await createHostLink(host.netns, host.veth, state.bridge, host.address, prefix);
 }
 
-/** Mounts a fresh copy-on-write root, gives the host its identity and starts systemd-nspawn. */
-export async function bootHost(ctx: HostContext, host: HostPlan): Promise<void> {
+/**
+ * Mounts a fresh copy-on-write root, gives the host its identity and starts
+ * systemd-nspawn. With `keepDisk`, the host's own upper layer (what it wrote
+ * before it was powered off) is mounted again instead: a reboot, not a reset.
+ */
+export async function bootHost(
+  ctx: HostContext,
+  host: HostPlan,
+  options: { keepDisk?: boolean } = {},
+): Promise<void> {
   const { state } = ctx.store;
   const paths = hostPaths(ctx.paths, host.name);
   ctx.store.record(host.name, { dir: paths.dir });
+  const keep = options.keepDisk === true && existsSync(paths.upper);
   // A bare host every time: no upper layer survives from an earlier run.
-  if (existsSync(paths.dir)) await removeTree(`prepare ${host.name}`, paths.dir);
+  if (!keep && existsSync(paths.dir)) await removeTree(`prepare ${host.name}`, paths.dir);
   for (const dir of [paths.upper, paths.work, paths.root]) mkdirSync(dir, { recursive: true });
   mkdirSync(ctx.paths.logs, { recursive: true });
   ctx.store.record(host.name, { mount: paths.root });
@@ -53,13 +62,14 @@ export async function bootHost(ctx: HostContext, host: HostPlan): Promise<void> 
     paths.work,
     paths.root,
   );
-  await prepareHostRoot({
-    root: paths.root,
-    host,
-    hosts: state.hosts,
-    authorizedKey: ctx.authorizedKey,
-    hostKeyPath: paths.hostKey,
-  });
+  if (!keep)
+    await prepareHostRoot({
+      root: paths.root,
+      host,
+      hosts: state.hosts,
+      authorizedKey: ctx.authorizedKey,
+      hostKeyPath: paths.hostKey,
+    });
   const cgroups = hostCgroups(state.name, host.name);
   ctx.store.record(host.name, { cgroups });
   for (const cg of cgroups) removeCgroupTree(cg);
@@ -102,8 +112,16 @@ export async function waitForHost(
   return readiness;
 }
 
-/** Stops the host and removes its root (the network stays). */
-export async function stopHost(store: StateStore, host: string): Promise<StopOutcome> {
+/**
+ * Stops the host and removes its root (the network stays). With `keepDisk`,
+ * its upper layer stays on disk for `bootHost(..., { keepDisk: true })`: a
+ * power-off, not a reset.
+ */
+export async function stopHost(
+  store: StateStore,
+  host: string,
+  options: { keepDisk?: boolean } = {},
+): Promise<StopOutcome> {
   const runtime = store.host(host);
   const outcome = await stopNspawn(runtime.process, runtime.cgroups ?? []);
   store.forget(host, 'process');
@@ -111,6 +129,7 @@ export async function stopHost(store: StateStore, host: string): Promise<StopOut
   store.forget(host, 'cgroups');
   if (runtime.mount) await unmount(`unmount root of ${host}`, runtime.mount);
   store.forget(host, 'mount');
+  if (options.keepDisk) return outcome;
   if (runtime.dir) await removeTree(`remove root of ${host}`, runtime.dir);
   store.forget(host, 'dir');
   return outcome;

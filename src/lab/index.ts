@@ -7,6 +7,7 @@ export { labUp, type LabUpOptions } from './lab-up';
 export { labDown, type LabDownOptions, type LabDownResult } from './lab-down';
 export { labStatus, type LabStatus, type LabStatusHost, type HostStatus } from './lab-status';
 export { resetLab, type ResetOptions } from './lab-reset';
+export { powerHosts, type PowerOptions } from './lab-power';
 export { labExec, labSshTarget } from './lab-ssh';
 export { caLine, type LabHost, type LabInfo, type LabTimings, type LabUpResult } from './lab-info';
 export { labCaPath } from './tls';

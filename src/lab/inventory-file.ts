@@ -7,6 +7,8 @@ export const SECRET_NAMES = [
   'mysql_root_password',
   'mysql_replication_password',
   'mysql_app_password',
+  'mysql_monitor_password',
+  'lb_stats_password',
 ] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 

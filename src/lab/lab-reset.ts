@@ -2,17 +2,13 @@
  * Returning every host of a running lab to bare: stop it, drop its overlay
  * upper layer, boot it again. The network stays; it is much faster than down + up.
  */
-import { readFileSync } from 'node:fs';
 import { UsageError } from '../core/errors';
-import { bootHost, stopHost, waitForHost, type HostContext } from './host-lifecycle';
+import { bootHost, stopHost, waitForHost } from './host-lifecycle';
 import { labInfo, type LabUpResult } from './lab-info';
 import { inspectLab } from './lab-health';
-import { withLock } from './lock';
-import { assertLabSupported, type Progress } from './machine';
+import type { Progress } from './machine';
 import { allSettledOrThrow } from './parallel';
-import { labPaths, labRoot } from './paths';
-import { validateLabName } from './plan-names';
-import { readState, StateStore } from './state';
+import { withRunningLab } from './running-lab';
 
 export interface ResetOptions {
   root?: string;
@@ -24,34 +20,18 @@ export interface ResetOptions {
 
 export async function resetLab(name?: string, options: ResetOptions = {}): Promise<LabUpResult> {
   const started = Date.now();
-  const labName = validateLabName(name);
   const progress: Progress = options.progress ?? (() => undefined);
-  assertLabSupported('lab reset');
-  const paths = labPaths(labRoot(options.root), labName);
-  return withLock(
-    paths.lock,
-    `lab ${labName}`,
-    async () => {
-      const state = readState(paths.state);
-      if (!state) throw new UsageError(`lab ${labName} is not running; start it with lab up`);
+  return withRunningLab(
+    'lab reset',
+    name,
+    options,
+    async ({ name: labName, paths, state, store, ctx, hosts }) => {
       const health = await inspectLab(state);
       if (!health.healthy) {
         throw new UsageError(
           `lab ${labName} is not fully up (${health.problems.join('; ')}); run lab up`,
         );
       }
-      const wanted = options.hosts ?? state.hosts.map((h) => h.name);
-      const unknown = wanted.filter((n) => !state.hosts.some((h) => h.name === n));
-      if (unknown.length > 0)
-        throw new UsageError(`lab ${labName} has no host ${unknown.join(', ')}`);
-      const hosts = state.hosts.filter((h) => wanted.includes(h.name));
-      const store = new StateStore(paths.state, state);
-      const ctx: HostContext = {
-        store,
-        paths,
-        authorizedKey: readFileSync(paths.publicKey, 'utf8').trim(),
-        progress,
-      };
       progress(`resetting ${hosts.map((h) => h.name).join(', ')} to bare`);
       store.setPhase('starting');
       const bootStarted = Date.now();
@@ -74,6 +54,5 @@ export async function resetLab(name?: string, options: ResetOptions = {}): Promi
         timings: { totalMs: Date.now() - started, bootMs: Date.now() - bootStarted },
       };
     },
-    { waitMs: 10 * 60_000, onWait: progress },
   );
 }

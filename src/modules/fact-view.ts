@@ -46,6 +46,18 @@ export class FactView {
   sql(request: Omit<Extract<FactRequest, { kind: 'sql' }>, 'kind'>): SqlResult {
     return this.get({ kind: 'sql', ...request }) as SqlResult;
   }
+  haproxyStat(port: number): Extract<Fact, { kind: 'haproxy_stat' }>['value'] {
+    return this.get({ kind: 'haproxy_stat', port }) as Extract<
+      Fact,
+      { kind: 'haproxy_stat' }
+    >['value'];
+  }
+  http(request: Omit<Extract<FactRequest, { kind: 'http' }>, 'kind'>): {
+    status: number;
+    error?: string;
+  } {
+    return this.get({ kind: 'http', ...request }) as { status: number; error?: string };
+  }
   sshClient(): SshClientFact | undefined {
     return this.get({ kind: 'ssh_client' }) as SshClientFact | undefined;
   }

@@ -18,6 +18,8 @@ all:
     mysql_root_password: { file: ${DIR}/secrets/mysql_root_password }
     mysql_replication_password: { file: ${DIR}/secrets/mysql_replication_password }
     mysql_app_password: { file: ${DIR}/secrets/mysql_app_password }
+    mysql_monitor_password: { file: ${DIR}/secrets/mysql_monitor_password }
+    lb_stats_password: { file: ${DIR}/secrets/lb_stats_password }
     lb_tls_certificate: { file: ${DIR}/tls/site.crt }
     lb_tls_key: { file: ${DIR}/tls/site.key }
     mysql_tls_ca: { file: ${DIR}/tls/ca.crt }
@@ -49,6 +51,8 @@ function inventory(
       mysql_root_password: `${dir}/secrets/mysql_root_password`,
       mysql_replication_password: `${dir}/secrets/mysql_replication_password`,
       mysql_app_password: `${dir}/secrets/mysql_app_password`,
+      mysql_monitor_password: `${dir}/secrets/mysql_monitor_password`,
+      lb_stats_password: `${dir}/secrets/lb_stats_password`,
     },
     tls: inventoryTls(planLabTls(name, `${dir}/tls`, hostPlans)),
     gateway: gatewayAddress(parseSubnet(subnet)),

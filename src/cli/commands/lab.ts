@@ -13,6 +13,7 @@ import {
   type Flavor,
   type LabHost,
   caLine,
+  powerHosts,
 } from '../../lab';
 import { EnvironmentError } from '../../core/errors';
 import type { Io } from '../io';
@@ -122,6 +123,24 @@ export async function labReset(hosts: string[], opts: { name?: string }, io: Io)
   return 0;
 }
 
+/** `lab stop HOST...` / `lab start HOST...`: power hosts off or on, keeping their disks. */
+export async function labPower(
+  power: 'on' | 'off',
+  hosts: string[],
+  opts: { name?: string },
+  io: Io,
+): Promise<number> {
+  requireSupported(power === 'on' ? 'lab start' : 'lab stop');
+  const changed = await powerHosts(opts.name, hosts, power, { progress: (line) => io.err(line) });
+  const rest = hosts.filter((h) => !changed.includes(h));
+  if (changed.length)
+    io.out(
+      `${changed.join(', ')}: ${power === 'on' ? 'booted from disk' : 'powered off (disk kept)'}`,
+    );
+  if (rest.length) io.out(`${rest.join(', ')}: already ${power === 'on' ? 'running' : 'off'}`);
+  return 0;
+}
+
 export async function labStatus(opts: { name?: string }, io: Io): Promise<number> {
   const status = await statusOfLab(opts.name);
   if (status.state === 'absent' || !status.info) {
@@ -130,7 +149,9 @@ export async function labStatus(opts: { name?: string }, io: Io): Promise<number
   }
   const info = status.info;
   const state =
-    status.state === 'running' ? 'running' : 'partly up (run lab up to repair, or lab down)';
+    status.state === 'running'
+      ? 'running'
+      : 'partly up (lab start for hosts powered off; else lab up to repair, or lab down)';
   io.out(
     `lab ${status.name}: ${state}; flavour ${info.flavor} (${info.suite}), ${info.subnet} on ${info.bridge}`,
   );

@@ -1,0 +1,294 @@
+/**
+ * `status`: what to ask each host (one gather, one round trip) and what the
+ * answers mean for the site. Pure: inventory and facts in, a health report out.
+ */
+import type { FactRequest, UnitFact } from '../facts/types';
+import { unitName } from '../facts/types';
+import type { Host, Inventory } from '../inventory/model';
+import { LB_GROUP, WEB_GROUP } from '../inventory/rules';
+import { gtidMinus } from '../modules/gtid';
+import type { FactView } from '../modules/fact-view';
+import { parseReplicaStatus } from '../mysql';
+import { isServing, parseShowStat } from './haproxy-stat';
+
+/** Seconds behind its source from which a running replica counts as degraded. */
+export const LAG_DEGRADED_SECONDS = 60;
+
+export type Verdict = 'healthy' | 'degraded' | 'down';
+
+export interface ServiceRow {
+  name: string;
+  state: 'running' | 'stopped' | 'failed' | 'missing';
+}
+
+export interface HostRow {
+  host: string;
+  roles: string[];
+  reachable: boolean;
+  error?: string;
+  services: ServiceRow[];
+}
+
+export interface BackendRow {
+  lb: string;
+  server: string;
+  status: string;
+  sessions: number;
+  check: string;
+  /** The backend's health URL asked directly from the lb: its HTTP status (0: no answer). */
+  health?: number;
+}
+
+export interface ReplicaRow {
+  host: string;
+  source: string;
+  io: string;
+  sql: string;
+  secondsBehind: number | null;
+  lastError: string;
+  /** Transactions the source has that this replica has not applied (undefined: unknown). */
+  gtidGap?: number;
+  /** TLS on the replication channel. */
+  tls?: boolean;
+}
+
+export interface SiteCheck {
+  lb: string;
+  url: string;
+  status: number;
+}
+
+export interface SiteStatus {
+  verdict: Verdict;
+  /** Why it is not healthy, one line each. */
+  problems: string[];
+  hosts: HostRow[];
+  backends: BackendRow[];
+  replicas: ReplicaRow[];
+  site: SiteCheck[];
+}
+
+const isLb = (h: Host) => h.groups.includes(LB_GROUP);
+const isWeb = (h: Host) => h.groups.includes(WEB_GROUP);
+const dbRole = (h: Host) => String(h.vars.mysql_role ?? 'none');
+const v = (h: Host, name: string) => h.vars[name];
+
+/** The services the site playbook runs on a host, by its roles. */
+export function managedServices(host: Host): string[] {
+  const out: string[] = [];
+  if (isLb(host)) out.push('haproxy');
+  if (isWeb(host)) out.push('nginx', String(v(host, 'app_service')));
+  if (dbRole(host) !== 'none')
+    out.push(v(host, 'mysql_flavor') === 'mariadb' ? 'mariadb' : 'mysql');
+  return out;
+}
+
+const REPLICA_STATUS = {
+  query: 'SHOW REPLICA STATUS',
+  orElse: 'SHOW SLAVE STATUS',
+  vertical: true,
+};
+/** The GTIDs a server has applied: MySQL's set, or MariaDB's binlog and replica positions. */
+const gtidQuery = (host: Host) =>
+  v(host, 'mysql_flavor') === 'mariadb'
+    ? 'SELECT @@GLOBAL.gtid_binlog_pos, @@GLOBAL.gtid_slave_pos'
+    : 'SELECT @@GLOBAL.gtid_executed';
+
+/** Through the lb, as users come in (pinned to the lb itself). */
+function siteUrl(lb: Host): { url: string; resolve: string; insecure: boolean } {
+  const domain = String(v(lb, 'domain'));
+  const tls = v(lb, 'lb_tls') === true;
+  const port = Number(tls ? v(lb, 'lb_https_port') : v(lb, 'lb_port'));
+  return {
+    url: `${tls ? 'https' : 'http'}://${domain}:${port}${String(v(lb, 'health_path'))}`,
+    resolve: `${domain}:${port}:127.0.0.1`,
+    // A local probe of the path through HAProxy; the certificate is not its subject.
+    insecure: tls,
+  };
+}
+
+const backendUrl = (web: Host) =>
+  `http://${String(v(web, 'private_address'))}:${Number(v(web, 'web_port'))}${String(v(web, 'health_path'))}`;
+
+function webHosts(inventory: Inventory): Host[] {
+  return [...inventory.hosts.values()].filter(isWeb);
+}
+
+/** Everything `status` asks one host, in one gather. */
+export function statusRequests(inventory: Inventory, name: string): FactRequest[] {
+  const host = inventory.hosts.get(name)!;
+  const out: FactRequest[] = [{ kind: 'units', names: managedServices(host) }];
+  if (isLb(host)) {
+    out.push({ kind: 'haproxy_stat', port: Number(v(host, 'lb_runtime_api_port')) });
+    out.push({ kind: 'http', ...siteUrl(host) });
+    for (const web of webHosts(inventory)) out.push({ kind: 'http', url: backendUrl(web) });
+  }
+  if (dbRole(host) !== 'none') out.push({ kind: 'sql', query: gtidQuery(host) });
+  if (dbRole(host) === 'replica') out.push({ kind: 'sql', ...REPLICA_STATUS });
+  return out;
+}
+
+/** A host's answers, or why there are none. */
+export type HostAnswer = { ok: true; facts: FactView } | { ok: false; error: string };
+
+function serviceState(unit: UnitFact | undefined): ServiceRow['state'] {
+  if (!unit || unit.loadState === 'not-found') return 'missing';
+  if (unit.activeState === 'active') return 'running';
+  if (unit.activeState === 'failed') return 'failed';
+  return 'stopped';
+}
+
+/** How many transactions a GTID set text holds. */
+function gtidCount(set: string): number {
+  let n = 0;
+  for (const m of set.matchAll(/:(\d+)(?:-(\d+))?/g))
+    n += (m[2] ? Number(m[2]) : Number(m[1])) - Number(m[1]) + 1;
+  return n;
+}
+
+/** MariaDB positions ("0-1-42,1-3-7"): the sequence numbers the source is ahead by, per domain. */
+function mariadbGap(source: string, replica: string): number {
+  const seq = (text: string) =>
+    new Map(
+      text
+        .split(',')
+        .map((p) => p.trim().split('-'))
+        .filter((p) => p.length === 3)
+        .map(([domain, , n]) => [domain!, Number(n)]),
+    );
+  const mine = seq(replica);
+  let gap = 0;
+  for (const [domain, n] of seq(source)) gap += Math.max(0, n - (mine.get(domain) ?? 0));
+  return gap;
+}
+
+/** The health of the site from every host's answers. */
+export function siteStatus(
+  inventory: Inventory,
+  answers: ReadonlyMap<string, HostAnswer>,
+): SiteStatus {
+  const problems: string[] = [];
+  let down = false;
+  const hosts: HostRow[] = [];
+  const backends: BackendRow[] = [];
+  const replicas: ReplicaRow[] = [];
+  const site: SiteCheck[] = [];
+
+  for (const host of inventory.hosts.values()) {
+    const answer = answers.get(host.name);
+    if (!answer) continue;
+    const roles = [
+      ...host.groups.filter((g) => g !== 'all'),
+      ...(dbRole(host) !== 'none' ? [dbRole(host)] : []),
+    ];
+    if (!answer.ok) {
+      hosts.push({ host: host.name, roles, reachable: false, error: answer.error, services: [] });
+      problems.push(`${host.name} is unreachable: ${answer.error}`);
+      if (isLb(host)) down = true;
+      continue;
+    }
+    const f = answer.facts;
+    const units = f.units(managedServices(host));
+    const services = managedServices(host).map((name) => ({
+      name,
+      state: serviceState(units.get(name) ?? units.get(unitName(name))),
+    }));
+    for (const s of services)
+      if (s.state !== 'running') problems.push(`${host.name}: ${s.name} is ${s.state}`);
+    hosts.push({ host: host.name, roles, reachable: true, services });
+
+    if (isLb(host)) {
+      const probe = siteUrl(host);
+      const through = f.http(probe);
+      site.push({ lb: host.name, url: probe.url, status: through.status });
+      if (through.status !== 200) {
+        down = true;
+        problems.push(
+          `the site through ${host.name} answers ${through.status || 'nothing'} (${probe.url})`,
+        );
+      }
+      const stat = f.haproxyStat(Number(v(host, 'lb_runtime_api_port')));
+      const servers = stat.ok ? parseShowStat(stat.csv) : [];
+      if (!stat.ok) problems.push(`${host.name}: HAProxy's runtime API: ${stat.error}`);
+      for (const web of webHosts(inventory)) {
+        const server = servers.find((s) => s.server === web.name);
+        const health = f.http({ url: backendUrl(web) }).status;
+        backends.push({
+          lb: host.name,
+          server: web.name,
+          status: server?.status ?? 'unknown',
+          sessions: server?.sessions ?? 0,
+          check: server?.check ?? '',
+          health,
+        });
+        if (!server || !isServing(server))
+          problems.push(
+            `${host.name}: backend ${web.name} is ${server?.status ?? 'not in HAProxy'}`,
+          );
+        else if (health !== 200)
+          problems.push(
+            `${web.name}: its health URL answers ${health || 'nothing'} from ${host.name}`,
+          );
+      }
+      if (stat.ok && webHosts(inventory).length > 0 && !servers.some(isServing)) down = true;
+    }
+  }
+
+  // Replication, with the source's answers for the GTID gap.
+  for (const host of inventory.hosts.values()) {
+    if (dbRole(host) !== 'replica') continue;
+    const answer = answers.get(host.name);
+    if (!answer?.ok) continue;
+    const sourceName = String(v(host, 'mysql_source') ?? '');
+    const row: ReplicaRow = {
+      host: host.name,
+      source: sourceName,
+      io: 'No',
+      sql: 'No',
+      secondsBehind: null,
+      lastError: '',
+    };
+    const raw = answer.facts.sql(REPLICA_STATUS);
+    const status = raw.ok ? parseReplicaStatus(raw.output) : undefined;
+    if (!raw.ok) row.lastError = raw.error;
+    else if (!status) row.lastError = 'replication is not set up';
+    else {
+      row.io = status.ioRunning;
+      row.sql = status.sqlRunning;
+      row.secondsBehind = status.secondsBehind;
+      row.lastError = status.lastIoError || status.lastSqlError;
+      row.tls = status.sslAllowed;
+    }
+    const source = inventory.hosts.get(sourceName);
+    const sourceAnswer = source ? answers.get(source.name) : undefined;
+    const mine = answer.facts.sql({ query: gtidQuery(host) });
+    if (source && sourceAnswer?.ok && mine.ok) {
+      const theirs = sourceAnswer.facts.sql({ query: gtidQuery(source) });
+      if (theirs.ok) {
+        // The client's batch output writes a newline inside a value as \n.
+        const cols = (out: string) => out.replace(/\\n/g, '').split('\t');
+        const [sourceSet = ''] = cols(theirs.output);
+        const mineCols = cols(mine.output);
+        row.gtidGap =
+          v(host, 'mysql_flavor') === 'mariadb'
+            ? mariadbGap(sourceSet.trim(), (mineCols[1] ?? '').trim())
+            : gtidCount(gtidMinus(sourceSet.trim(), (mineCols[0] ?? '').trim()));
+      }
+    }
+    replicas.push(row);
+    if (row.io !== 'Yes' || row.sql !== 'Yes')
+      problems.push(
+        `${host.name}: replication is broken (IO ${row.io}, SQL ${row.sql}${row.lastError ? `: ${row.lastError}` : ''})`,
+      );
+    else if ((row.secondsBehind ?? 0) >= LAG_DEGRADED_SECONDS)
+      problems.push(`${host.name}: replication is ${row.secondsBehind} s behind ${sourceName}`);
+  }
+
+  const verdict: Verdict = down ? 'down' : problems.length > 0 ? 'degraded' : 'healthy';
+  return { verdict, problems, hosts, backends, replicas, site };
+}
+
+/** 0 healthy, 1 degraded, 2 down. */
+export function statusExitCode(verdict: Verdict): number {
+  return verdict === 'healthy' ? 0 : verdict === 'degraded' ? 1 : 2;
+}

@@ -1,0 +1,88 @@
+import type { Paint } from '../report/text-reporter';
+import { statusExitCode, type SiteStatus } from './site-health';
+
+/** Columns padded to their widest cell; the first row is the header. */
+function table(rows: string[][], paintRow?: (row: string[], line: string) => string): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r, n) => {
+    const line = r
+      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+    return n > 0 && paintRow ? paintRow(r, line) : line;
+  });
+}
+
+/** The compact health view: hosts, backends, replication, the site, then the verdict. */
+export function statusText(status: SiteStatus, paint: Paint): string[] {
+  const good = (ok: boolean, text: string) => paint(text, ok ? 'ok' : 'failed');
+  const out: string[] = [];
+  out.push(
+    ...table(
+      [
+        ['HOST', 'ROLES', 'SSH', 'SERVICES'],
+        ...status.hosts.map((h) => [
+          h.host,
+          h.roles.join(','),
+          h.reachable ? 'ok' : 'UNREACHABLE',
+          h.reachable ? h.services.map((s) => `${s.name} ${s.state}`).join(', ') : (h.error ?? ''),
+        ]),
+      ],
+      (r, line) => good(r[2] === 'ok' && !/ (stopped|failed|missing)\b/.test(r[3] ?? ''), line),
+    ),
+  );
+  if (status.backends.length) {
+    out.push('');
+    out.push(
+      ...table(
+        [
+          ['BACKEND', 'LB', 'STATE', 'SESSIONS', 'CHECK', 'HEALTH'],
+          ...status.backends.map((b) => [
+            b.server,
+            b.lb,
+            b.status,
+            String(b.sessions),
+            b.check || '-',
+            b.health ? String(b.health) : 'no answer',
+          ]),
+        ],
+        (r, line) => good(/^UP\b/.test(r[2] ?? '') && r[5] === '200', line),
+      ),
+    );
+  }
+  if (status.replicas.length) {
+    out.push('');
+    out.push(
+      ...table(
+        [
+          ['REPLICA', 'SOURCE', 'IO', 'SQL', 'BEHIND', 'GTID GAP', 'TLS', 'LAST ERROR'],
+          ...status.replicas.map((r) => [
+            r.host,
+            r.source,
+            r.io,
+            r.sql,
+            r.secondsBehind === null ? '-' : `${r.secondsBehind} s`,
+            r.gtidGap === undefined ? '?' : String(r.gtidGap),
+            r.tls === undefined ? '?' : r.tls ? 'yes' : 'no',
+            r.lastError || '-',
+          ]),
+        ],
+        (r, line) => good(r[2] === 'Yes' && r[3] === 'Yes', line),
+      ),
+    );
+  }
+  for (const s of status.site) {
+    out.push('');
+    out.push(good(s.status === 200, `SITE  ${s.url} through ${s.lb}: ${s.status || 'no answer'}`));
+  }
+  out.push('');
+  for (const p of status.problems) out.push(paint(`  - ${p}`, 'failed'));
+  const code = statusExitCode(status.verdict);
+  out.push(
+    paint(
+      `STATUS: ${status.verdict} (exit ${code})`,
+      code === 0 ? 'ok' : code === 1 ? 'changed' : 'failed',
+    ),
+  );
+  return out;
+}

@@ -1,0 +1,213 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import type { Fact, FactRequest } from '../../src/facts/types';
+import { factKey } from '../../src/facts/types';
+import { requireProject } from '../../src/engine/project';
+import { FactView } from '../../src/modules/fact-view';
+import { parseShowStat } from '../../src/status/haproxy-stat';
+import {
+  siteStatus,
+  statusExitCode,
+  statusRequests,
+  type HostAnswer,
+} from '../../src/status/site-health';
+import { fixture } from '../support/cli';
+
+const csv = (name: string) => fs.readFileSync(fixture('status', name), 'utf8');
+
+describe("status: HAProxy's `show stat`, from a real HAProxy 3.2", () => {
+  it('the servers of each backend with state, sessions and last check; no frontend or summary rows', () => {
+    assert.deepEqual(parseShowStat(csv('haproxy-3.2-show-stat-up.csv')), [
+      { backend: 'web', server: 'web-01', status: 'UP', sessions: 0, check: 'L7OK' },
+      { backend: 'web', server: 'web-02', status: 'UP', sessions: 0, check: 'L7OK' },
+    ]);
+    assert.deepEqual(
+      parseShowStat(csv('haproxy-3.2-show-stat-web-01-down.csv')).map((s) => [
+        s.server,
+        s.status,
+        s.check,
+      ]),
+      [
+        ['web-01', 'DOWN', 'L4CON'],
+        ['web-02', 'UP', 'L7OK'],
+      ],
+    );
+  });
+
+  it('output without a header is an error, not an empty list', () => {
+    assert.throws(() => parseShowStat('Unknown command\n'), /no header line/);
+  });
+});
+
+describe('status: the site from every host’s answers', () => {
+  const project = requireProject(
+    fixture('inventories', 'good', 'minimal.yml'),
+    fixture('playbooks', 'engine.yml'),
+  );
+  const inventory = project.inventory;
+  const GTID = 'cca0d498-e804-11f1-8bfb-361fb8e7e70a';
+  /** Real `SHOW REPLICA STATUS` output of MySQL 9.7 (test/fixtures/mysql). */
+  const replicaStatus = (name: string) =>
+    (JSON.parse(fs.readFileSync(fixture('mysql', `${name}.json`), 'utf8')) as { output: string })
+      .output;
+
+  /** Answers for every request of a host, from a function of the request. */
+  const answer = (host: string, fact: (r: FactRequest) => Fact): HostAnswer => ({
+    ok: true,
+    facts: new FactView(new Map(statusRequests(inventory, host).map((r) => [factKey(r), fact(r)]))),
+  });
+  const healthy = (
+    over: {
+      stopped?: string[];
+      stat?: string;
+      site?: number;
+      replica?: string;
+      primaryGtid?: string;
+      replicaGtid?: string;
+    } = {},
+  ) =>
+    new Map(
+      ['lb-01', 'web-01', 'web-02'].map((host) => [
+        host,
+        answer(host, (r): Fact => {
+          switch (r.kind) {
+            case 'units':
+              return {
+                kind: 'units',
+                value: new Map(
+                  r.names.map((n) => [
+                    n,
+                    {
+                      name: n,
+                      loadState: 'loaded',
+                      activeState: over.stopped?.includes(`${host}:${n}`) ? 'inactive' : 'active',
+                      subState: 'running',
+                      unitFileState: 'enabled',
+                      needDaemonReload: false,
+                    },
+                  ]),
+                ),
+              };
+            case 'haproxy_stat':
+              return {
+                kind: 'haproxy_stat',
+                value: { ok: true, csv: csv(over.stat ?? 'haproxy-3.2-show-stat-up.csv') },
+              };
+            case 'http':
+              return {
+                kind: 'http',
+                value: {
+                  status: r.resolve
+                    ? (over.site ?? 200)
+                    : r.url.includes('10.0.0.11') && over.stat
+                      ? 0
+                      : 200,
+                },
+              };
+            case 'sql':
+              if (r.query.startsWith('SHOW'))
+                return {
+                  kind: 'sql',
+                  value: {
+                    ok: true,
+                    output: over.replica ?? replicaStatus('mysql-9.7-replica-status-running'),
+                  },
+                };
+              return {
+                kind: 'sql',
+                value: {
+                  ok: true,
+                  output:
+                    host === 'web-01'
+                      ? (over.primaryGtid ?? `${GTID}:1-9`)
+                      : (over.replicaGtid ?? `${GTID}:1-9`),
+                },
+              };
+            default:
+              throw new Error(`unexpected request ${r.kind}`);
+          }
+        }),
+      ]),
+    );
+
+  it('each host asks for its roles only: units, and the lb its runtime API and health URLs, the replica its status', () => {
+    // This inventory serves plain HTTP (lb_tls: false): the site is checked on lb_port.
+    assert.deepEqual(statusRequests(inventory, 'lb-01').map(factKey), [
+      'units:haproxy',
+      'haproxy_stat:9999',
+      'http:www.foobar.com:80:127.0.0.1:http://www.foobar.com:80/healthz',
+      'http::http://10.0.0.11:80/healthz',
+      'http::http://10.0.0.12:80/healthz',
+    ]);
+    assert.deepEqual(
+      statusRequests(inventory, 'web-01').map((r) => r.kind),
+      ['units', 'sql'],
+    );
+    assert.deepEqual(
+      statusRequests(inventory, 'web-02').map((r) => r.kind),
+      ['units', 'sql', 'sql'],
+    );
+  });
+
+  it('healthy: exit 0, no problems, the replica 0 transactions behind over TLS', () => {
+    const s = siteStatus(inventory, healthy());
+    assert.equal(s.verdict, 'healthy');
+    assert.deepEqual(s.problems, []);
+    assert.equal(statusExitCode(s.verdict), 0);
+    assert.deepEqual(s.replicas, [
+      {
+        host: 'web-02',
+        source: 'web-01',
+        io: 'Yes',
+        sql: 'Yes',
+        secondsBehind: 0,
+        lastError: '',
+        tls: true,
+        gtidGap: 0,
+      },
+    ]);
+  });
+
+  it('a backend down and its Nginx stopped: degraded (exit 1), each problem in words', () => {
+    const s = siteStatus(
+      inventory,
+      healthy({ stopped: ['web-01:nginx'], stat: 'haproxy-3.2-show-stat-web-01-down.csv' }),
+    );
+    assert.equal(s.verdict, 'degraded');
+    assert.deepEqual(s.problems, ['lb-01: backend web-01 is DOWN', 'web-01: nginx is stopped']);
+    assert.equal(statusExitCode(s.verdict), 1);
+  });
+
+  it('replication broken, and a GTID gap counted across ranges', () => {
+    const s = siteStatus(
+      inventory,
+      healthy({
+        replica: replicaStatus('mysql-9.7-replica-status-io-error'),
+        primaryGtid: `${GTID}:1-20:25`,
+        replicaGtid: `${GTID}:1-9`,
+      }),
+    );
+    assert.equal(s.verdict, 'degraded');
+    assert.equal(s.replicas[0]!.gtidGap, 12);
+    assert.match(
+      s.problems.join('\n'),
+      /web-02: replication is broken \(IO Connecting, SQL Yes: Error connecting to source/,
+    );
+  });
+
+  it('the site not answering through the lb, or the lb unreachable: down (exit 2)', () => {
+    assert.equal(siteStatus(inventory, healthy({ site: 503 })).verdict, 'down');
+    const answers = healthy();
+    answers.set('lb-01', { ok: false, error: 'lb-01: connect: no SSH answer' });
+    const s = siteStatus(inventory, answers);
+    assert.equal(s.verdict, 'down');
+    assert.equal(statusExitCode(s.verdict), 2);
+    assert.deepEqual(s.problems, ['lb-01 is unreachable: lb-01: connect: no SSH answer']);
+  });
+
+  it('a web host unreachable: degraded, not down, while the site answers', () => {
+    const answers = healthy();
+    answers.set('web-02', { ok: false, error: 'gone' });
+    assert.equal(siteStatus(inventory, answers).verdict, 'degraded');
+  });
+});
