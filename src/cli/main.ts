@@ -146,6 +146,30 @@ export function buildProgram(io: Io, setAction: (action: Action) => void): Comma
       ),
     );
 
+  program
+    .command('promote')
+    .description(
+      'the primary is lost: make its replica HOST the primary, point the site at it, and print (or --write) the inventory change',
+    )
+    .argument('<host>', 'the replica to promote')
+    .addOption(inventoryOption())
+    .argument('[playbook]', "the site's playbook", DEFAULT_PLAYBOOK)
+    .option('--force', 'promote even when the replica is broken or lagging, or the primary answers')
+    .option('--write', 'write the inventory change (else it is printed to commit)')
+    .option('--wait <seconds>', 'how long the replica may take to apply what it received', '30')
+    .option('-f, --forks <n>', 'hosts worked on in parallel', '10')
+    .option('--accept-new', 'trust the host key of a host not yet in known_hosts')
+    .action(
+      (
+        host: string,
+        playbook: string,
+        opts: Omit<import('./commands/promote').PromoteOptions, 'host' | 'playbook'>,
+      ) =>
+        setAction(async (io) =>
+          (await import('./commands/promote')).runPromote({ ...opts, host, playbook }, io),
+        ),
+    );
+
   const lab = program
     .command('lab')
     .description('local Debian test hosts (systemd-nspawn in network namespaces); needs root');

@@ -125,6 +125,11 @@ export class Interrupted extends FoobarError {
 }
 
 /** A bug in foobar-infra itself. */
+/** A command refused to act, with the reason (e.g. promoting a replica that is broken). */
+export class Refused extends FoobarError {
+  readonly kind = 'refused';
+}
+
 export class InternalError extends FoobarError {
   readonly kind = 'internal';
 }

@@ -266,10 +266,22 @@ function checkIdentities(
     }
   }
   if (mine.flavor === 'mariadb' && theirs.flavor === 'mariadb') {
-    const own = mine.gtidBinlogPos
-      .split(',')
-      .filter(Boolean)
-      .filter((g) => g.split('-')[1] === String(mine.serverId));
+    // Writes of this server's own are fine only where the source holds them too
+    // (a former primary whose writes were replicated before it was replaced):
+    // the source's binary log state must reach each of them.
+    const last = (state: string) =>
+      new Map(
+        state
+          .split(',')
+          .filter(Boolean)
+          .map((g) => g.split('-'))
+          .map(([domain, server, seq]) => [`${domain}-${server}`, Number(seq)]),
+      );
+    const theirsLast = last(theirs.gtidBinlogState);
+    const own = [...last(mine.gtidBinlogState || mine.gtidBinlogPos)]
+      .filter(([key]) => key.split('-')[1] === String(mine.serverId))
+      .filter(([key, seq]) => (theirsLast.get(key) ?? 0) < seq)
+      .map(([key, seq]) => `${key}-${seq}`);
     if (own.length) {
       throw new PlanError(
         `this replica wrote transactions of its own (GTID ${own.join(',')}): its data diverges from the source; rebuild it from the source`,

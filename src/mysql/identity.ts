@@ -41,6 +41,8 @@ export interface MariadbIdentity extends CommonIdentity {
   gtidBinlogPos: string;
   gtidSlavePos: string;
   gtidCurrentPos: string;
+  /** The last GTID of every (domain, server) in the binary log: whose writes it holds. */
+  gtidBinlogState: string;
 }
 
 export type ServerIdentity = MysqlIdentity | MariadbIdentity;
@@ -68,6 +70,7 @@ const MARIADB_COLUMNS = [
   '@@GLOBAL.gtid_binlog_pos',
   '@@GLOBAL.gtid_slave_pos',
   '@@GLOBAL.gtid_current_pos',
+  '@@GLOBAL.gtid_binlog_state',
 ];
 
 /** One query, one row: read it with `mysql --batch --skip-column-names` and parseIdentity. */
@@ -122,6 +125,7 @@ export function parseIdentity(flavor: Flavor, output: string): ServerIdentity {
       gtidBinlogPos: normalizeGtidSet(text(6)),
       gtidSlavePos: normalizeGtidSet(text(7)),
       gtidCurrentPos: normalizeGtidSet(text(8)),
+      gtidBinlogState: normalizeGtidSet(text(9)),
     };
   }
   return {

@@ -83,6 +83,7 @@ export function managedServices(host: Host): string[] {
   return out;
 }
 
+const READ_ONLY = 'SELECT @@GLOBAL.read_only';
 const REPLICA_STATUS = {
   query: 'SHOW REPLICA STATUS',
   orElse: 'SHOW SLAVE STATUS',
@@ -125,6 +126,7 @@ export function statusRequests(inventory: Inventory, name: string): FactRequest[
   }
   if (dbRole(host) !== 'none') out.push({ kind: 'sql', query: gtidQuery(host) });
   if (dbRole(host) === 'replica') out.push({ kind: 'sql', ...REPLICA_STATUS });
+  if (dbRole(host) === 'primary') out.push({ kind: 'sql', query: READ_ONLY });
   return out;
 }
 
@@ -195,6 +197,14 @@ export function siteStatus(
     }));
     for (const s of services)
       if (s.state !== 'running') problems.push(`${host.name}: ${s.name} is ${s.state}`);
+    // Every server starts read-only; `apply` makes the primary writable.
+    if (dbRole(host) === 'primary') {
+      const ro = f.sql({ query: READ_ONLY });
+      if (ro.ok && ro.output.trim() === '1')
+        problems.push(
+          `${host.name}: the primary is read-only (it restarted since the last apply: run apply)`,
+        );
+    }
     hosts.push({ host: host.name, roles, reachable: true, services });
 
     if (isLb(host)) {

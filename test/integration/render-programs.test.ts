@@ -87,14 +87,14 @@ describe('rendered configs pass their own programs', function () {
         assert.doesNotMatch(r.stderr, /Unknown (key|section)|Failed to parse/);
       });
 
-      it('my.cnf of the replica is read-only with crash-safe relay logs; the primary is not', () => {
+      it('my.cnf: every server starts read-only (the tool makes the primary writable); the replica has crash-safe relay logs', () => {
         const primary = fs.readFileSync(path.join(dir, 'web-01', 'etc/mysql/my.cnf'), 'utf8');
         const replica = fs.readFileSync(path.join(dir, 'web-02', 'etc/mysql/my.cnf'), 'utf8');
         const id = (cnf: string) => /^server_id = (\d+)$/m.exec(cnf)?.[1];
         assert.ok(id(primary) && id(replica) && id(primary) !== id(replica));
-        assert.doesNotMatch(primary, /read_only/);
-        assert.match(replica, /^super_read_only = ON$/m);
+        for (const cnf of [primary, replica]) assert.match(cnf, /^super_read_only = ON$/m);
         assert.match(replica, /^relay_log_recovery = ON$/m);
+        assert.doesNotMatch(primary, /relay_log/);
         assert.match(replica, /^gtid_mode = ON$/m);
       });
     });

@@ -12,6 +12,7 @@ import {
   labStatus,
   labUnsupportedReason,
   labUp,
+  powerHosts,
   resetLab,
   sshRun,
   type Flavor,
@@ -50,6 +51,9 @@ export interface E2eLab {
   ssh(host: string, command: string, options?: { timeoutMs?: number }): Promise<SshResult>;
   /** Every host (or the given ones) back to bare: stop, drop the overlay, boot. */
   reset(hosts?: readonly string[]): Promise<void>;
+  /** Powers hosts off, keeping their disks (`lab stop`); `start` boots them from their disks. */
+  stop(hosts: readonly string[]): Promise<string[]>;
+  start(hosts: readonly string[]): Promise<string[]>;
   /** Takes the lab down (tests of `lab down`); `up()` brings it back. */
   down(): Promise<LabDownResult>;
   up(): Promise<LabUpResult>;
@@ -104,6 +108,8 @@ function handle(flavor: Flavor, first: LabUpResult): E2eLab {
     reset: async (hosts) => {
       await resetLab(spec.name, { hosts, progress });
     },
+    stop: (hosts) => powerHosts(spec.name, hosts, 'off', { progress }),
+    start: (hosts) => powerHosts(spec.name, hosts, 'on', { progress }),
     down: () => labDown(spec.name, { progress }),
     up: async () => {
       current = await labUp({ name: spec.name, flavor, subnet: spec.subnet, progress });

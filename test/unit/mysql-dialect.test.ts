@@ -298,7 +298,7 @@ describe('mysql dialect: read-only, users, grants, databases', () => {
     );
     assert.equal(
       mariadb.identityQuery(),
-      'SELECT @@GLOBAL.server_id, @@GLOBAL.gtid_domain_id, @@hostname, @@GLOBAL.read_only, @@GLOBAL.log_bin, @@GLOBAL.gtid_strict_mode, @@GLOBAL.gtid_binlog_pos, @@GLOBAL.gtid_slave_pos, @@GLOBAL.gtid_current_pos',
+      'SELECT @@GLOBAL.server_id, @@GLOBAL.gtid_domain_id, @@hostname, @@GLOBAL.read_only, @@GLOBAL.log_bin, @@GLOBAL.gtid_strict_mode, @@GLOBAL.gtid_binlog_pos, @@GLOBAL.gtid_slave_pos, @@GLOBAL.gtid_current_pos, @@GLOBAL.gtid_binlog_state',
     );
   });
 });

@@ -269,9 +269,9 @@ describe('mysql parseIdentity: who the server is', () => {
 
   it('refuses output of the wrong shape', () => {
     assert.throws(() => parseIdentity('mysql', ''), /expected one row of 9 columns/);
-    assert.throws(() => parseIdentity('mariadb', '1\t2\n'), /expected one row of 9 columns/);
+    assert.throws(() => parseIdentity('mariadb', '1\t2\n'), /expected one row of 10 columns/);
     assert.throws(
-      () => parseIdentity('mariadb', 'x\t0\th\t0\t1\t1\t\t\t\n'),
+      () => parseIdentity('mariadb', 'x\t0\th\t0\t1\t1\t\t\t\t\n'),
       /server_id is not a number/,
     );
   });

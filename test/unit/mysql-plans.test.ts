@@ -248,6 +248,58 @@ describe('mysql_replication plans from real server output', () => {
   });
 });
 
+describe('mysql_replication on MariaDB: a former primary rejoining the replica that replaced it', () => {
+  const args = {
+    source_host: '10.231.121.12',
+    source_port: 3306,
+    source_inventory_host: 'web-02',
+    user: 'fx_repl',
+    password: PASSWORD,
+  };
+  /** An identity row (server_id, binlog position, slave position, binlog state). */
+  const identity = (id: number, pos: string, slave: string, state: string) =>
+    `${id}\t0\tweb-0${id}\t1\t1\t1\t${pos}\t${slave}\t${pos}\t${state}\n`;
+  const facts = (mine: string, theirs: string) => ({
+    local: {
+      'SELECT VERSION()': out('mariadb-10.11-version'),
+      'SELECT @@GLOBAL.server_id': mine,
+      'SHOW REPLICA STATUS': '',
+      'SELECT COUNT(*)': '1\n',
+    },
+    remote: {
+      'SELECT VERSION()': out('mariadb-10.11-version'),
+      'SELECT @@GLOBAL.server_id': theirs,
+    },
+    content: '',
+  });
+
+  it('its own writes, all replicated to the new primary: it resumes from its GTID position', () => {
+    const changes = plan(
+      'mysql_replication',
+      args,
+      'mariadb',
+      facts(identity(1, '0-1-14', '', '0-1-14'), identity(2, '0-2-15', '0-1-14', '0-1-14,0-2-15')),
+    );
+    assert.match(shown(changes), /CHANGE MASTER TO MASTER_HOST='10\.231\.121\.12'/);
+  });
+
+  it('a write of its own the new primary never had (0-1-15): refused as a divergence', () => {
+    assert.throws(
+      () =>
+        plan(
+          'mysql_replication',
+          args,
+          'mariadb',
+          facts(
+            identity(1, '0-1-15', '', '0-1-15'),
+            identity(2, '0-2-16', '0-1-14', '0-1-14,0-2-16'),
+          ),
+        ),
+      /this replica wrote transactions of its own \(GTID 0-1-15\)/,
+    );
+  });
+});
+
 describe('mysql_user plans from real server output', () => {
   const base = {
     name: 'fx_repl',

@@ -63,6 +63,7 @@ describe('status: the site from every host’s answers', () => {
       site?: number;
       replica?: string;
       primaryGtid?: string;
+      primaryReadOnly?: boolean;
       replicaGtid?: string;
     } = {},
   ) =>
@@ -105,6 +106,11 @@ describe('status: the site from every host’s answers', () => {
                 },
               };
             case 'sql':
+              if (r.query === 'SELECT @@GLOBAL.read_only')
+                return {
+                  kind: 'sql',
+                  value: { ok: true, output: over.primaryReadOnly ? '1' : '0' },
+                };
               if (r.query.startsWith('SHOW'))
                 return {
                   kind: 'sql',
@@ -141,7 +147,7 @@ describe('status: the site from every host’s answers', () => {
     ]);
     assert.deepEqual(
       statusRequests(inventory, 'web-01').map((r) => r.kind),
-      ['units', 'sql'],
+      ['units', 'sql', 'sql'],
     );
     assert.deepEqual(
       statusRequests(inventory, 'web-02').map((r) => r.kind),
@@ -209,5 +215,13 @@ describe('status: the site from every host’s answers', () => {
     const answers = healthy();
     answers.set('web-02', { ok: false, error: 'gone' });
     assert.equal(siteStatus(inventory, answers).verdict, 'degraded');
+  });
+
+  it('a primary that restarted and is read-only (every server starts so): degraded, saying to run apply', () => {
+    const s = siteStatus(inventory, healthy({ primaryReadOnly: true }));
+    assert.equal(s.verdict, 'degraded');
+    assert.deepEqual(s.problems, [
+      'web-01: the primary is read-only (it restarted since the last apply: run apply)',
+    ]);
   });
 });
