@@ -280,7 +280,12 @@ for (const flavor of ['mysql', 'mariadb'] as const) {
       const down = await lab.down();
       assert.equal(down.wasUp, true);
       const labDir = labPaths(labRoot(), lab.name).dir;
-      assert.doesNotMatch(machine('ip', ['netns', 'list']), new RegExp(`fbl-${lab.name}-`));
+      // This lab's own namespaces (another lab, e.g. e2e-mariadb, may be up beside it).
+      const namespaces = machine('ip', ['netns', 'list'])
+        .split('\n')
+        .map((l) => l.split(' ')[0]);
+      for (const host of lab.hosts)
+        assert.ok(!namespaces.includes(host.netns), `${host.netns} left`);
       const links = machine('ip', ['-o', 'link', 'show']);
       for (const host of lab.hosts)
         assert.ok(
