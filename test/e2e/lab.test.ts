@@ -294,7 +294,8 @@ for (const flavor of ['mysql', 'mariadb'] as const) {
         );
       assert.doesNotMatch(links, new RegExp(`: fbl-${lab.name}:`));
       assert.ok(
-        !readFileSync('/proc/mounts', 'utf8').includes(labDir),
+        // The folder itself, not another lab's whose name it prefixes (e2e-mariadb).
+        !readFileSync('/proc/mounts', 'utf8').includes(`${labDir}/`),
         'a mount of the lab is left',
       );
       assert.doesNotMatch(
