@@ -16,6 +16,16 @@ export const versionFact = (remote?: RemoteDatabase): FactRequest => ({
   remote,
 });
 
+/**
+ * The replica's own status, asked the way every flavour and release answers
+ * (SHOW SLAVE STATUS before MySQL 8.0.22); read it with parseReplicaStatus.
+ */
+export const REPLICA_STATUS = {
+  query: 'SHOW REPLICA STATUS',
+  orElse: 'SHOW SLAVE STATUS',
+  vertical: true,
+};
+
 export type ServerState =
   { up: true; version: ServerVersion; dialect: Dialect } | { up: false; reason: string };
 

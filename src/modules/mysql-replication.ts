@@ -15,7 +15,7 @@ import type { RemoteDatabase } from '../facts/types';
 import type { Change } from './changes';
 import { FINGERPRINT_FILE, fingerprint, parseFingerprints, sameSecret } from './fingerprints';
 import { gtidMinus } from './gtid';
-import { requireSql, serverState, versionFact } from './mysql-common';
+import { REPLICA_STATUS, requireSql, serverState, versionFact } from './mysql-common';
 import type { ModuleContext, ModuleDefinition } from './module';
 import { fingerprintWrite } from './mysql-user';
 import { flag } from './arg-types';
@@ -58,7 +58,6 @@ export type MysqlReplicationArgs = z.infer<typeof mysqlReplicationArgs>;
 
 const USER_TABLES =
   "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema NOT IN ('mysql','sys','information_schema','performance_schema')";
-const STATUS = { query: 'SHOW REPLICA STATUS', orElse: 'SHOW SLAVE STATUS', vertical: true };
 
 function remoteOf(args: MysqlReplicationArgs, ctx: ModuleContext): RemoteDatabase {
   return {
@@ -93,7 +92,7 @@ export const mysqlReplicationModule: ModuleDefinition<MysqlReplicationArgs> = {
     return [
       versionFact(),
       { kind: 'sql', query: identity },
-      { kind: 'sql', ...STATUS },
+      { kind: 'sql', ...REPLICA_STATUS },
       { kind: 'sql', query: USER_TABLES },
       { kind: 'content', path: FINGERPRINT_FILE },
       versionFact(remote),
@@ -128,7 +127,7 @@ export const mysqlReplicationModule: ModuleDefinition<MysqlReplicationArgs> = {
     );
     checkIdentities(mine, theirs, args);
 
-    const status = parseReplicaStatus(requireSql(facts, STATUS, 'replica status'));
+    const status = parseReplicaStatus(requireSql(facts, REPLICA_STATUS, 'replica status'));
     const prints = parseFingerprints(facts.content(FINGERPRINT_FILE));
     const key = fingerprintKey(args);
     const samePassword = sameSecret(prints, key, args.password);

@@ -6,7 +6,8 @@ import type { FactRequest, UnitFact } from '../facts/types';
 import { unitName } from '../facts/types';
 import type { Host, Inventory } from '../inventory/model';
 import { LB_GROUP, WEB_GROUP } from '../inventory/rules';
-import { gtidMinus } from '../modules/gtid';
+import { gtidMinus, parseGtidSet } from '../modules/gtid';
+import { REPLICA_STATUS } from '../modules/mysql-common';
 import type { FactView } from '../modules/fact-view';
 import { parseReplicaStatus } from '../mysql';
 import { isServing, parseShowStat } from './haproxy-stat';
@@ -84,11 +85,6 @@ export function managedServices(host: Host): string[] {
 }
 
 const READ_ONLY = 'SELECT @@GLOBAL.read_only';
-const REPLICA_STATUS = {
-  query: 'SHOW REPLICA STATUS',
-  orElse: 'SHOW SLAVE STATUS',
-  vertical: true,
-};
 /** The GTIDs a server has applied: MySQL's set, or MariaDB's binlog and replica positions. */
 const gtidQuery = (host: Host) =>
   v(host, 'mysql_flavor') === 'mariadb'
@@ -143,8 +139,7 @@ function serviceState(unit: UnitFact | undefined): ServiceRow['state'] {
 /** How many transactions a GTID set text holds. */
 function gtidCount(set: string): number {
   let n = 0;
-  for (const m of set.matchAll(/:(\d+)(?:-(\d+))?/g))
-    n += (m[2] ? Number(m[2]) : Number(m[1])) - Number(m[1]) + 1;
+  for (const ranges of parseGtidSet(set).values()) for (const [a, b] of ranges) n += b - a + 1;
   return n;
 }
 

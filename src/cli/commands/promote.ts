@@ -10,7 +10,7 @@ import { RemoteDriver } from '../../engine/remote-driver';
 import { resolveSecrets } from '../../engine/secrets';
 import { connectTarget } from '../../engine/targets';
 import { FactView } from '../../modules/fact-view';
-import { serverState, versionFact } from '../../modules/mysql-common';
+import { REPLICA_STATUS, serverState, versionFact } from '../../modules/mysql-common';
 import { parseReplicaStatus } from '../../mysql';
 import { promotedInventory } from '../../promote/inventory-roles';
 import { checkPromotable, waitQuery } from '../../promote/promote-check';
@@ -31,7 +31,6 @@ export interface PromoteOptions {
   acceptNew?: boolean;
 }
 
-const STATUS = { query: 'SHOW REPLICA STATUS', orElse: 'SHOW SLAVE STATUS', vertical: true };
 const APPLIED_POS = 'SELECT @@GLOBAL.gtid_slave_pos';
 const READ_ONLY = 'SELECT @@GLOBAL.read_only';
 /** A status or wait command on a host takes at most this long, beyond the wait itself. */
@@ -91,7 +90,7 @@ export async function runPromote(opts: PromoteOptions, io: Io): Promise<number> 
     try {
       const requests: FactRequest[] = [
         versionFact(),
-        { kind: 'sql', ...STATUS },
+        { kind: 'sql', ...REPLICA_STATUS },
         { kind: 'sql', query: READ_ONLY },
         ...(flavor === 'mariadb' ? [{ kind: 'sql' as const, query: APPLIED_POS }] : []),
       ];
@@ -99,7 +98,7 @@ export async function runPromote(opts: PromoteOptions, io: Io): Promise<number> 
       const server = serverState(facts, flavor);
       if (!server.up)
         throw new Refused(`the database on ${opts.host} does not answer: ${server.reason}`);
-      const raw = facts.sql(STATUS);
+      const raw = facts.sql(REPLICA_STATUS);
       const status = raw.ok ? parseReplicaStatus(raw.output) : undefined;
       const applied =
         flavor === 'mariadb' ? facts.sql({ query: APPLIED_POS }) : { ok: false as const };
