@@ -119,6 +119,20 @@ export function checkRules(inventory: Inventory, source: YamlSource): Diagnostic
         ),
       );
     }
+    // Two or more load balancers share an address (keepalived).
+    if (lbs.length > 1) {
+      for (const lb of lbs) {
+        const h = inventory.hosts.get(lb)!;
+        for (const variable of ['lb_virtual_ip', 'lb_vrrp_interface']) {
+          if (h.vars[variable] === undefined)
+            at(
+              h,
+              variable,
+              `${lbs.length} load balancers share one address: set lb_virtual_ip (the address users reach) and lb_vrrp_interface (the interface that carries it)`,
+            );
+        }
+      }
+    }
     for (const lb of lbs) {
       const both = inventory.hosts.get(lb)!;
       if (both.groups.includes(WEB_GROUP)) {

@@ -87,6 +87,19 @@ export const VARIABLES = {
     default: 8404,
     doc: "Port of HAProxy's statistics page, on the lb's private address.",
   },
+  lb_virtual_ip: {
+    schema: z.string().regex(/^\d+\.\d+\.\d+\.\d+$/, 'an IPv4 address'),
+    doc: 'With two or more load balancers: the address users reach, held by one of them (keepalived, VRRP).',
+  },
+  lb_vrrp_interface: {
+    schema: z.string().regex(/^[A-Za-z0-9_.@-]{1,15}$/, 'a network interface name'),
+    doc: "The load balancers' interface that carries lb_virtual_ip (and their VRRP adverts).",
+  },
+  lb_vrrp_router_id: {
+    schema: z.number().int().min(1).max(255),
+    default: 51,
+    doc: 'VRRP virtual router id, unique on the network segment.',
+  },
   lb_tls: {
     schema: z.boolean(),
     default: true,

@@ -31,6 +31,8 @@ export interface InventoryInput {
   tls: InventoryTls;
   /** The lab bridge's own address (hosts see the machine connect from it). */
   gateway: string;
+  /** With two load balancers: the address they share (keepalived). */
+  virtualIp?: string;
   hosts: readonly HostPlan[];
 }
 
@@ -69,6 +71,9 @@ export function renderInventory(input: InventoryInput): string {
     `    mysql_tls_ca: { file: ${input.tls.caCertificate} }`,
     // Hosts see the machine connect from its end of the lab bridge.
     `    firewall_admin_sources: [${input.gateway}/32]`,
+    ...(input.virtualIp
+      ? [`    lb_virtual_ip: ${input.virtualIp}`, '    lb_vrrp_interface: eth0']
+      : []),
     '  children:',
     ...group(
       'lb',

@@ -37,7 +37,13 @@ import { ensureRepo } from './repo';
 import { findRouteClashes } from './routes';
 import { ensureSecrets } from './secrets';
 import { readState, StateStore, STATE_VERSION, type LabState } from './state';
-import { DEFAULT_SUBNET, gatewayAddress, parseSubnet, type Subnet } from './subnet';
+import {
+  DEFAULT_SUBNET,
+  gatewayAddress,
+  parseSubnet,
+  virtualAddress,
+  type Subnet,
+} from './subnet';
 import { ensureLabTls, inventoryTls, planLabTls, type LabTlsPlan } from './tls';
 
 export interface LabUpOptions {
@@ -146,6 +152,7 @@ async function writeLabFiles(input: LabFilesInput): Promise<string> {
     secrets,
     tls: inventoryTls(input.tls),
     gateway: gatewayAddress(input.subnet),
+    virtualIp: labVirtualIp(hosts, input.subnet),
     hosts,
   });
   writeFileAtomic(paths.inventory, inventory);
@@ -171,7 +178,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabUpResult> {
   const root = labRoot(options.root);
   const paths = labPaths(root, name);
   const bridge = bridgeName(name);
-  const tlsPlan = planLabTls(name, paths.tls, hosts);
+  const tlsPlan = planLabTls(name, paths.tls, hosts, labVirtualIp(hosts, subnet));
   // Checks that change nothing come first: a refused lab leaves no trace.
   const installedPackages = await ensureMachinePackages(progress);
   await checkKernelFeatures();
@@ -321,4 +328,9 @@ function raiseInotifyLimits(hostCount: number, progress: Progress): void {
       progress(`cannot raise ${file} (${(error as Error).message}); hosts may fail to boot`);
     }
   }
+}
+
+/** With two or more load balancers, the address they share; else none. */
+function labVirtualIp(hosts: readonly HostPlan[], subnet: Subnet): string | undefined {
+  return hosts.filter((h) => h.role === 'lb').length > 1 ? virtualAddress(subnet) : undefined;
 }

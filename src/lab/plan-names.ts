@@ -108,8 +108,10 @@ export function machineName(labName: string, host: string): string {
 }
 
 /**
- * Every host of a lab: the first is the load balancer, the others web hosts;
- * the first web host is the MySQL primary and the others its replicas.
+ * Every host of a lab: the first is a load balancer, and so is each host right
+ * after it whose name starts with "lb" (two: keepalived shares a virtual
+ * address); the others are web hosts. The first web host is the MySQL primary
+ * and the others its replicas.
  */
 export function planHosts(labName: string, names: readonly string[], subnet: Subnet): HostPlan[] {
   if (names.length === 0) throw new UsageError('a lab needs at least one host');
@@ -118,21 +120,23 @@ export function planHosts(labName: string, names: readonly string[], subnet: Sub
       `subnet ${subnet.cidr} has room for ${hostCapacity(subnet)} hosts (from .11), not ${names.length}`,
     );
   }
-  const primary = names[1];
+  let lbs = 1;
+  while (lbs < names.length - 1 && names[lbs]!.startsWith('lb')) lbs++;
+  const primary = names[lbs];
   return names.map((name, index) => {
     const plan: HostPlan = {
       index,
       name,
-      role: index === 0 ? 'lb' : 'web',
+      role: index < lbs ? 'lb' : 'web',
       address: hostAddress(subnet, index),
       netns: netnsName(labName, name),
       veth: vethName(labName, index),
       machine: machineName(labName, name),
     };
-    if (index >= 1) {
-      plan.serverId = index;
-      plan.mysqlRole = index === 1 ? 'primary' : 'replica';
-      if (index > 1) plan.mysqlSource = primary;
+    if (index >= lbs) {
+      plan.serverId = index - lbs + 1;
+      plan.mysqlRole = index === lbs ? 'primary' : 'replica';
+      if (index > lbs) plan.mysqlSource = primary;
     }
     return plan;
   });

@@ -122,6 +122,11 @@ export function hostCapacity(subnet: Subnet): number {
   return Math.max(0, subnetSize(subnet.prefix) - 1 - FIRST_HOST_OFFSET);
 }
 
+/** The virtual address two load balancers share (keepalived): .10, just below the hosts. */
+export function virtualAddress(subnet: Subnet): string {
+  return formatIpv4(subnet.network + FIRST_HOST_OFFSET - 1);
+}
+
 /** The address of the host at `index` (0-based): .11, .12, ... */
 export function hostAddress(subnet: Subnet, index: number): string {
   if (!Number.isInteger(index) || index < 0 || index >= hostCapacity(subnet)) {

@@ -85,7 +85,13 @@ export function labCaPath(name?: string, root?: string): string {
 }
 
 /** What `lab up` makes for these hosts, in the folder `dir`. Pure. */
-export function planLabTls(labName: string, dir: string, hosts: readonly HostPlan[]): LabTlsPlan {
+export function planLabTls(
+  labName: string,
+  dir: string,
+  hosts: readonly HostPlan[],
+  /** The load balancers' shared address, when there are two. */
+  virtualIp?: string,
+): LabTlsPlan {
   const databases = hosts.filter((h) => h.role === 'web' && h.mysqlRole !== undefined);
   const clash = databases.find((h) => RESERVED_STEMS.includes(h.name));
   if (clash) {
@@ -107,6 +113,7 @@ export function planLabTls(labName: string, dir: string, hosts: readonly HostPla
       altNames: [
         `DNS:${SITE_DOMAIN}`,
         ...hosts.filter((h) => h.role === 'lb').map((h) => `IP:${h.address}`),
+        ...(virtualIp ? [`IP:${virtualIp}`] : []),
       ],
       extendedKeyUsage: ['serverAuth'],
       days: LEAF_DAYS,

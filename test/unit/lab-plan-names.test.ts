@@ -67,6 +67,32 @@ describe('lab host names and plans', () => {
     );
   });
 
+  it('two load balancers: the leading hosts named lb*, the first web host the primary', () => {
+    const plan = planHosts(
+      'ha',
+      hostNamesFromOption('lb-01,lb-02,web-01,web-02'),
+      parseSubnet('10.231.103.0/24'),
+    );
+    assert.deepEqual(
+      plan.map((h) => [h.name, h.role, h.mysqlRole, h.mysqlSource, h.serverId]),
+      [
+        ['lb-01', 'lb', undefined, undefined, undefined],
+        ['lb-02', 'lb', undefined, undefined, undefined],
+        ['web-01', 'web', 'primary', undefined, 1],
+        ['web-02', 'web', 'replica', 'web-01', 2],
+      ],
+    );
+    // A name starting with lb later on is a web host; so is a lone lb-like second host of two.
+    assert.deepEqual(
+      planHosts('x', ['front', 'web', 'lb-x'], parseSubnet('10.1.1.0/24')).map((h) => h.role),
+      ['lb', 'web', 'web'],
+    );
+    assert.deepEqual(
+      planHosts('x', ['lb-01', 'lb-02'], parseSubnet('10.1.1.0/24')).map((h) => h.role),
+      ['lb', 'web'],
+    );
+  });
+
   it('refuses more hosts than the subnet holds', () => {
     assert.throws(
       () => planHosts('x', hostNamesFromOption('5'), parseSubnet('10.1.1.0/28')),
