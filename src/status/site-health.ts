@@ -78,6 +78,7 @@ const v = (h: Host, name: string) => h.vars[name];
 export function managedServices(host: Host): string[] {
   const out: string[] = [];
   if (isLb(host)) out.push('haproxy');
+  if (isLb(host) && v(host, 'lb_virtual_ip') !== undefined) out.push('keepalived');
   if (isWeb(host)) out.push('nginx', String(v(host, 'app_service')));
   if (dbRole(host) !== 'none')
     out.push(v(host, 'mysql_flavor') === 'mariadb' ? 'mariadb' : 'mysql');
@@ -166,6 +167,9 @@ export function siteStatus(
 ): SiteStatus {
   const problems: string[] = [];
   let down = false;
+  // The site is down when no load balancer serves it; with several (keepalived), one is enough.
+  let lbs = 0;
+  let lbsServing = 0;
   const hosts: HostRow[] = [];
   const backends: BackendRow[] = [];
   const replicas: ReplicaRow[] = [];
@@ -181,7 +185,7 @@ export function siteStatus(
     if (!answer.ok) {
       hosts.push({ host: host.name, roles, reachable: false, error: answer.error, services: [] });
       problems.push(`${host.name} is unreachable: ${answer.error}`);
-      if (isLb(host)) down = true;
+      if (isLb(host)) lbs++;
       continue;
     }
     const f = answer.facts;
@@ -203,11 +207,12 @@ export function siteStatus(
     hosts.push({ host: host.name, roles, reachable: true, services });
 
     if (isLb(host)) {
+      lbs++;
       const probe = siteUrl(host);
       const through = f.http(probe);
       site.push({ lb: host.name, url: probe.url, status: through.status });
-      if (through.status !== 200) {
-        down = true;
+      if (through.status === 200) lbsServing++;
+      else {
         problems.push(
           `the site through ${host.name} answers ${through.status || 'nothing'} (${probe.url})`,
         );
@@ -235,7 +240,6 @@ export function siteStatus(
             `${web.name}: its health URL answers ${health || 'nothing'} from ${host.name}`,
           );
       }
-      if (stat.ok && webHosts(inventory).length > 0 && !servers.some(isServing)) down = true;
     }
   }
 
@@ -289,6 +293,7 @@ export function siteStatus(
       problems.push(`${host.name}: replication is ${row.secondsBehind} s behind ${sourceName}`);
   }
 
+  if (lbs > 0 && lbsServing === 0) down = true;
   const verdict: Verdict = down ? 'down' : problems.length > 0 ? 'degraded' : 'healthy';
   return { verdict, problems, hosts, backends, replicas, site };
 }

@@ -71,8 +71,8 @@ export function statusText(status: SiteStatus, paint: Paint): string[] {
       ),
     );
   }
+  if (status.site.length) out.push('');
   for (const s of status.site) {
-    out.push('');
     out.push(good(s.status === 200, `SITE  ${s.url} through ${s.lb}: ${s.status || 'no answer'}`));
   }
   out.push('');

@@ -59,6 +59,14 @@ describe('e2e: two load balancers behind one virtual address', function () {
       if (status !== 200) await new Promise((res) => setTimeout(res, 250));
     }
     assert.equal(status, 200);
+    // HAProxy's checks bring each backend UP within a few intervals of the apply.
+    let health = runCli(['status', '-i', lab!.inventoryPath]);
+    for (let i = 0; i < 30 && health.code !== 0; i++) {
+      await new Promise((res) => setTimeout(res, 1000));
+      health = runCli(['status', '-i', lab!.inventoryPath]);
+    }
+    assert.equal(health.code, 0, health.out);
+    assert.match(health.out, /haproxy running, keepalived running/);
   });
 
   it('the master lb powered off: a request loop on the virtual address fails for at most 5 s; lb-02 holds it', async () => {
@@ -97,6 +105,10 @@ describe('e2e: two load balancers behind one virtual address', function () {
     );
     assert.ok(worst <= 5000, `the virtual address did not answer for ${worst} ms`);
     assert.ok(await holdsVip('lb-02'), 'lb-02 took the virtual address');
+    // One load balancer left serves the site: degraded, not down.
+    const health = runCli(['status', '-i', lab!.inventoryPath]);
+    assert.equal(health.code, 1, health.out);
+    assert.match(health.out, /lb-01 is unreachable/);
   });
 
   it('lb-01 back: it takes the address again, and apply changes nothing', async () => {
