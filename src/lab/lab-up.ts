@@ -37,13 +37,7 @@ import { ensureRepo } from './repo';
 import { findRouteClashes } from './routes';
 import { ensureSecrets } from './secrets';
 import { readState, StateStore, STATE_VERSION, type LabState } from './state';
-import {
-  DEFAULT_SUBNET,
-  gatewayAddress,
-  parseSubnet,
-  virtualAddress,
-  type Subnet,
-} from './subnet';
+import { DEFAULT_SUBNET, gatewayAddress, parseSubnet, virtualAddress, type Subnet } from './subnet';
 import { ensureLabTls, inventoryTls, planLabTls, type LabTlsPlan } from './tls';
 
 export interface LabUpOptions {
