@@ -17,6 +17,8 @@ export const ExitCode = {
   HOST_UNREACHABLE: 4,
   /** Another run holds a host's lock. */
   LOCKED: 5,
+  /** A vault could not be opened: no password given, a wrong password, a tampered or unreadable vault file. */
+  VAULT: 6,
   /** A bug in foobar-infra. */
   INTERNAL: 70,
   /** Interrupted by SIGINT/SIGTERM. */
@@ -55,6 +57,8 @@ export function exitCodeFor(error: unknown, io: Io): number {
         return ExitCode.HOST_FAILED;
       case 'lock':
         return ExitCode.LOCKED;
+      case 'vault':
+        return ExitCode.VAULT;
       case 'interrupted':
         return ExitCode.INTERRUPTED;
       default:

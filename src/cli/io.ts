@@ -1,4 +1,5 @@
 import { Redactor } from '../core/redact';
+import { promptHidden } from './prompt';
 
 /** Where a command writes. Everything written is redacted first. */
 export interface Io {
@@ -7,6 +8,8 @@ export interface Io {
   err(text: string): void;
   readonly color: boolean;
   readonly isTty: boolean;
+  /** Asks for a secret without echo; absent when stdin is not a terminal (then nobody is asked). */
+  readonly promptSecret?: (question: string) => Promise<string>;
 }
 
 export function processIo(redactor = new Redactor()): Io {
@@ -26,6 +29,7 @@ export function processIo(redactor = new Redactor()): Io {
     redactor,
     isTty,
     color: isTty && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb',
+    ...(process.stdin.isTTY ? { promptSecret: promptHidden } : {}),
     out: (text) => write(process.stdout, text),
     err: (text) => write(process.stderr, text),
   };

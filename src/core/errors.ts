@@ -124,12 +124,29 @@ export class Interrupted extends FoobarError {
   }
 }
 
-/** A bug in foobar-infra itself. */
 /** A command refused to act, with the reason (e.g. promoting a replica that is broken). */
 export class Refused extends FoobarError {
   readonly kind = 'refused';
 }
 
+/**
+ * A vault file could not be opened: no password was given, the password is
+ * wrong, or the file is tampered with, corrupt, or not a vault this version
+ * reads. Names the file, and the line when one is at fault.
+ */
+export class VaultError extends FoobarError {
+  readonly kind = 'vault';
+  constructor(
+    readonly reason: 'no-password' | 'wrong-password' | 'tampered' | 'format',
+    readonly file: string,
+    readonly detail: string,
+    readonly line?: number,
+  ) {
+    super(`${file}${line !== undefined ? `:${line}` : ''}: ${detail}`);
+  }
+}
+
+/** A bug in foobar-infra itself. */
 export class InternalError extends FoobarError {
   readonly kind = 'internal';
 }

@@ -83,8 +83,11 @@ class InventoryBuilder {
     const all: Group = { name: 'all', hosts: [], children: [], vars: {}, path: [], depth: 0 };
     this.groups.set('all', all);
     for (const [name, value] of Object.entries(data)) {
-      if (name === 'all') this.readGroup(all, value, ['all']);
-      else {
+      if (name === 'all') {
+        // Where its variables are defined: `all.vars.NAME`.
+        all.path = ['all'];
+        this.readGroup(all, value, ['all']);
+      } else {
         // Ansible allows other groups at the top level: they are children of `all`.
         all.children.push(name);
         this.readChildGroup(name, value, [name], 1);
@@ -248,7 +251,7 @@ class InventoryBuilder {
         const result = (spec.schema as z.ZodType).safeParse(v);
         if (!result.success) {
           this.diagnostics.push(
-            ...zodDiagnostics(this.source, varPath, result.error, () => ['env', 'file']),
+            ...zodDiagnostics(this.source, varPath, result.error, () => ['env', 'file', 'vault']),
           );
           continue;
         }
@@ -274,7 +277,7 @@ class InventoryBuilder {
 }
 
 function plainSecretMessage(key: string): string {
-  return `plain-text secret: "${key}" must be a reference, e.g. { env: ${key.toUpperCase()} } or { file: /path/outside/git }`;
+  return `plain-text secret: "${key}" must be a reference, e.g. { env: ${key.toUpperCase()} }, { file: /path/outside/git } or { vault: ${key} }`;
 }
 
 function isMapping(value: unknown): value is Record<string, unknown> {

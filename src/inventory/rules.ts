@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../core/errors';
-import { diagnosticAt, type PathSegment, type YamlSource } from '../core/yaml-source';
+import { diagnosticAt, fieldName, type PathSegment, type YamlSource } from '../core/yaml-source';
 import { hostsOfGroup, type Host, type Inventory } from './model';
+import { isVaultRef } from './secret-ref';
 
 /** Group names the site's playbook gives a meaning to. */
 export const LB_GROUP = 'lb';
@@ -189,6 +190,22 @@ export function checkRules(inventory: Inventory, source: YamlSource): Diagnostic
           gone[0]!,
           `database TLS is on by default: set ${gone.join(' and ')} (references to this server's PEM certificate and key), or mysql_tls: false`,
         );
+    }
+  }
+
+  // A vault reference reads the host's vault_file: reported once per definition.
+  const reported = new Set<string>();
+  for (const host of hosts) {
+    if (host.vars.vault_file !== undefined) continue;
+    for (const [variable, value] of Object.entries(host.vars)) {
+      const origin = fieldName(where(host, variable));
+      if (!isVaultRef(value) || reported.has(origin)) continue;
+      reported.add(origin);
+      at(
+        host,
+        variable,
+        `{ vault: ${value.vault} } needs a vault, and host ${host.name} has no vault_file: set it (a path relative to the inventory's folder) for the host or a group of it`,
+      );
     }
   }
   return out;

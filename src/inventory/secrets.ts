@@ -1,12 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describeSecretRef, type SecretRef } from './secret-ref';
+import { closest } from '../core/suggest';
+import { describeSecretRef, type PlainSecretRef, type VaultRef } from './secret-ref';
 
 export type SecretLookup = { ok: true; value: string } | { ok: false; reason: string };
 
 /** Reads a secret reference: an environment variable, or a file (trailing newline dropped). */
 export function lookupSecret(
-  ref: SecretRef,
+  ref: PlainSecretRef,
   baseDir: string,
   env: NodeJS.ProcessEnv = process.env,
 ): SecretLookup {
@@ -28,6 +29,27 @@ export function lookupSecret(
       reason: `cannot read secret file ${file} (${code === 'ENOENT' ? 'not found' : code})`,
     };
   }
+}
+
+/** The vault file a host's `{ vault: NAME }` references read: vault_file, from the inventory's folder. */
+export function vaultFileOf(vars: Record<string, unknown>, baseDir: string): string | undefined {
+  const file = vars.vault_file;
+  return typeof file === 'string' && file !== '' ? path.resolve(baseDir, file) : undefined;
+}
+
+/** A name in a decrypted vault. */
+export function lookupVaultSecret(
+  ref: VaultRef,
+  vaultFile: string,
+  secrets: ReadonlyMap<string, string>,
+): SecretLookup {
+  const value = secrets.get(ref.vault);
+  if (value !== undefined) return { ok: true, value };
+  const near = closest(ref.vault, secrets.keys());
+  return {
+    ok: false,
+    reason: `vault ${vaultFile} has no secret named ${ref.vault}${near ? ` (did you mean "${near}"?)` : ''}`,
+  };
 }
 
 export { describeSecretRef };

@@ -48,6 +48,12 @@ export const VARIABLES = {
   become: { schema: z.boolean(), default: false, doc: 'Run remote commands as root through sudo.' },
   become_password: { schema: secret, secret: true, doc: 'sudo password (sent on stdin only).' },
 
+  // Secrets
+  vault_file: {
+    schema: z.string().min(1),
+    doc: "The vault (`foobar-infra vault create`) that `{ vault: NAME }` references of this host read; relative to the inventory's folder.",
+  },
+
   // Site: load balancer
   domain: {
     schema: z.string().min(1),

@@ -5,7 +5,11 @@ import { MemoryDriver, MemoryHost } from '../../src/engine/memory-driver';
 import { requireProject } from '../../src/engine/project';
 import { runPlaybook } from '../../src/engine/runner';
 import { resolveSecrets } from '../../src/engine/secrets';
+import { VaultStore } from '../../src/vault/vault-store';
 import { fixture } from '../support/cli';
+
+/** These projects hold no vault reference: a vault opened here is a bug of the test. */
+const noVaults = new VaultStore(() => Promise.reject(new Error('no vault in this test')));
 
 /** The firewall module through the engine: plan-time refusal, load, confirm or revert. */
 describe('engine: a firewall ruleset is confirmed over a new connection, or never kept', () => {
@@ -24,7 +28,7 @@ describe('engine: a firewall ruleset is confirmed over a new connection, or neve
     const events: EngineEvent[] = [];
     const result = await runPlaybook({
       project,
-      secret: resolveSecrets(project, [], new Redactor()),
+      secret: await resolveSecrets(project, [], new Redactor(), noVaults),
       redact: (text) => text,
       connect: async () => new MemoryDriver(lb),
       emit: (e) => events.push(e),

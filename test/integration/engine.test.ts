@@ -5,7 +5,11 @@ import type { EngineEvent } from '../../src/engine/events';
 import { requireProject } from '../../src/engine/project';
 import { runPlaybook, type RunResult } from '../../src/engine/runner';
 import { resolveSecrets } from '../../src/engine/secrets';
+import { VaultStore } from '../../src/vault/vault-store';
 import { fixture } from '../support/cli';
+
+/** These projects hold no vault reference: a vault opened here is a bug of the test. */
+const noVaults = new VaultStore(() => Promise.reject(new Error('no vault in this test')));
 
 /** The engine over in-memory hosts: check → apply → check, handlers, failures. */
 describe('engine over in-memory hosts', () => {
@@ -36,7 +40,7 @@ describe('engine over in-memory hosts', () => {
     const events: EngineEvent[] = [];
     const result = await runPlaybook({
       project: p,
-      secret: resolveSecrets(p, [], new Redactor()),
+      secret: await resolveSecrets(p, [], new Redactor(), noVaults),
       redact: (text) => text,
       connect: async (name) => {
         const d = new MemoryDriver(hosts.get(name)!);
@@ -70,7 +74,7 @@ describe('engine over in-memory hosts', () => {
     let executes = 0;
     const result: RunResult = await runPlaybook({
       project,
-      secret: resolveSecrets(project, ['lb-01'], new Redactor()),
+      secret: await resolveSecrets(project, ['lb-01'], new Redactor(), noVaults),
       redact: (text) => text,
       connect: async (name) => {
         if (options.down?.includes(name)) throw new Error(`${name}: connect: timed out`);

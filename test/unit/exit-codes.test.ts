@@ -1,5 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { CommandFailed, InputError, TransportError, UsageError } from '../../src/core/errors';
+import {
+  CommandFailed,
+  InputError,
+  TransportError,
+  UsageError,
+  VaultError,
+} from '../../src/core/errors';
 import { ExitCode, exitCodeFor } from '../../src/cli/exit-codes';
 import { memoryIo } from '../../src/cli/io';
 
@@ -22,6 +28,16 @@ describe('errors map to exit codes in one place', () => {
       new CommandFailed('web-01', 'systemctl reload nginx', 1, 'job failed'),
       ExitCode.HOST_FAILED,
       /web-01: command failed \(exit 1\)/,
+    ],
+    [
+      new VaultError('wrong-password', 'inventories/secrets.vault', 'wrong vault password'),
+      6,
+      /^error: inventories\/secrets\.vault: wrong vault password\n$/,
+    ],
+    [
+      new VaultError('format', 's.vault', 'unknown vault format version "2"', 1),
+      ExitCode.VAULT,
+      /^error: s\.vault:1: unknown vault format version "2"\n$/,
     ],
   ];
   for (const [error, code, output] of cases) {

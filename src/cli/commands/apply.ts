@@ -2,9 +2,10 @@ import type { RunResult } from '../../engine/runner';
 import { textReporter } from '../../report/text-reporter';
 import { ExitCode } from '../exit-codes';
 import type { Io } from '../io';
+import type { VaultPasswordOptions } from '../vault-password';
 import { prepareRun } from './run-setup';
 
-export interface ApplyOptions {
+export interface ApplyOptions extends VaultPasswordOptions {
   inventory: string;
   playbook: string;
   check?: boolean;
@@ -20,7 +21,7 @@ export interface ApplyOptions {
 
 /** `apply`: make the hosts match; with --check, only say what would change. */
 export async function runApply(opts: ApplyOptions, io: Io): Promise<number> {
-  const setup = prepareRun(opts, io, {
+  const setup = await prepareRun(opts, io, {
     command: opts.check ? 'apply --check' : 'apply',
     // A dry run changes nothing: it shares the lock with other dry runs.
     mode: opts.check ? 'shared' : 'exclusive',

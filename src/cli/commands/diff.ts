@@ -9,10 +9,11 @@ import { planText } from '../../report/plan-text';
 import { painter, textReporter } from '../../report/text-reporter';
 import { diffExitCode, exitCodeFor } from '../exit-codes';
 import type { Io } from '../io';
+import type { VaultPasswordOptions } from '../vault-password';
 import { renderedProject } from './rendered-project';
 import { prepareRun } from './run-setup';
 
-export interface DiffOptions {
+export interface DiffOptions extends VaultPasswordOptions {
   inventory: string;
   playbook: string;
   limit?: string;
@@ -53,7 +54,7 @@ export async function runDiff(opts: DiffOptions, io: Io, toolVersion: string): P
 }
 
 async function liveDocument(opts: DiffOptions, io: Io, toolVersion: string): Promise<PlanDocument> {
-  const setup = prepareRun(opts, io, { command: 'diff', mode: 'shared' });
+  const setup = await prepareRun(opts, io, { command: 'diff', mode: 'shared' });
   const collector = new PlanCollector();
   const trace =
     (opts.verbose ?? 0) > 0

@@ -16,10 +16,11 @@ import { promotedInventory } from '../../promote/inventory-roles';
 import { checkPromotable, waitQuery } from '../../promote/promote-check';
 import { textReporter } from '../../report/text-reporter';
 import type { Io } from '../io';
+import { vaultStore, type VaultPasswordOptions } from '../vault-password';
 import { applyExitCode } from './apply';
 import { prepareRun } from './run-setup';
 
-export interface PromoteOptions {
+export interface PromoteOptions extends VaultPasswordOptions {
   host: string;
   inventory: string;
   playbook: string;
@@ -77,7 +78,9 @@ export async function runPromote(opts: PromoteOptions, io: Io): Promise<number> 
 
     // 2. What the replica (and the old primary, if it answers) say.
     const hosts = [...inventory.hosts.keys()];
-    const secret = resolveSecrets(project, hosts, io.redactor);
+    // One store for both steps: each vault is decrypted once.
+    const vaults = vaultStore(opts, io);
+    const secret = await resolveSecrets(project, hosts, io.redactor, vaults);
     const transport = (await import('../../transport')).sshTransport();
     const open = async (host: string): Promise<HostDriver> =>
       new RemoteDriver(
@@ -161,7 +164,7 @@ export async function runPromote(opts: PromoteOptions, io: Io): Promise<number> 
     io.out(
       `applying the site with ${opts.host} as the primary (${old} left out): the application's writes go to it`,
     );
-    const setup = prepareRun(
+    const setup = await prepareRun(
       {
         inventory: staged,
         playbook: opts.playbook,
@@ -171,6 +174,7 @@ export async function runPromote(opts: PromoteOptions, io: Io): Promise<number> 
       },
       io,
       { command: `promote ${opts.host}`, mode: 'exclusive' },
+      vaults,
     );
     const result = await setup.run({
       emit: textReporter({ color: io.color, verbosity: 0, out: (line) => io.out(line) }),

@@ -7,8 +7,10 @@ import { RemoteDriver } from '../../engine/remote-driver';
 import { runPlaybook, type RunResult } from '../../engine/runner';
 import { resolveSecrets } from '../../engine/secrets';
 import { connectTarget } from '../../engine/targets';
+import type { VaultStore } from '../../vault/vault-store';
 import { gracefulInterrupt } from '../interrupt';
 import type { Io } from '../io';
+import { vaultStore, type VaultPasswordOptions } from '../vault-password';
 import { renderedProject } from './rendered-project';
 
 /** How long one remote command may run (a package install, a database dump). */
@@ -35,9 +37,10 @@ export interface RunSetup {
 /**
  * What `apply` and `diff` share before they touch a host: the project loaded
  * and checked, --limit and --forks checked, every secret resolved (and so
- * known to the redactor) before anything connects.
+ * known to the redactor) before anything connects. `vaults` carries the
+ * vaults a command opened already (each is decrypted once per run).
  */
-export function prepareRun(
+export async function prepareRun(
   opts: {
     inventory: string;
     playbook: string;
@@ -45,10 +48,11 @@ export function prepareRun(
     forks: string;
     acceptNew?: boolean;
     lockTimeout?: string;
-  },
+  } & VaultPasswordOptions,
   io: Io,
   lock: { command: string; mode: LockRequest['mode'] },
-): RunSetup {
+  vaults: VaultStore = vaultStore(opts, io),
+): Promise<RunSetup> {
   const forks = Number(opts.forks);
   if (!Number.isInteger(forks) || forks < 1)
     throw new UsageError(`--forks must be a whole number of 1 or more, got ${opts.forks}`);
@@ -66,7 +70,7 @@ export function prepareRun(
   // argument that cannot render for some host stops the run before it starts,
   // not halfway through.
   const { project, scope: hosts } = renderedProject(opts);
-  const secret = resolveSecrets(project, hosts, io.redactor);
+  const secret = await resolveSecrets(project, hosts, io.redactor, vaults);
   let transport: Promise<import('../../transport').Transport> | undefined;
   const connect = async (
     host: string,

@@ -17,8 +17,9 @@ import {
 import { statusText } from '../../status/status-text';
 import { gracefulInterrupt } from '../interrupt';
 import type { Io } from '../io';
+import { vaultStore, type VaultPasswordOptions } from '../vault-password';
 
-export interface StatusOptions {
+export interface StatusOptions extends VaultPasswordOptions {
   inventory: string;
   /** The site's playbook (its play variables are part of the hosts' variables). */
   playbook: string;
@@ -46,7 +47,7 @@ export async function runStatus(opts: StatusOptions, io: Io): Promise<number> {
   const project = requireProject(opts.inventory, opts.playbook);
   const inventory = project.inventory;
   const hosts = [...inventory.hosts.keys()];
-  const secret = resolveSecrets(project, hosts, io.redactor);
+  const secret = await resolveSecrets(project, hosts, io.redactor, vaultStore(opts, io));
   const transport = (await import('../../transport')).sshTransport();
   const drivers = new Map<string, HostDriver>();
 
