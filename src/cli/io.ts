@@ -1,4 +1,5 @@
 import { Redactor } from '../core/redact';
+import { noColor, Terminal, type LiveArea } from './terminal';
 
 /** Where a command writes. Everything written is redacted first. */
 export interface Io {
@@ -7,15 +8,25 @@ export interface Io {
   err(text: string): void;
   readonly color: boolean;
   readonly isTty: boolean;
+  /**
+   * A live block at the bottom of stdout or stderr, when that stream is a
+   * terminal (a TTY, TERM not `dumb`); lines written with out() and err()
+   * scroll above it. Undefined when there is none (not a TTY, in tests).
+   */
+  liveArea?(stream: 'out' | 'err'): LiveArea | undefined;
 }
 
 export function processIo(redactor = new Redactor()): Io {
   const isTty = Boolean(process.stdout.isTTY);
+  const terminal = new Terminal({ out: process.stdout, err: process.stderr }, process.env);
+  // Whatever ends the process, the live block goes and the cursor comes back.
+  process.once('exit', () => terminal.restore());
   // A reader that goes away (`| head`) must not stop a run halfway: the run
   // goes on, and only the output to that stream is dropped.
   const gone = new Set<NodeJS.WriteStream>();
   const write = (stream: NodeJS.WriteStream, text: string) => {
-    if (!gone.has(stream)) stream.write(redactor.redact(text.endsWith('\n') ? text : `${text}\n`));
+    if (!gone.has(stream))
+      terminal.write(stream, redactor.redact(text.endsWith('\n') ? text : `${text}\n`));
   };
   for (const stream of [process.stdout, process.stderr])
     stream.on('error', (error: NodeJS.ErrnoException) => {
@@ -25,9 +36,27 @@ export function processIo(redactor = new Redactor()): Io {
   return {
     redactor,
     isTty,
-    color: isTty && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb',
+    color: isTty && !noColor(process.env) && process.env.TERM !== 'dumb',
     out: (text) => write(process.stdout, text),
     err: (text) => write(process.stderr, text),
+    liveArea(stream) {
+      const area = terminal.area(stream);
+      if (!area) return undefined;
+      // Its lines are redacted too (the live view also redacts what it shows
+      // before cutting it to the terminal's width, so no secret is cut in two).
+      return {
+        get columns() {
+          return area.columns;
+        },
+        get rows() {
+          return area.rows;
+        },
+        color: area.color,
+        unicode: area.unicode,
+        show: (lines) => area.show(lines.map((l) => redactor.redact(l))),
+        close: () => area.close(),
+      };
+    },
   };
 }
 
