@@ -273,6 +273,16 @@ export function buildProgram(io: Io, setAction: (action: Action) => void): Comma
       setAction(async (io) => (await import('./commands/lab')).labSsh(host, command, opts, io)),
     );
 
+  program
+    .command('completion')
+    .description('print the bash or zsh completion script (see README: Shell completion)')
+    .addArgument(program.createArgument('<shell>', 'bash or zsh').choices(['bash', 'zsh']))
+    .action((shell: 'bash' | 'zsh') =>
+      setAction(async (io) =>
+        (await import('./commands/completion')).runCompletion(shell, program, io),
+      ),
+    );
+
   return program;
 }
 

@@ -12,15 +12,18 @@ export class Redactor {
   add(value: string): void {
     // Very short values would mask ordinary text; secrets are validated to be longer.
     if (value.length < 4 || this.values.has(value)) return;
-    // The value as it appears escaped in JSON, in shell single quotes and in SQL strings.
+    // The value as it appears escaped in JSON (and in a MySQL option file's
+    // double quotes), in SQL strings, and any of these in shell single quotes.
+    const shell = (text: string) => text.replace(/'/g, `'\\''`);
     for (const form of [
       value,
       JSON.stringify(value).slice(1, -1),
-      value.replace(/'/g, `'\\''`),
       value.replace(/\\/g, '\\\\').replace(/'/g, "\\'"),
       value.replace(/'/g, "''"),
-    ])
+    ]) {
       this.values.add(form);
+      this.values.add(shell(form));
+    }
     // A multi-line secret (a PEM key) shows line by line in a diff: each of
     // its lines is a secret too, except PEM's armour lines, which are public.
     if (value.includes('\n')) {

@@ -8,6 +8,31 @@ export type EngineEvent =
   | { type: 'play'; play: string; hosts: string[]; check: boolean }
   | { type: 'unreachable'; host: string; error: string }
   | {
+      /** A host starts on a play: it connects (the first time) and gathers facts. */
+      type: 'host-start';
+      host: string;
+      play: string;
+    }
+  | {
+      /**
+       * A host starts a task or handler. The live progress view shows it as the
+       * host's current task; the plain lines ignore it.
+       */
+      type: 'task-start';
+      host: string;
+      play: string;
+      task: string;
+      handler: boolean;
+      /** Its module's work can take seconds or minutes (package installs, seeding a database). */
+      long: boolean;
+    }
+  | {
+      /** A host is done with a play: finished, failed or stopped. */
+      type: 'host-done';
+      host: string;
+      play: string;
+    }
+  | {
       type: 'task';
       host: string;
       play: string;
@@ -36,13 +61,17 @@ export type EngineEvent =
       result: ValidationResult;
     }
   | {
-      /** A remote command, for -v and more (its script is shown redacted). */
+      /**
+       * A remote command, for -v and more: -v its purpose and outcome, -vv its
+       * script, -vvv its output (all shown redacted).
+       */
       type: 'trace';
       host: string;
       what: string;
       exitCode: number | null;
       ms: number;
       script?: string;
+      stdout?: string;
       stderr?: string;
     }
   | { type: 'note'; host?: string; message: string }

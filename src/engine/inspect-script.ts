@@ -156,3 +156,24 @@ function baseOf(path: string): string {
 function quoteForDoubleQuotes(s: string): string {
   return s.replace(/["$`\\]/g, '\\$&');
 }
+
+/**
+ * The script's output as a trace (-vvv) shows it: its base64 lines (file
+ * contents, validator output) decoded, so that the redactor can mask the
+ * secrets in them; binary content only by its size.
+ */
+export function inspectionForTrace(output: Buffer): string {
+  const text = output.toString('utf8');
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines
+    .map((line) => {
+      if (line.startsWith(`${MARK} `)) return line;
+      const data = Buffer.from(line, 'base64');
+      const decoded = data.toString('utf8');
+      if (decoded.includes('\0') || decoded.includes('\ufffd'))
+        return `(${data.length} bytes of binary data)`;
+      return decoded.replace(/\n$/, '');
+    })
+    .join('\n');
+}

@@ -8,7 +8,13 @@ import type { Connection, ExecResult } from '../transport/types';
 import { CONFIRMED, confirmScript } from './activation-script';
 import { changeScript, completedGroups, VALIDATION_FAILED, type TaskGroup } from './change-script';
 import { PENDING_FILE, parsePending, type PendingHandler } from './handler-state';
-import { inspectScript, parseInspection, type Candidate, type Inspection } from './inspect-script';
+import {
+  inspectionForTrace,
+  inspectScript,
+  parseInspection,
+  type Candidate,
+  type Inspection,
+} from './inspect-script';
 import { lockScript, parseLock, type LockRequest } from './lock-script';
 import { ChangeFailed, type Gathered, type HostDriver } from './host-driver';
 
@@ -20,6 +26,8 @@ export interface CommandTrace {
   script: string;
   exitCode: number | null;
   ms: number;
+  /** What -vvv shows of its output (file contents come back base64: decoded here, so redaction sees them). */
+  stdout: string;
   stderr: string;
 }
 
@@ -41,17 +49,27 @@ export class RemoteDriver implements HostDriver {
   private extraConnections = 0;
   private extraCommands = 0;
 
-  /** Runs one remote command, traced. */
-  private async run(what: string, script: string, stdin?: Buffer): Promise<ExecResult> {
+  /**
+   * Runs one remote command, traced; `shown` is what a trace shows of its
+   * stdout (default: the text as it is).
+   */
+  private async run(
+    what: string,
+    script: string,
+    stdin?: Buffer,
+    shown: (stdout: Buffer) => string = (b) => b.toString('utf8'),
+  ): Promise<ExecResult> {
     const start = performance.now();
     const r = await this.connection.exec(script, { stdin, timeoutMs: this.commandTimeoutMs });
-    this.trace?.({
-      what,
-      script,
-      exitCode: r.code,
-      ms: performance.now() - start,
-      stderr: r.stderr.toString('utf8'),
-    });
+    if (this.trace)
+      this.trace({
+        what,
+        script,
+        exitCode: r.code,
+        ms: performance.now() - start,
+        stdout: shown(r.stdout),
+        stderr: r.stderr.toString('utf8'),
+      });
     return r;
   }
 
@@ -132,6 +150,7 @@ export class RemoteDriver implements HostDriver {
         script,
         exitCode: r.code,
         ms: performance.now() - start,
+        stdout: r.stdout.toString('utf8'),
         stderr: r.stderr.toString('utf8'),
       });
       if (r.code === 0 && r.stdout.toString('utf8').includes(CONFIRMED)) return;
@@ -153,7 +172,8 @@ export class RemoteDriver implements HostDriver {
   }
 
   async capture(script: string): Promise<Buffer> {
-    const r = await this.run('export', script);
+    // A database export: user data, possibly large; a trace shows its size only.
+    const r = await this.run('export', script, undefined, (b) => `(${b.length} bytes exported)`);
     if (r.code !== 0)
       throw new CommandFailed(
         this.host,
@@ -173,6 +193,7 @@ export class RemoteDriver implements HostDriver {
       options.validate ? 'validate candidates' : 'read files to diff',
       script,
       stdin,
+      inspectionForTrace,
     );
     if (r.code !== 0)
       throw new CommandFailed(

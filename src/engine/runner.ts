@@ -321,9 +321,31 @@ class PlaybookRun {
     return out;
   }
 
-  /** One play on one host: gather once, then plan and change task by task, then handlers. */
+  /** One play on one host, between its host-start and host-done events. */
   private async playOnHost(play: Play, expander: PlayExpander, host: string): Promise<void> {
     if (this.aborted) return;
+    this.o.emit({ type: 'host-start', host, play: play.name });
+    try {
+      await this.playTasksOnHost(play, expander, host);
+    } finally {
+      this.o.emit({ type: 'host-done', host, play: play.name });
+    }
+  }
+
+  /** Tells the live view that a host starts a task or handler. */
+  private started(host: string, t: HostTask, handler: boolean): void {
+    this.o.emit({
+      type: 'task-start',
+      host,
+      play: this.play,
+      task: t.task.name,
+      handler,
+      long: t.module.long ?? false,
+    });
+  }
+
+  /** Gather once, then plan and change task by task, then handlers. */
+  private async playTasksOnHost(play: Play, expander: PlayExpander, host: string): Promise<void> {
     const driver = await this.driver(host);
     if (!driver) return;
     const vars = expander.vars(host);
@@ -370,6 +392,7 @@ class PlaybookRun {
         this.report(host, t.task, 'skipped', [], false);
         continue;
       }
+      this.started(host, t, false);
       try {
         if (stale) {
           facts = (
@@ -438,6 +461,7 @@ class PlaybookRun {
       if (next.skipped || !BATCHABLE.has(next.module.name)) break;
       const changed = batch.flatMap((b) => b.changes);
       if (requestsOf([next]).some((r) => changed.some((c) => affects(c, r)))) break;
+      this.started(host, next, false);
       const more = await this.timed(host, 'plan', () =>
         next.module.plan(next.args as never, new FactView(facts), next.ctx),
       );
@@ -538,6 +562,7 @@ class PlaybookRun {
           this.report(host, handler, 'skipped', [], true);
           continue;
         }
+        this.started(host, t, true);
         const { facts } = await driver.gather(requestsOf([t]));
         const changes = t.module.plan(t.args as never, new FactView(facts), t.ctx);
         if (!this.o.check) {

@@ -33,6 +33,11 @@ export interface ModuleDefinition<A = Record<string, unknown>> {
   name: string;
   summary: string;
   args: z.ZodType<A>;
+  /**
+   * Its changes can take seconds or minutes (installing packages, seeding a
+   * database): the live progress view shows a spinner while it works.
+   */
+  long?: boolean;
   /** The facts its plan reads; gathered in one batch with every other task's. */
   facts(args: A, ctx: ModuleContext): FactRequest[];
   /** Pure: the changes that make the host match; none means converged. */

@@ -86,6 +86,7 @@ export const mysqlReplicationModule: ModuleDefinition<MysqlReplicationArgs> = {
   summary:
     'Make this server a replica of its source with GTID auto-positioning: compares the real state first, seeds a new replica, and checks identities and errant transactions.',
   args: mysqlReplicationArgs,
+  long: true,
   facts(args, ctx) {
     const remote = remoteOf(args, ctx);
     const identity = identityQuery(provisionalVersion(ctx));

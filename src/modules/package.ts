@@ -19,6 +19,7 @@ export const packageModule: ModuleDefinition<PackageArgs> = {
   summary:
     'Install or remove Debian packages with apt (non-interactive; apt-get update only when something is missing; waits on the dpkg lock).',
   args: packageArgs,
+  long: true,
   facts: (args) => [{ kind: 'packages', names: names(args) }],
   plan(args, facts) {
     const state = facts.packages(names(args));

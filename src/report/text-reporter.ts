@@ -73,8 +73,13 @@ export function textReporter(o: TextReporterOptions): (event: EngineEvent) => vo
         );
         if (o.verbosity >= 2 && event.script)
           o.out(event.script.replace(/\n$/, '').replace(/^/gm, '    | '));
-        if (o.verbosity >= 3 && event.stderr)
-          o.out(event.stderr.replace(/\n$/, '').replace(/^/gm, '    ! '));
+        if (o.verbosity >= 3 && event.stdout) o.out(traceBlock(event.stdout, '    > '));
+        if (o.verbosity >= 3 && event.stderr) o.out(traceBlock(event.stderr, '    ! '));
+        return;
+      case 'host-start':
+      case 'task-start':
+      case 'host-done':
+        // For the live progress view only: the plain lines show finished tasks.
         return;
       case 'note':
         o.out(`note: ${event.host ? `[${event.host}] ` : ''}${event.message}`);
@@ -105,4 +110,27 @@ function recapLine(host: string, c: HostCounters, all: string[], paint: Paint): 
     return c[name] > 0 && name !== 'ok' ? paint(text, name) : text;
   };
   return `${host.padEnd(width)} : ${(['ok', 'changed', 'unreachable', 'failed', 'skipped'] as const).map(field).join(' ')}`;
+}
+
+/** The most of one output stream (stdout, stderr) a trace prints. */
+export const TRACE_MAX_LINES = 500;
+export const TRACE_MAX_LINE = 4000;
+
+/**
+ * A command's output in a trace, each line behind `prefix`. Whole lines only,
+ * never cut inside one (a secret cut in two would escape the redactor): a
+ * line too long is left out whole, and so are the lines past the limit.
+ */
+export function traceBlock(text: string, prefix: string): string {
+  const lines = text.replace(/\n$/, '').split('\n');
+  const shown = lines
+    .slice(0, TRACE_MAX_LINES)
+    .map((line) =>
+      line.length > TRACE_MAX_LINE
+        ? `${prefix}(a line of ${line.length} characters, not shown)`
+        : `${prefix}${line}`,
+    );
+  if (lines.length > TRACE_MAX_LINES)
+    shown.push(`${prefix}(${lines.length - TRACE_MAX_LINES} more lines, not shown)`);
+  return shown.join('\n');
 }

@@ -6,6 +6,7 @@ import { requireProject } from '../../src/engine/project';
 import { runPlaybook, type RunResult } from '../../src/engine/runner';
 import { resolveSecrets } from '../../src/engine/secrets';
 import { VaultStore } from '../../src/vault/vault-store';
+import { textReporter } from '../../src/report/text-reporter';
 import { fixture } from '../support/cli';
 
 /** These projects hold no vault reference: a vault opened here is a bug of the test. */
@@ -134,6 +135,45 @@ describe('engine over in-memory hosts', () => {
 
     const last = await run({ check: true });
     assert.equal(last.result.changed, false);
+  });
+
+  it('the live view is told when a host starts, each task it starts (long work marked by its module) and when it is done; the plain lines ignore this', async () => {
+    const { events } = await run();
+    const lb = events
+      .filter((e) => 'host' in e && e.host === 'lb-01')
+      .filter((e) => ['host-start', 'task-start', 'host-done', 'task'].includes(e.type))
+      .map((e) =>
+        e.type === 'task-start'
+          ? `start ${e.handler ? 'handler ' : ''}${e.task}${e.long ? ' (long)' : ''}`
+          : e.type === 'task'
+            ? `${e.status} ${e.task}`
+            : e.type,
+      );
+    assert.deepEqual(lb, [
+      'host-start',
+      'start HAProxy is installed (long)',
+      'changed HAProxy is installed',
+      'start haproxy.cfg',
+      'changed haproxy.cfg',
+      'start HAProxy runs at boot',
+      'ok HAProxy runs at boot',
+      'start handler reload haproxy',
+      'changed reload haproxy',
+      'host-done',
+    ]);
+    const lines: string[] = [];
+    const print = textReporter({ color: false, verbosity: 3, out: (l) => lines.push(l) });
+    for (const e of events) print(e);
+    const withoutLive: string[] = [];
+    const printPlain = textReporter({
+      color: false,
+      verbosity: 3,
+      out: (l) => withoutLive.push(l),
+    });
+    for (const e of events)
+      if (!['host-start', 'task-start', 'host-done'].includes(e.type)) printPlain(e);
+    assert.deepEqual(lines, withoutLive);
+    assert.ok(lines.includes('changed: [lb-01] handler reload haproxy: reload haproxy.service'));
   });
 
   it('--diff shows the file change as a unified diff, without changing anything in check mode', async () => {

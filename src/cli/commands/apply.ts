@@ -3,6 +3,7 @@ import { textReporter } from '../../report/text-reporter';
 import { ExitCode } from '../exit-codes';
 import type { Io } from '../io';
 import type { VaultPasswordOptions } from '../vault-password';
+import { withLiveView } from '../live-view';
 import { prepareRun } from './run-setup';
 
 export interface ApplyOptions extends VaultPasswordOptions {
@@ -26,23 +27,29 @@ export async function runApply(opts: ApplyOptions, io: Io): Promise<number> {
     // A dry run changes nothing: it shares the lock with other dry runs.
     mode: opts.check ? 'shared' : 'exclusive',
   });
-  const emit = textReporter({
+  const print = textReporter({
     color: io.color,
     verbosity: opts.verbose ?? 0,
     timings: opts.timings,
     out: (line) => io.out(line),
   });
-  const result = await setup.run({
-    emit,
-    trace: (opts.verbose ?? 0) > 0 ? emit : undefined,
-    check: opts.check ?? false,
-    diff: opts.diff ?? false,
-    tags: opts.tags
-      ?.split(',')
-      .map((t) => t.trim())
-      .filter(Boolean),
-  });
-  return applyExitCode(result);
+  // On a terminal, a line per host at work below the finished tasks.
+  const { emit, stop } = withLiveView(io, 'out', print);
+  try {
+    const result = await setup.run({
+      emit,
+      trace: (opts.verbose ?? 0) > 0 ? emit : undefined,
+      check: opts.check ?? false,
+      diff: opts.diff ?? false,
+      tags: opts.tags
+        ?.split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    });
+    return applyExitCode(result);
+  } finally {
+    stop();
+  }
 }
 
 export function applyExitCode(result: RunResult): number {

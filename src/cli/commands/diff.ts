@@ -10,6 +10,7 @@ import { painter, textReporter } from '../../report/text-reporter';
 import { diffExitCode, exitCodeFor } from '../exit-codes';
 import type { Io } from '../io';
 import type { VaultPasswordOptions } from '../vault-password';
+import { withLiveView } from '../live-view';
 import { renderedProject } from './rendered-project';
 import { prepareRun } from './run-setup';
 
@@ -64,8 +65,15 @@ async function liveDocument(opts: DiffOptions, io: Io, toolVersion: string): Pro
           out: (line) => io.err(line),
         })
       : undefined;
-  const result = await setup.run({ emit: collector.emit, trace, check: true, diff: true });
-  if (result.interrupted) throw new Interrupted();
+  // On a terminal, a line per host at work on stderr (where traces go), gone
+  // before the plan is printed.
+  const { emit, stop } = withLiveView(io, 'err', collector.emit);
+  try {
+    const result = await setup.run({ emit, trace, check: true, diff: true });
+    if (result.interrupted) throw new Interrupted();
+  } finally {
+    stop();
+  }
   return collector.document(meta(opts, 'live', toolVersion), setup.hosts);
 }
 
