@@ -26,6 +26,18 @@ export const commandModule: ModuleDefinition<CommandArgs> = {
   name: 'command',
   summary: 'Run a command, made idempotent by creates, removes or unless guards.',
   args: commandArgs,
+  docs: {
+    reads: ['exists', 'exit'],
+    dryRun:
+      'Reports that the command would run and why (the guard that is not met, or "no guard"). The command never runs in a dry run, so later tasks are planned without its effect.',
+    example: {
+      name: 'Diffie-Hellman parameters',
+      args: {
+        cmd: 'openssl dhparam -out /etc/haproxy/dhparams.pem 2048',
+        creates: '/etc/haproxy/dhparams.pem',
+      },
+    },
+  },
   facts(args) {
     const out: FactRequest[] = [];
     if (args.creates) out.push({ kind: 'exists', path: args.creates });

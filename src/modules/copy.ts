@@ -67,6 +67,15 @@ export const copyModule: ModuleDefinition<CopyArgs> = {
   name: 'copy',
   summary: 'Copy a file or a whole folder tree, transferring only the files that differ.',
   args: copyArgs,
+  docs: {
+    reads: ['file', 'tree'],
+    dryRun:
+      'Reports each file to create or update, each folder to create and, with `delete`, each path to remove; with `--diff` a unified diff per file.',
+    example: {
+      name: 'The code base',
+      args: { src: 'site', dest: '{{app_dir}}/current', delete: true, mode: '0644' },
+    },
+  },
   files(args, ctx) {
     const tree = sourceTree(ctx.filesDir, args.src);
     const out: DesiredFile[] = [];

@@ -25,6 +25,21 @@ export const fileModule: ModuleDefinition<FileArgs> = {
   name: 'file',
   summary: 'A directory, a symlink, an absent path, or the mode and owner of an existing file.',
   args: fileArgs,
+  docs: {
+    reads: ['file'],
+    dryRun:
+      'Reports the folder, link, removal or attribute change it would make. A path of the wrong type (a file where a folder is wanted) fails the task in a dry run as in apply.',
+    example: {
+      name: 'The certificates folder',
+      args: {
+        path: '/etc/haproxy/certs',
+        state: 'directory',
+        owner: 'root',
+        group: 'haproxy',
+        mode: '0750',
+      },
+    },
+  },
   facts: () => [],
   plan: () => [],
 };

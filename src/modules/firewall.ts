@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { checkSshReach } from '../firewall/ssh-reach';
-import { absolutePath, fileAttributes } from './arg-types';
+import { absolutePath, fileAttributes, wholeNumber } from './arg-types';
 import { planFile } from './file-plan';
 import type { ModuleDefinition } from './module';
 import { PlanError } from './plan-error';
@@ -11,14 +11,13 @@ export const firewallArgs = z.strictObject({
     .default('/etc/nftables.conf')
     .describe('The ruleset file the host loads at boot (nftables.service).'),
   ...fileAttributes,
-  revert_after: z
-    .union([z.number().int(), z.string().regex(/^\d+$|\{\{/, 'a number of seconds')])
+  mode: fileAttributes.mode.describe('Mode of the ruleset file; "0755" when not given.'),
+  revert_after: wholeNumber('a number of seconds')
     .default(60)
     .describe(
-      'Seconds after loading after which the host restores its previous ruleset, unless the tool confirmed the new one over a new SSH connection.',
+      'Seconds (5 to 3600) after loading after which the host restores its previous ruleset, unless the tool confirmed the new one over a new SSH connection.',
     ),
-  ssh_port: z
-    .union([z.number().int(), z.string().regex(/^\d+$|\{\{/, 'a port number')])
+  ssh_port: wholeNumber('a port number')
     .default(22)
     .describe('The SSH port the ruleset must keep open to the controller.'),
 });
@@ -40,6 +39,15 @@ export const firewallModule: ModuleDefinition<FirewallArgs> = {
   summary:
     'Load an nftables ruleset atomically, refusing one that blocks SSH, with a confirm-or-revert timer.',
   args: firewallArgs,
+  docs: {
+    reads: ['file', 'ssh_client'],
+    dryRun:
+      "Renders the ruleset and refuses it, in a dry run as in apply, when it would or might block this run's SSH connection. Otherwise reports the update; the candidate is checked with `nft -c -f` on the host. Nothing is loaded.",
+    example: {
+      name: "The firewall of the host's roles",
+      args: { src: 'nftables.conf.hbs', revert_after: 60, ssh_port: '{{ssh_port}}' },
+    },
+  },
   files(args, ctx) {
     const content = ctx.templates.renderFile(args.src, ctx.vars, ctx.host);
     return [

@@ -25,6 +25,16 @@ export interface ModuleContext {
   containsSecret(text: string): boolean;
 }
 
+/** What the module reference (docs/modules.md) shows beyond the argument schema. */
+export interface ModuleDocs {
+  /** Every kind of fact `facts()` may ask for (a test holds `facts()` to it). */
+  reads: readonly FactRequest['kind'][];
+  /** What a dry run (`apply --check`, `diff`) reports for this module. */
+  dryRun: string;
+  /** A short example task: its name and arguments (a test parses them with `args`). */
+  example: { name: string; args: Record<string, unknown> };
+}
+
 /**
  * A task type. Its arguments are a zod schema (which also generates the docs);
  * the engine asks it for the facts it needs and for a pure plan from them.
@@ -44,4 +54,5 @@ export interface ModuleDefinition<A = Record<string, unknown>> {
   plan(args: A, facts: FactView, ctx: ModuleContext): Change[];
   /** The files this task would place on the host, for `render` and offline `diff`. */
   files?(args: A, ctx: ModuleContext): DesiredFile[];
+  docs: ModuleDocs;
 }

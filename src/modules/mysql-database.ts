@@ -26,6 +26,12 @@ export const mysqlDatabaseModule: ModuleDefinition<MysqlDatabaseArgs> = {
   name: 'mysql_database',
   summary: 'A database on the local MySQL or MariaDB server, created or dropped.',
   args: mysqlDatabaseArgs,
+  docs: {
+    reads: ['sql'],
+    dryRun:
+      'Reports the `CREATE DATABASE` or `DROP DATABASE` statement. When the database server does not answer yet (not installed on a bare host), the change is marked as decided during apply (an earlier task installs the server).',
+    example: { name: 'The application database', args: { name: '{{mysql_database}}' } },
+  },
   facts: () => [LIST],
   plan(args, facts) {
     const r = facts.sql({ query: 'SHOW DATABASES' });

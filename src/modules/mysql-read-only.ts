@@ -28,6 +28,12 @@ export const mysqlReadOnlyModule: ModuleDefinition<MysqlReadOnlyArgs> = {
   name: 'mysql_read_only',
   summary: 'The local server read-only or writable, compared with its live setting.',
   args: mysqlReadOnlyArgs,
+  docs: {
+    reads: ['sql'],
+    dryRun:
+      'Reports the `SET GLOBAL` statements. When the database server does not answer yet, the change is marked as decided during apply.',
+    example: { name: 'The primary takes writes', args: { enabled: false } },
+  },
   facts: (_args, ctx) => [versionFact(), { kind: 'sql', query: query(ctx.vars.mysql_flavor) }],
   plan(args, facts, ctx) {
     const server = serverState(facts, ctx.vars.mysql_flavor);

@@ -87,6 +87,22 @@ export const mysqlReplicationModule: ModuleDefinition<MysqlReplicationArgs> = {
     'Make this server a replica of its source with GTID auto-positioning: compares the real state first, seeds a new replica, and checks identities and errant transactions.',
   args: mysqlReplicationArgs,
   long: true,
+  docs: {
+    reads: ['sql', 'content'],
+    dryRun:
+      "Compares the replica's real state with the wanted one and reports the seed, the source change and the wait for both threads, passwords masked. Refusals (same server_id or UUID, GTID off, errant transactions, a source that does not answer) fail the task in a dry run too. When the local server does not answer yet, the change is marked as decided during apply.",
+    example: {
+      name: 'Replication from the primary',
+      args: {
+        source_host: '10.0.0.11',
+        source_inventory_host: 'web-01',
+        user: '{{mysql_replication_user}}',
+        password: '{{mysql_replication_password}}',
+        tls: '{{mysql_tls}}',
+        tls_ca: '/etc/mysql/tls/ca.crt',
+      },
+    },
+  },
   facts(args, ctx) {
     const remote = remoteOf(args, ctx);
     const identity = identityQuery(provisionalVersion(ctx));

@@ -80,6 +80,20 @@ export const mysqlUserModule: ModuleDefinition<MysqlUserArgs> = {
   summary:
     'A database user on given hosts, with exactly the given grants; its password rotated when the secret changes.',
   args: mysqlUserArgs,
+  docs: {
+    reads: ['sql', 'content'],
+    dryRun:
+      'Reports the statements it would run, passwords shown as `********`, and why (missing account, password changed, grants differ). When the database server does not answer yet, the change is marked as decided during apply.',
+    example: {
+      name: "The application's database user",
+      args: {
+        name: '{{mysql_app_user}}',
+        password: '{{mysql_app_password}}',
+        hosts: 'localhost,10.0.0.11,10.0.0.12',
+        grants: ['{{mysql_database}}.*:SELECT,INSERT,UPDATE,DELETE,CREATE,INDEX'],
+      },
+    },
+  },
   facts(args) {
     const out: FactRequest[] = [
       versionFact(),

@@ -20,6 +20,12 @@ export const packageModule: ModuleDefinition<PackageArgs> = {
     'Install or remove Debian packages with apt (non-interactive; apt-get update only when something is missing; waits on the dpkg lock).',
   args: packageArgs,
   long: true,
+  docs: {
+    reads: ['packages'],
+    dryRun:
+      'Lists the packages it would install or remove. Later tasks are planned against the host as it is, without them.',
+    example: { name: 'HAProxy is installed', args: { name: 'haproxy' } },
+  },
   facts: (args) => [{ kind: 'packages', names: names(args) }],
   plan(args, facts) {
     const state = facts.packages(names(args));

@@ -20,6 +20,15 @@ export const serviceModule: ModuleDefinition<ServiceArgs> = {
   name: 'service',
   summary: 'Start, stop, restart or reload a systemd service, and enable or disable it.',
   args: serviceArgs,
+  docs: {
+    reads: ['units'],
+    dryRun:
+      'Reports the start, stop, enable, disable or daemon-reload it would run; `restarted` and `reloaded` are always reported, which is why they belong in handlers. A handler notified in a dry run is reported as it would run.',
+    example: {
+      name: 'HAProxy runs at boot',
+      args: { name: 'haproxy', state: 'started', enabled: true },
+    },
+  },
   facts: (args) => [{ kind: 'units', names: [args.name] }],
   plan(args, facts) {
     const unit = facts.units([args.name]).get(args.name)!;

@@ -22,6 +22,15 @@ export const sshKeyLoginModule: ModuleDefinition<SshKeyLoginArgs> = {
   summary:
     'Check that this run came in over SSH with a key, as a user other than root who has authorized keys (before password and root logins are turned off).',
   args: sshKeyLoginArgs,
+  docs: {
+    reads: ['ssh_client', 'exit'],
+    dryRun:
+      'Changes nothing in any mode: it checks, in a dry run as in apply, and fails when key login is not proven.',
+    example: {
+      name: 'Key login works for the deploy user, who is not root',
+      args: { user: '{{ssh_user}}' },
+    },
+  },
   facts: (args) => [{ kind: 'ssh_client' }, { kind: 'exit', script: authorizedKeys(args.user) }],
   plan(args, facts) {
     if (args.user === 'root')

@@ -19,6 +19,22 @@ export const templateModule: ModuleDefinition<TemplateArgs> = {
   name: 'template',
   summary: 'Render a Handlebars template and place it atomically, only when its content differs.',
   args: templateArgs,
+  docs: {
+    reads: ['file'],
+    dryRun:
+      'Reports a create or an update when the rendered content or the attributes differ; with `--diff` (always in `diff`) a unified diff, secrets masked. A candidate with `validate` is uploaded to a private temp folder on the host and checked there; when the validating program is not installed yet, the plan says it will run during apply.',
+    example: {
+      name: 'haproxy.cfg',
+      args: {
+        src: 'haproxy.cfg.hbs',
+        dest: '/etc/haproxy/haproxy.cfg',
+        owner: 'root',
+        group: 'haproxy',
+        mode: '0640',
+        validate: 'haproxy -c -f %s',
+      },
+    },
+  },
   files(args, ctx) {
     const content = ctx.templates.renderFile(args.src, ctx.vars, ctx.host);
     return [

@@ -26,6 +26,14 @@ export const userModule: ModuleDefinition<UserArgs> = {
   name: 'user',
   summary: 'A local user account: created with its own group, home and shell; removed when absent.',
   args: userArgs,
+  docs: {
+    reads: ['account'],
+    dryRun: 'Reports the `useradd`, `usermod` or `userdel` command it would run.',
+    example: {
+      name: "The application's system user",
+      args: { name: '{{app_user}}', system: true, home: '{{app_dir}}' },
+    },
+  },
   facts: (args) => [{ kind: 'account', name: args.name }],
   plan(args, facts) {
     const now = facts.account(args.name);
