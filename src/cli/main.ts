@@ -84,6 +84,23 @@ export function buildProgram(io: Io, setAction: (action: Action) => void): Comma
       ),
     );
 
+  program
+    .command('graph')
+    .description(
+      'draw the site the inventory describes: hosts, services, addresses, ports, firewall openings; no SSH',
+    )
+    .addOption(inventoryOption())
+    .option('--playbook <file>', 'playbook whose declared variables are allowed', DEFAULT_PLAYBOOK)
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .choices(['mermaid', 'dot', 'svg'])
+        .default('mermaid'),
+    )
+    .option('-o, --out <file>', 'write to this file (atomically) instead of stdout')
+    .action((opts: import('./commands/graph').GraphOptions) =>
+      setAction(async (io) => (await import('./commands/graph')).runGraph(opts, io)),
+    );
+
   const apply = program
     .command('apply')
     .description('make the hosts match the playbook over SSH; only what differs is changed')

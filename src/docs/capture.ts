@@ -1,3 +1,4 @@
+import { VaultStore } from '../vault/vault-store';
 import { applyExitCode } from '../cli/commands/apply';
 import { renderedProject } from '../cli/commands/rendered-project';
 import { exitCodeFor } from '../cli/exit-codes';
@@ -123,7 +124,11 @@ export async function runApplyInMemory(root: string, o: MemoryApply): Promise<Ca
         playbook,
         limit: o.limit,
       });
-      const secret = resolveSecrets(project, scope, io.redactor);
+      // The cases hold no vault reference: asking for a vault password is a bug of a case.
+      const noVault = new VaultStore(() =>
+        Promise.reject(new Error('a troubleshooting case asked for a vault password')),
+      );
+      const secret = await resolveSecrets(project, scope, io.redactor, noVault);
       const open = async (host: string): Promise<HostDriver> => {
         const state = o.hosts.get(host);
         if (!state) throw new Error(`no simulated host ${host}`);

@@ -53,6 +53,23 @@ export function requireProject(inventoryPath: string, playbookPath: string): Pro
   return project;
 }
 
+/**
+ * The inventory alone, for commands that need no playbook: the playbook, when
+ * the file exists, only adds the variables it declares. Throws an InputError
+ * with every diagnostic when anything is wrong.
+ */
+export function requireInventory(inventoryPath: string, playbookPath: string): Inventory {
+  let declared = new Set<string>();
+  if (fs.existsSync(playbookPath)) {
+    const playbook = loadPlaybook(playbookPath, MODULE_CATALOG);
+    if (playbook.value) declared = declaredVariables(playbook.value);
+  }
+  const loaded = loadInventory(inventoryPath, { declared });
+  if (!loaded.value || hasErrors(loaded.diagnostics))
+    throw new InputError(loaded.diagnostics.filter((d) => d.severity === 'error'));
+  return loaded.value;
+}
+
 function siblingFolder(playbookDir: string, name: string): string {
   const inside = path.join(playbookDir, name);
   if (fs.existsSync(inside)) return inside;

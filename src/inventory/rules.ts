@@ -2,10 +2,9 @@ import type { Diagnostic } from '../core/errors';
 import { diagnosticAt, fieldName, type PathSegment, type YamlSource } from '../core/yaml-source';
 import { hostsOfGroup, type Host, type Inventory } from './model';
 import { isVaultRef } from './secret-ref';
+import { isLb, isWeb, LB_GROUP, WEB_GROUP } from './roles';
 
-/** Group names the site's playbook gives a meaning to. */
-export const LB_GROUP = 'lb';
-export const WEB_GROUP = 'web';
+export { LB_GROUP, WEB_GROUP } from './roles';
 
 /**
  * Semantic rules beyond the schema. Pure: the inventory and its source in,
@@ -149,8 +148,7 @@ export function checkRules(inventory: Inventory, source: YamlSource): Diagnostic
     }
   }
   // Security on by default: what HTTPS, the firewall and database TLS need.
-  const roleOf = (host: Host) =>
-    host.groups.includes(LB_GROUP) ? LB_GROUP : host.groups.includes(WEB_GROUP) ? WEB_GROUP : '';
+  const roleOf = (host: Host) => (isLb(host) ? LB_GROUP : isWeb(host) ? WEB_GROUP : '');
   const isIp = (v: unknown) =>
     typeof v === 'string' && (/^\d+\.\d+\.\d+\.\d+$/.test(v) || v.includes(':'));
   for (const host of hosts) {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Handlebars from 'handlebars';
 import { TemplateError } from '../core/errors';
+import { isIpv4, isIpv6 } from '../core/ip-family';
 import { resolveInside } from './safe-path';
 
 type Compiled = (context: object) => string;
@@ -184,16 +185,8 @@ function registerHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).flatMap(list));
   hbs.registerHelper('unique', (l: unknown) => [...new Set(list(l).map(String))]);
   // Addresses or prefixes of one IP family (names are in neither).
-  hbs.registerHelper('ipv4', (l: unknown) =>
-    list(l)
-      .map(String)
-      .filter((a) => /^\d+\.\d+\.\d+\.\d+(\/\d+)?$/.test(a)),
-  );
-  hbs.registerHelper('ipv6', (l: unknown) =>
-    list(l)
-      .map(String)
-      .filter((a) => a.includes(':')),
-  );
+  hbs.registerHelper('ipv4', (l: unknown) => list(l).map(String).filter(isIpv4));
+  hbs.registerHelper('ipv6', (l: unknown) => list(l).map(String).filter(isIpv6));
   // ms → seconds for configs that want seconds.
   hbs.registerHelper('seconds', (ms: unknown) =>
     String(Math.max(1, Math.round(Number(ms) / 1000))),

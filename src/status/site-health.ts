@@ -5,7 +5,7 @@
 import type { FactRequest, UnitFact } from '../facts/types';
 import { unitName } from '../facts/types';
 import type { Host, Inventory } from '../inventory/model';
-import { LB_GROUP, WEB_GROUP } from '../inventory/rules';
+import { databaseService, dbRole, isLb, isWeb, webHosts } from '../inventory/roles';
 import { gtidMinus, parseGtidSet } from '../modules/gtid';
 import { REPLICA_STATUS } from '../modules/mysql-common';
 import type { FactView } from '../modules/fact-view';
@@ -69,9 +69,6 @@ export interface SiteStatus {
   site: SiteCheck[];
 }
 
-const isLb = (h: Host) => h.groups.includes(LB_GROUP);
-const isWeb = (h: Host) => h.groups.includes(WEB_GROUP);
-const dbRole = (h: Host) => String(h.vars.mysql_role ?? 'none');
 const v = (h: Host, name: string) => h.vars[name];
 
 /** The services the site playbook runs on a host, by its roles. */
@@ -80,8 +77,7 @@ export function managedServices(host: Host): string[] {
   if (isLb(host)) out.push('haproxy');
   if (isLb(host) && v(host, 'lb_virtual_ip') !== undefined) out.push('keepalived');
   if (isWeb(host)) out.push('nginx', String(v(host, 'app_service')));
-  if (dbRole(host) !== 'none')
-    out.push(v(host, 'mysql_flavor') === 'mariadb' ? 'mariadb' : 'mysql');
+  if (dbRole(host) !== 'none') out.push(databaseService(host));
   return out;
 }
 
@@ -107,10 +103,6 @@ function siteUrl(lb: Host): { url: string; resolve: string; insecure: boolean } 
 
 const backendUrl = (web: Host) =>
   `http://${String(v(web, 'private_address'))}:${Number(v(web, 'web_port'))}${String(v(web, 'health_path'))}`;
-
-function webHosts(inventory: Inventory): Host[] {
-  return [...inventory.hosts.values()].filter(isWeb);
-}
 
 /** Everything `status` asks one host, in one gather. */
 export function statusRequests(inventory: Inventory, name: string): FactRequest[] {

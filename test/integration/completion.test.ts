@@ -20,10 +20,12 @@ const TOP = [
   'validate',
   'inventory',
   'render',
+  'graph',
   'apply',
   'diff',
   'status',
   'promote',
+  'vault',
   'lab',
   'completion',
   'help',
@@ -40,6 +42,7 @@ const APPLY_LONG = [
   '--accept-new',
   '--lock-timeout',
   '--verbose',
+  '--vault-password-file',
   '--help',
 ];
 const MINIMAL_NAMES = ['all', 'lb', 'lb-01', 'web', 'web-01', 'web-02'];
@@ -149,6 +152,7 @@ describe('shell completion', function () {
         '--lock-timeout',
         '-v',
         '--verbose',
+        '--vault-password-file',
         '-h',
         '--help',
       ]);

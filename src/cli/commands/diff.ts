@@ -7,6 +7,7 @@ import { PlanCollector, type PlanMeta } from '../../report/plan-document';
 import type { PlanDocument } from '../../report/plan-schema';
 import { planText } from '../../report/plan-text';
 import { painter, textReporter } from '../../report/text-reporter';
+import { writeAtomically } from '../atomic-write';
 import { diffExitCode, exitCodeFor } from '../exit-codes';
 import type { Io } from '../io';
 import type { VaultPasswordOptions } from '../vault-password';
@@ -135,19 +136,4 @@ function planJson(doc: PlanDocument, redactor: Redactor): string {
     (_key, value: unknown) => (typeof value === 'string' ? redactor.redact(value) : value),
     2,
   );
-}
-
-/** Writes beside the target, then renames: never a half-written file. */
-function writeAtomically(file: string, text: string, redactor: Redactor): void {
-  const target = path.resolve(file);
-  const temp = `${target}.tmp-${process.pid}`;
-  try {
-    fs.writeFileSync(temp, redactor.redact(text), { mode: 0o644 });
-    fs.renameSync(temp, target);
-  } catch (error) {
-    fs.rmSync(temp, { force: true });
-    throw new UsageError(
-      `--out ${file}: cannot write it (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
-    );
-  }
 }

@@ -1,15 +1,10 @@
-import { InputError, UsageError } from '../../core/errors';
-import { hasErrors } from '../../core/result';
-import { loadInventory } from '../../inventory/load';
+import { UsageError } from '../../core/errors';
+import { requireInventory } from '../../engine/project';
 import type { Inventory } from '../../inventory/model';
 import { describeSecretRef } from '../../inventory/secrets';
 import { isSecretRef } from '../../inventory/secret-ref';
-import { loadPlaybook } from '../../playbook/load';
-import { declaredVariables } from '../../playbook/model';
-import { MODULE_CATALOG } from '../../modules/registry';
 import { ExitCode } from '../exit-codes';
 import type { Io } from '../io';
-import * as fs from 'node:fs';
 
 export interface InventoryOptions {
   inventory: string;
@@ -24,16 +19,7 @@ export async function runInventory(opts: InventoryOptions, io: Io): Promise<numb
   if (!opts.list && !opts.graph && !opts.host)
     throw new UsageError('give one of --list, --graph or --host NAME');
   // Variables the playbook declares are allowed; without a playbook only the built-in ones are.
-  let declared = new Set<string>();
-  if (fs.existsSync(opts.playbook)) {
-    const pb = loadPlaybook(opts.playbook, MODULE_CATALOG);
-    if (pb.value) declared = declaredVariables(pb.value);
-  }
-  const loaded = loadInventory(opts.inventory, { declared });
-  if (!loaded.value || hasErrors(loaded.diagnostics)) {
-    throw new InputError(loaded.diagnostics.filter((d) => d.severity === 'error'));
-  }
-  const inventory = loaded.value;
+  const inventory = requireInventory(opts.inventory, opts.playbook);
   if (opts.graph) {
     io.out(graph(inventory));
   } else if (opts.host) {

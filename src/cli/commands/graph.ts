@@ -1,0 +1,42 @@
+import { requireInventory } from '../../engine/project';
+import { renderDot } from '../../graph/dot';
+import { renderMermaid } from '../../graph/mermaid';
+import { renderSvg } from '../../graph/svg';
+import { buildTopology, type Topology } from '../../graph/topology';
+import { writeAtomically } from '../atomic-write';
+import { ExitCode } from '../exit-codes';
+import type { Io } from '../io';
+
+export type GraphFormat = 'mermaid' | 'dot' | 'svg';
+
+export interface GraphOptions {
+  inventory: string;
+  playbook: string;
+  format: GraphFormat;
+  out?: string;
+}
+
+const RENDERERS: Record<GraphFormat, (topology: Topology) => string> = {
+  mermaid: renderMermaid,
+  dot: renderDot,
+  svg: renderSvg,
+};
+
+/**
+ * Draws the site the inventory describes. Reads the inventory only: no SSH,
+ * and no secret is resolved (a secret variable only counts as set or not).
+ */
+export async function runGraph(opts: GraphOptions, io: Io): Promise<number> {
+  const topology = buildTopology(requireInventory(opts.inventory, opts.playbook));
+  const text = RENDERERS[opts.format](topology);
+  if (!opts.out) {
+    io.out(text);
+    return ExitCode.OK;
+  }
+  writeAtomically(opts.out, text, io.redactor, '-o');
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+  io.out(
+    `wrote ${opts.out} (${opts.format}: ${count(topology.hosts.length, 'host')}, ${count(topology.edges.length, 'connection')})`,
+  );
+  return ExitCode.OK;
+}

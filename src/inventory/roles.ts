@@ -1,0 +1,40 @@
+/**
+ * What a host is in the site, from its groups and variables: the one place
+ * that reads roles, for the rules, `status` and `graph`. Pure.
+ */
+import type { Host, Inventory } from './model';
+
+/** Group names the site's playbook gives a meaning to. */
+export const LB_GROUP = 'lb';
+export const WEB_GROUP = 'web';
+
+export type DatabaseRole = 'primary' | 'replica' | 'none';
+
+/** A load balancer (HAProxy, and keepalived with lb_virtual_ip). */
+export const isLb = (host: Host): boolean => host.groups.includes(LB_GROUP);
+
+/** A web host (Nginx and the application). */
+export const isWeb = (host: Host): boolean => host.groups.includes(WEB_GROUP);
+
+/** The host's database role; `none` when it runs no database server. */
+export const dbRole = (host: Host): DatabaseRole =>
+  (host.vars.mysql_role as DatabaseRole | undefined) ?? 'none';
+
+/** The systemd unit of the host's database server. */
+export const databaseService = (host: Host): string =>
+  host.vars.mysql_flavor === 'mariadb' ? 'mariadb' : 'mysql';
+
+/** The load balancers, in inventory order. */
+export function lbHosts(inventory: Inventory): Host[] {
+  return [...inventory.hosts.values()].filter(isLb);
+}
+
+/** The web hosts, in inventory order. */
+export function webHosts(inventory: Inventory): Host[] {
+  return [...inventory.hosts.values()].filter(isWeb);
+}
+
+/** The database hosts (primary and replicas), in inventory order. */
+export function databaseHosts(inventory: Inventory): Host[] {
+  return [...inventory.hosts.values()].filter((h) => dbRole(h) !== 'none');
+}
