@@ -74,6 +74,11 @@ describe('e2e: secrets from an encrypted vault', function () {
     assert.equal(again.code, 0, again.out);
     for (const h of lab.hosts) assert.equal(recap(again.out, h.name), 0, again.out);
     assertNoSecret(again.out);
+    // The same values as the files they came from: the lab's own inventory (file
+    // references) finds every password, key and certificate already in place.
+    const plain = runCli(['apply', '-i', lab.inventoryPath]);
+    assert.equal(plain.code, 0, plain.out);
+    for (const h of lab.hosts) assert.equal(recap(plain.out, h.name), 0, plain.out);
   });
 
   it('diff -vvv and status read the same secrets (the monitoring password logs in)', async () => {
