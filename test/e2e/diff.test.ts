@@ -52,7 +52,7 @@ describe('e2e: diff for CI on the live site', function () {
     await lab.reset();
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'foobar-e2e-diff-'));
     const r = run(['apply', '-i', lab.inventoryPath]);
-    assert.equal(r.code, 0, r.out);
+    if (r.code !== 0) assert.fail(await lab.explain(r.out));
     const rendered = path.join(work, 'render');
     assert.equal(run(['render', '-i', lab.inventoryPath, '--out', rendered]).code, 0);
     managed = {};

@@ -48,7 +48,7 @@ describe('e2e: HTTPS, the firewall per role and database TLS', function () {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'foobar-e2e-security-'));
     lb = lab.host('lb-01').address;
     const r = run(['apply', '-i', lab.inventoryPath]);
-    assert.equal(r.code, 0, r.out);
+    if (r.code !== 0) assert.fail(await lab.explain(r.out));
     // HAProxy's health checks (rise 2 × 2 s) before both backends are UP.
     for (let i = 0; i < 40; i++) {
       if (

@@ -54,7 +54,7 @@ for (const flavor of ['mysql', 'mariadb'] as const)
 
     it('2. apply brings the site up: 20 requests through the lb all answer 200, round robin across both web hosts', async () => {
       const r = run(['apply', '-i', lab.inventoryPath]);
-      assert.equal(r.code, 0, r.out);
+      if (r.code !== 0) assert.fail(await lab.explain(r.out));
       // HAProxy needs its health checks to pass (rise 2 × 2 s) before both are UP.
       for (let i = 0; i < 40; i++) {
         const seen = new Set<string>();

@@ -49,6 +49,12 @@ export interface E2eLab {
   host(name: string): LabHost;
   /** A shell command line on a host as deploy (OpenSSH, strict host key checking). */
   ssh(host: string, command: string, options?: { timeoutMs?: number }): Promise<SshResult>;
+  /**
+   * The run's output, followed by what each host with a failed task logged
+   * (database error log, the journal's end), so that a failure seen once in
+   * CI can be understood afterwards.
+   */
+  explain(out: string): Promise<string>;
   /** Every host (or the given ones) back to bare: stop, drop the overlay, boot. */
   reset(hosts?: readonly string[]): Promise<void>;
   /** Powers hosts off, keeping their disks (`lab stop`); `start` boots them from their disks. */
@@ -105,6 +111,21 @@ function handle(flavor: Flavor, first: LabUpResult): E2eLab {
         command,
         { timeoutMs: options.timeoutMs ?? 10 * 60_000 },
       ),
+    explain: async (out) => {
+      const failed = current.hosts.filter((h) => out.includes(`failed: [${h.name}]`));
+      const parts = [out];
+      for (const h of failed) {
+        const r = await lab
+          .ssh(
+            h.name,
+            'sudo sh -c "tail -n 40 /var/log/mysql/error.log 2>/dev/null; journalctl -n 60 --no-pager"',
+            { timeoutMs: 30_000 },
+          )
+          .catch((e: Error) => ({ stdout: `(could not read: ${e.message})`, stderr: '' }));
+        parts.push(`--- ${h.name}: logs after the failure ---\n${r.stdout}${r.stderr}`);
+      }
+      return parts.join('\n');
+    },
     reset: async (hosts) => {
       await resetLab(spec.name, { hosts, progress });
     },
