@@ -53,6 +53,13 @@ export interface ReplicaRow {
   tls?: boolean;
 }
 
+/** The address the load balancers share (keepalived): which of them holds it now. */
+export interface VirtualAddressRow {
+  address: string;
+  /** The reachable lbs that have it on an interface: one when all is well. */
+  holders: string[];
+}
+
 export interface SiteCheck {
   lb: string;
   url: string;
@@ -67,6 +74,8 @@ export interface SiteStatus {
   backends: BackendRow[];
   replicas: ReplicaRow[];
   site: SiteCheck[];
+  /** Set when the inventory gives the lbs a virtual address. */
+  virtualAddress?: VirtualAddressRow;
 }
 
 const v = (h: Host, name: string) => h.vars[name];
@@ -82,6 +91,8 @@ export function managedServices(host: Host): string[] {
 }
 
 const READ_ONLY = 'SELECT @@GLOBAL.read_only';
+/** Exits 0 when the host has the address on one of its interfaces. */
+const holdsAddress = (address: string) => `ip -o addr show | grep -qF ' ${address}/'`;
 /** The GTIDs a server has applied: MySQL's set, or MariaDB's binlog and replica positions. */
 const gtidQuery = (host: Host) =>
   v(host, 'mysql_flavor') === 'mariadb'
@@ -108,6 +119,8 @@ const backendUrl = (web: Host) =>
 export function statusRequests(inventory: Inventory, name: string): FactRequest[] {
   const host = inventory.hosts.get(name)!;
   const out: FactRequest[] = [{ kind: 'units', names: managedServices(host) }];
+  if (isLb(host) && v(host, 'lb_virtual_ip') !== undefined)
+    out.push({ kind: 'exit', script: holdsAddress(String(v(host, 'lb_virtual_ip'))) });
   if (isLb(host)) {
     out.push({ kind: 'haproxy_stat', port: Number(v(host, 'lb_runtime_api_port')) });
     out.push({ kind: 'http', ...siteUrl(host) });
@@ -162,6 +175,7 @@ export function siteStatus(
   // The site is down when no load balancer serves it; with several (keepalived), one is enough.
   let lbs = 0;
   let lbsServing = 0;
+  let virtualAddress: VirtualAddressRow | undefined;
   const hosts: HostRow[] = [];
   const backends: BackendRow[] = [];
   const replicas: ReplicaRow[] = [];
@@ -198,6 +212,11 @@ export function siteStatus(
     }
     hosts.push({ host: host.name, roles, reachable: true, services });
 
+    if (isLb(host) && v(host, 'lb_virtual_ip') !== undefined) {
+      const address = String(v(host, 'lb_virtual_ip'));
+      virtualAddress ??= { address, holders: [] };
+      if (f.exit(holdsAddress(address)) === 0) virtualAddress.holders.push(host.name);
+    }
     if (isLb(host)) {
       lbs++;
       const probe = siteUrl(host);
@@ -286,8 +305,24 @@ export function siteStatus(
   }
 
   if (lbs > 0 && lbsServing === 0) down = true;
+  if (virtualAddress?.holders.length === 0) {
+    // Users come in on that address: nobody answers on it.
+    down = true;
+    problems.push(`no load balancer holds the virtual address ${virtualAddress.address}`);
+  } else if (virtualAddress && virtualAddress.holders.length > 1)
+    problems.push(
+      `the virtual address ${virtualAddress.address} is held by ${virtualAddress.holders.join(' and ')} at once (VRRP adverts lost between them?)`,
+    );
   const verdict: Verdict = down ? 'down' : problems.length > 0 ? 'degraded' : 'healthy';
-  return { verdict, problems, hosts, backends, replicas, site };
+  return {
+    verdict,
+    problems,
+    hosts,
+    backends,
+    replicas,
+    site,
+    ...(virtualAddress ? { virtualAddress } : {}),
+  };
 }
 
 /** 0 healthy, 1 degraded, 2 down. */

@@ -75,6 +75,14 @@ export function statusText(status: SiteStatus, paint: Paint): string[] {
   for (const s of status.site) {
     out.push(good(s.status === 200, `SITE  ${s.url} through ${s.lb}: ${s.status || 'no answer'}`));
   }
+  const vip = status.virtualAddress;
+  if (vip)
+    out.push(
+      good(
+        vip.holders.length === 1,
+        `VIRTUAL ADDRESS  ${vip.address} held by ${vip.holders.join(' and ') || 'no load balancer'}`,
+      ),
+    );
   out.push('');
   for (const p of status.problems) out.push(paint(`  - ${p}`, 'failed'));
   const code = statusExitCode(status.verdict);

@@ -67,6 +67,10 @@ describe('e2e: two load balancers behind one virtual address', function () {
     }
     assert.equal(health.code, 0, health.out);
     assert.match(health.out, /haproxy running, keepalived running/);
+    assert.match(
+      health.out,
+      new RegExp(`VIRTUAL ADDRESS +${VIP.replace(/\./g, '\\.')} held by lb-01\n`),
+    );
   });
 
   it('the master lb powered off: a request loop on the virtual address fails for at most 5 s; lb-02 holds it', async () => {
@@ -109,6 +113,10 @@ describe('e2e: two load balancers behind one virtual address', function () {
     const health = runCli(['status', '-i', lab!.inventoryPath]);
     assert.equal(health.code, 1, health.out);
     assert.match(health.out, /lb-01 is unreachable/);
+    assert.match(
+      health.out,
+      new RegExp(`VIRTUAL ADDRESS +${VIP.replace(/\./g, '\\.')} held by lb-02\n`),
+    );
   });
 
   it('lb-01 back: it takes the address again, and apply changes nothing', async () => {

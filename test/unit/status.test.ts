@@ -225,3 +225,121 @@ describe('status: the site from every host’s answers', () => {
     ]);
   });
 });
+
+describe('status: two load balancers sharing a virtual address (keepalived)', () => {
+  const project = requireProject(
+    fixture('inventories', 'graph', 'two-lbs-vip.yml'),
+    fixture('playbooks', 'engine.yml'),
+  );
+  const inventory = project.inventory;
+  const VIP = '10.1.0.100';
+  const upCsv = fs
+    .readFileSync(fixture('status', 'haproxy-3.2-show-stat-up.csv'), 'utf8')
+    .replace(/web-01/g, 'app-1')
+    .replace(/web-02/g, 'app-2');
+  const replicaRunning = (
+    JSON.parse(
+      fs.readFileSync(fixture('mysql', 'mariadb-10.11-replica-status-running.json'), 'utf8'),
+    ) as { output: string }
+  ).output;
+
+  /** Every host healthy; `holders` have the virtual address on an interface. */
+  const answers = (holders: string[]) =>
+    new Map<string, HostAnswer>(
+      [...inventory.hosts.keys()].map((host) => [
+        host,
+        {
+          ok: true,
+          facts: new FactView(
+            new Map(
+              statusRequests(inventory, host).map((r): [string, Fact] => {
+                switch (r.kind) {
+                  case 'units':
+                    return [
+                      factKey(r),
+                      {
+                        kind: 'units',
+                        value: new Map(
+                          r.names.map((n) => [
+                            n,
+                            {
+                              name: n,
+                              loadState: 'loaded',
+                              activeState: 'active',
+                              subState: 'running',
+                              unitFileState: 'enabled',
+                              needDaemonReload: false,
+                            },
+                          ]),
+                        ),
+                      },
+                    ];
+                  case 'exit':
+                    assert.ok(r.script.includes(` ${VIP}/`), r.script);
+                    return [factKey(r), { kind: 'exit', value: holders.includes(host) ? 0 : 1 }];
+                  case 'haproxy_stat':
+                    return [factKey(r), { kind: 'haproxy_stat', value: { ok: true, csv: upCsv } }];
+                  case 'http':
+                    return [factKey(r), { kind: 'http', value: { status: 200 } }];
+                  case 'sql':
+                    return [
+                      factKey(r),
+                      {
+                        kind: 'sql',
+                        value: {
+                          ok: true,
+                          output: r.query.startsWith('SHOW')
+                            ? replicaRunning
+                            : r.query.includes('read_only')
+                              ? '0'
+                              : '0-31-9\t0-31-9',
+                        },
+                      },
+                    ];
+                  default:
+                    throw new Error(`unexpected request ${r.kind}`);
+                }
+              }),
+            ),
+          ),
+        },
+      ]),
+    );
+  const vipProblems = (s: ReturnType<typeof siteStatus>) =>
+    s.problems.filter((p) => p.includes('virtual address'));
+
+  it('each lb asks whether it holds the address, and keepalived is among its services', () => {
+    const kinds = statusRequests(inventory, 'lb-a');
+    assert.deepEqual(kinds[0], { kind: 'units', names: ['haproxy', 'keepalived'] });
+    assert.ok(kinds.some((r) => r.kind === 'exit' && r.script.includes(` ${VIP}/`)));
+    assert.ok(!statusRequests(inventory, 'app-1').some((r) => r.kind === 'exit'));
+  });
+
+  it('one holder: healthy, the holder named', () => {
+    const s = siteStatus(inventory, answers(['lb-a']));
+    assert.deepEqual(s.virtualAddress, { address: VIP, holders: ['lb-a'] });
+    assert.deepEqual(vipProblems(s), []);
+    assert.equal(s.verdict, 'healthy', s.problems.join('\n'));
+  });
+
+  it('nobody holds it: down (users come in on it)', () => {
+    const s = siteStatus(inventory, answers([]));
+    assert.equal(s.verdict, 'down');
+    assert.deepEqual(vipProblems(s), [`no load balancer holds the virtual address ${VIP}`]);
+  });
+
+  it('both hold it (split brain): degraded, both named', () => {
+    const s = siteStatus(inventory, answers(['lb-a', 'lb-b']));
+    assert.equal(s.verdict, 'degraded');
+    assert.match(vipProblems(s).join(), /held by lb-a and lb-b at once/);
+  });
+
+  it('the master unreachable, the backup holds it: degraded, not down', () => {
+    const a = answers(['lb-b']);
+    a.set('lb-a', { ok: false, error: 'lb-a: connect: no SSH answer' });
+    const s = siteStatus(inventory, a);
+    assert.equal(s.verdict, 'degraded');
+    assert.deepEqual(s.virtualAddress, { address: VIP, holders: ['lb-b'] });
+    assert.deepEqual(s.problems, ['lb-a is unreachable: lb-a: connect: no SSH answer']);
+  });
+});
