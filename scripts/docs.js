@@ -8,6 +8,7 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const { generatedDocs } = require(path.join(root, 'dist', 'src', 'docs', 'generate.js'));
+const { replaceFile } = require(path.join(root, 'dist', 'src', 'core', 'atomic-file.js'));
 
 generatedDocs(root).then(
   (docs) => {
@@ -18,9 +19,7 @@ generatedDocs(root).then(
         process.stdout.write(`${doc.file}: up to date\n`);
         continue;
       }
-      const temp = `${target}.tmp-${process.pid}`;
-      fs.writeFileSync(temp, doc.content);
-      fs.renameSync(temp, target);
+      replaceFile(target, doc.content, 0o644);
       process.stdout.write(`${doc.file}: written\n`);
     }
   },

@@ -1,11 +1,10 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { replaceFile } from '../core/atomic-file';
 import { UsageError } from '../core/errors';
 import type { Redactor } from '../core/redact';
 
 /**
- * Writes an output file beside its target, then renames it over the target:
- * never a half-written file. The text is redacted first. A file that cannot
+ * Writes an output file atomically (replaceFile, mode 644): never a
+ * half-written file. The text is redacted first. A file that cannot
  * be written is a usage error naming the option that gave it.
  */
 export function writeAtomically(
@@ -14,13 +13,9 @@ export function writeAtomically(
   redactor: Redactor,
   option = '--out',
 ): void {
-  const target = path.resolve(file);
-  const temp = `${target}.tmp-${process.pid}`;
   try {
-    fs.writeFileSync(temp, redactor.redact(text), { mode: 0o644 });
-    fs.renameSync(temp, target);
+    replaceFile(file, redactor.redact(text), 0o644);
   } catch (error) {
-    fs.rmSync(temp, { force: true });
     throw new UsageError(
       `${option} ${file}: cannot write it (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
     );

@@ -64,19 +64,30 @@ export function processIo(redactor = new Redactor()): Io {
   };
 }
 
-/** An Io that collects output in memory, for tests. */
-export function memoryIo(redactor = new Redactor()): Io & { stdout: string; stderr: string } {
+/**
+ * An Io that collects output in memory (tests, captured docs): stdout and
+ * stderr apart, and `both` in the order written, as a terminal shows them.
+ */
+export function memoryIo(
+  redactor = new Redactor(),
+): Io & { stdout: string; stderr: string; both: string } {
+  const line = (text: string) => redactor.redact(text.endsWith('\n') ? text : `${text}\n`);
   const io = {
     redactor,
     isTty: false,
     color: false,
     stdout: '',
     stderr: '',
+    both: '',
     out(text: string) {
-      io.stdout += redactor.redact(text.endsWith('\n') ? text : `${text}\n`);
+      const l = line(text);
+      io.stdout += l;
+      io.both += l;
     },
     err(text: string) {
-      io.stderr += redactor.redact(text.endsWith('\n') ? text : `${text}\n`);
+      const l = line(text);
+      io.stderr += l;
+      io.both += l;
     },
   };
   return io;

@@ -3,9 +3,8 @@ import { applyExitCode } from '../cli/commands/apply';
 import { renderedProject } from '../cli/commands/rendered-project';
 import { exitCodeFor } from '../cli/exit-codes';
 import { gracefulInterrupt } from '../cli/interrupt';
-import type { Io } from '../cli/io';
+import { memoryIo } from '../cli/io';
 import { DEFAULT_PLAYBOOK, main } from '../cli/main';
-import { Redactor } from '../core/redact';
 import type { HostDriver } from '../engine/host-driver';
 import { MemoryDriver, type MemoryHost } from '../engine/memory-driver';
 import { runPlaybook } from '../engine/runner';
@@ -23,24 +22,6 @@ export interface Capture {
   command: string;
   output: string;
   exitCode: number;
-}
-
-/** An Io that keeps stdout and stderr in one stream, in order, as a terminal shows them. */
-function terminalIo(): Io & { text: string } {
-  const redactor = new Redactor();
-  const io = {
-    redactor,
-    isTty: false,
-    color: false,
-    text: '',
-    out(text: string) {
-      io.text += redactor.redact(text.endsWith('\n') ? text : `${text}\n`);
-    },
-    err(text: string) {
-      io.text += redactor.redact(text.endsWith('\n') ? text : `${text}\n`);
-    },
-  };
-  return io;
 }
 
 /** Environment variables set (a string) or unset (undefined) for one run. */
@@ -73,9 +54,9 @@ async function isolated<T>(root: string, env: EnvChanges, work: () => Promise<T>
 /** The CLI itself, in process, on local files only (validate, render, inventory, diff --against). */
 export async function runCli(root: string, args: string[], env: EnvChanges = {}): Promise<Capture> {
   return isolated(root, env, async () => {
-    const io = terminalIo();
+    const io = memoryIo();
     const exitCode = await main(['node', 'foobar-infra', ...args], io);
-    return { command: `foobar-infra ${args.join(' ')}`, output: io.text, exitCode };
+    return { command: `foobar-infra ${args.join(' ')}`, output: io.both, exitCode };
   });
 }
 
@@ -113,7 +94,7 @@ export async function runApplyInMemory(root: string, o: MemoryApply): Promise<Ca
     ...(o.tags ? ['--tags', o.tags.join(',')] : []),
   ].join(' ');
   return isolated(root, o.env ?? {}, async () => {
-    const io = terminalIo();
+    const io = memoryIo();
     let exitCode: number;
     const before = new Set(process.listeners('SIGINT'));
     const interrupt = gracefulInterrupt(io);
@@ -161,6 +142,6 @@ export async function runApplyInMemory(root: string, o: MemoryApply): Promise<Ca
     } finally {
       interrupt.dispose();
     }
-    return { command, output: io.text, exitCode };
+    return { command, output: io.both, exitCode };
   });
 }

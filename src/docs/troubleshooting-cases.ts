@@ -4,7 +4,13 @@ import * as path from 'node:path';
 import { LockError, TransportError } from '../core/errors';
 import { MemoryDriver, MemoryHost } from '../engine/memory-driver';
 import { describeConnectFailure, type ConnectFacts } from '../transport/connect-errors';
-import { runApplyInMemory, runCli, type Capture, type EnvChanges } from './capture';
+import {
+  runApplyInMemory,
+  runCli,
+  type Capture,
+  type EnvChanges,
+  type MemoryApply,
+} from './capture';
 
 /**
  * The cases of docs/troubleshooting.md. Each runs the tool on a small input
@@ -59,6 +65,17 @@ function bareHost(name: string): MemoryHost {
 }
 
 const lbOnly = () => new Map([['lb-01', bareHost('lb-01')]]);
+
+/** `apply --limit lb-01` of the site inventory, over an in-memory lb-01 reached through `connect`. */
+const applyToLb = async (root: string, connect: MemoryApply['connect']) => [
+  await runApplyInMemory(root, {
+    inventory: inventory('site'),
+    limit: 'lb-01',
+    env: SECRETS,
+    hosts: lbOnly(),
+    connect,
+  }),
+];
 
 /** A connection that fails as the SSH transport reports it: the words are describeConnectFailure's. */
 function failingConnect(facts: Partial<ConnectFacts>) {
@@ -231,13 +248,10 @@ export const TROUBLE_CASES: TroubleCase[] = [
     title: 'Host unreachable: connection refused',
     provenance: 'simulated',
     note: 'The connection failure is simulated; the words are those the SSH transport uses for it (src/transport/connect-errors.ts).',
-    run: async (root) => [
-      await runApplyInMemory(root, {
-        inventory: inventory('site'),
-        limit: 'lb-01',
-        env: SECRETS,
-        hosts: lbOnly(),
-        connect: failingConnect({
+    run: (root) =>
+      applyToLb(
+        root,
+        failingConnect({
           errors: [
             {
               message: 'connect ECONNREFUSED 203.0.113.10:22',
@@ -246,8 +260,7 @@ export const TROUBLE_CASES: TroubleCase[] = [
             },
           ],
         }),
-      }),
-    ],
+      ),
     expect: [{ exitCode: 4, output: /unreachable: \[lb-01\] lb-01: connect: connection refused/ }],
     cause:
       'Nothing listens on the SSH port at that address: sshd is not running, the host is still booting, or `address` / `ssh_port` is wrong. Other wordings of the same step: `no SSH answer from ... within 10 s (connect timeout)` (a firewall drops the packets, or the host is down; `ssh_connect_timeout` sets the wait), `cannot resolve the address ...`, `... is unreachable` (no route).',
@@ -258,15 +271,8 @@ export const TROUBLE_CASES: TroubleCase[] = [
     title: 'Host unreachable: unknown host key',
     provenance: 'simulated',
     note: 'The connection is simulated; the words are those the SSH transport uses when known_hosts does not know the host.',
-    run: async (root) => [
-      await runApplyInMemory(root, {
-        inventory: inventory('site'),
-        limit: 'lb-01',
-        env: SECRETS,
-        hosts: lbOnly(),
-        connect: failingConnect({ refusal: { kind: 'unknown', key: exampleHostKey() } }),
-      }),
-    ],
+    run: (root) =>
+      applyToLb(root, failingConnect({ refusal: { kind: 'unknown', key: exampleHostKey() } })),
     expect: [{ exitCode: 4, output: /refusing an unknown host/ }],
     cause:
       "Host keys are checked strictly against known_hosts (the user's, or `ssh_known_hosts`), before any authentication. A host the file does not know is refused; a host whose key changed is refused with `HOST KEY CHANGED` and the known_hosts line.",
@@ -277,13 +283,10 @@ export const TROUBLE_CASES: TroubleCase[] = [
     title: 'Host unreachable: authentication refused',
     provenance: 'simulated',
     note: 'The connection is simulated; the words are those the SSH transport uses when every key is refused.',
-    run: async (root) => [
-      await runApplyInMemory(root, {
-        inventory: inventory('site'),
-        limit: 'lb-01',
-        env: SECRETS,
-        hosts: lbOnly(),
-        connect: failingConnect({
+    run: (root) =>
+      applyToLb(
+        root,
+        failingConnect({
           handshook: true,
           authTried: ['~/.ssh/id_ed25519', 'ssh-agent'],
           errors: [
@@ -293,8 +296,7 @@ export const TROUBLE_CASES: TroubleCase[] = [
             },
           ],
         }),
-      }),
-    ],
+      ),
     expect: [{ exitCode: 4, output: /refused every key offered/ }],
     cause:
       "The host does not accept any key offered for `ssh_user`: the public key is not in that user's `~/.ssh/authorized_keys`, or the wrong user or key is configured. foobar-infra logs in with keys only (a key file, ssh-agent, `~/.ssh/config`), never with a password.",
@@ -305,23 +307,16 @@ export const TROUBLE_CASES: TroubleCase[] = [
     title: "Another run holds a host's lock",
     provenance: 'simulated',
     note: 'The host is simulated; the lock holder is reported as the lock script on a host reports it.',
-    run: async (root) => [
-      await runApplyInMemory(root, {
-        inventory: inventory('site'),
-        limit: 'lb-01',
-        env: SECRETS,
-        hosts: lbOnly(),
-        connect: async (host) => {
-          const driver = new MemoryDriver(bareHost(host));
-          driver.gather = async () => {
-            throw new LockError(host, [
-              'exclusive since 2025-06-02T09:14:03Z by apply by ops@build-01 pid 48213',
-            ]);
-          };
-          return driver;
-        },
+    run: (root) =>
+      applyToLb(root, async (host) => {
+        const driver = new MemoryDriver(bareHost(host));
+        driver.gather = async () => {
+          throw new LockError(host, [
+            'exclusive since 2025-06-02T09:14:03Z by apply by ops@build-01 pid 48213',
+          ]);
+        };
+        return driver;
       }),
-    ],
     expect: [{ exitCode: 5, output: /another foobar-infra run holds this host's lock/ }],
     cause:
       "`apply` takes each host's lock exclusively; `diff` and `apply --check` share it with each other. The message names the holder: its mode, since when, and the command, user, machine and process. The lock is held by the holder's SSH connection, so it is freed as soon as that run ends or its connection drops.",

@@ -26,6 +26,9 @@ export const REPLICA_STATUS = {
   vertical: true,
 };
 
+/** Whether the server refuses writes now (1) or takes them (0): every flavour answers it. */
+export const READ_ONLY = { query: 'SELECT @@GLOBAL.read_only' };
+
 export type ServerState =
   { up: true; version: ServerVersion; dialect: Dialect } | { up: false; reason: string };
 

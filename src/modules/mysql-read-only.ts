@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseBatch } from '../mysql';
 import { flag } from './arg-types';
-import { serverState, versionFact } from './mysql-common';
+import { READ_ONLY, serverState, versionFact } from './mysql-common';
 import type { ModuleDefinition } from './module';
 
 export const mysqlReadOnlyArgs = z.strictObject({
@@ -14,9 +14,7 @@ export type MysqlReadOnlyArgs = z.infer<typeof mysqlReadOnlyArgs>;
 
 /** MariaDB has no super_read_only. */
 const query = (flavor: unknown) =>
-  flavor === 'mariadb'
-    ? 'SELECT @@GLOBAL.read_only'
-    : 'SELECT @@GLOBAL.read_only, @@GLOBAL.super_read_only';
+  flavor === 'mariadb' ? READ_ONLY.query : 'SELECT @@GLOBAL.read_only, @@GLOBAL.super_read_only';
 
 /**
  * Whether the local server takes writes, as it is now (not as my.cnf says:

@@ -7,7 +7,7 @@ import { unitName } from '../facts/types';
 import type { Host, Inventory } from '../inventory/model';
 import { databaseService, dbRole, isLb, isWeb, webHosts } from '../inventory/roles';
 import { gtidMinus, parseGtidSet } from '../modules/gtid';
-import { REPLICA_STATUS } from '../modules/mysql-common';
+import { READ_ONLY, REPLICA_STATUS } from '../modules/mysql-common';
 import type { FactView } from '../modules/fact-view';
 import { parseReplicaStatus } from '../mysql';
 import { isServing, parseShowStat } from './haproxy-stat';
@@ -90,7 +90,6 @@ export function managedServices(host: Host): string[] {
   return out;
 }
 
-const READ_ONLY = 'SELECT @@GLOBAL.read_only';
 /** Exits 0 when the host has the address on one of its interfaces. */
 const holdsAddress = (address: string) => `ip -o addr show | grep -qF ' ${address}/'`;
 /** The GTIDs a server has applied: MySQL's set, or MariaDB's binlog and replica positions. */
@@ -128,7 +127,7 @@ export function statusRequests(inventory: Inventory, name: string): FactRequest[
   }
   if (dbRole(host) !== 'none') out.push({ kind: 'sql', query: gtidQuery(host) });
   if (dbRole(host) === 'replica') out.push({ kind: 'sql', ...REPLICA_STATUS });
-  if (dbRole(host) === 'primary') out.push({ kind: 'sql', query: READ_ONLY });
+  if (dbRole(host) === 'primary') out.push({ kind: 'sql', ...READ_ONLY });
   return out;
 }
 
@@ -204,7 +203,7 @@ export function siteStatus(
       if (s.state !== 'running') problems.push(`${host.name}: ${s.name} is ${s.state}`);
     // Every server starts read-only; `apply` makes the primary writable.
     if (dbRole(host) === 'primary') {
-      const ro = f.sql({ query: READ_ONLY });
+      const ro = f.sql(READ_ONLY);
       if (ro.ok && ro.output.trim() === '1')
         problems.push(
           `${host.name}: the primary is read-only (it restarted since the last apply: run apply)`,

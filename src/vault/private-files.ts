@@ -2,44 +2,11 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { replaceFile } from '../core/atomic-file';
 
-/**
- * Writes a file atomically with mode 600: a temp file beside it, flushed to
- * disk, then renamed over it. Either the old content or the new one is there,
- * never a mix; the temp file is removed when anything fails.
- */
+/** Writes a file atomically with mode 600 (see replaceFile). */
 export function writePrivateAtomically(file: string, text: string): void {
-  const target = path.resolve(file);
-  const temp = path.join(
-    path.dirname(target),
-    `.${path.basename(target)}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`,
-  );
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(temp, 'wx', 0o600);
-    fs.writeFileSync(fd, text);
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fd = undefined;
-    fs.renameSync(temp, target);
-  } catch (error) {
-    if (fd !== undefined) fs.closeSync(fd);
-    fs.rmSync(temp, { force: true });
-    throw error;
-  }
-  syncFolder(path.dirname(target));
-}
-
-function syncFolder(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
-  } catch {
-    // Not every file system lets a folder be flushed; the rename is done either way.
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
+  replaceFile(file, text, 0o600);
 }
 
 /**

@@ -10,7 +10,7 @@ import { RemoteDriver } from '../../engine/remote-driver';
 import { resolveSecrets } from '../../engine/secrets';
 import { connectTarget } from '../../engine/targets';
 import { FactView } from '../../modules/fact-view';
-import { REPLICA_STATUS, serverState, versionFact } from '../../modules/mysql-common';
+import { READ_ONLY, REPLICA_STATUS, serverState, versionFact } from '../../modules/mysql-common';
 import { parseReplicaStatus } from '../../mysql';
 import { promotedInventory } from '../../promote/inventory-roles';
 import { checkPromotable, waitQuery } from '../../promote/promote-check';
@@ -33,7 +33,6 @@ export interface PromoteOptions extends VaultPasswordOptions {
 }
 
 const APPLIED_POS = 'SELECT @@GLOBAL.gtid_slave_pos';
-const READ_ONLY = 'SELECT @@GLOBAL.read_only';
 /** A status or wait command on a host takes at most this long, beyond the wait itself. */
 const COMMAND_TIMEOUT_MS = 30_000;
 
@@ -94,7 +93,7 @@ export async function runPromote(opts: PromoteOptions, io: Io): Promise<number> 
       const requests: FactRequest[] = [
         versionFact(),
         { kind: 'sql', ...REPLICA_STATUS },
-        { kind: 'sql', query: READ_ONLY },
+        { kind: 'sql', ...READ_ONLY },
         ...(flavor === 'mariadb' ? [{ kind: 'sql' as const, query: APPLIED_POS }] : []),
       ];
       const facts = new FactView((await replica.gather(requests)).facts);
@@ -111,7 +110,7 @@ export async function runPromote(opts: PromoteOptions, io: Io): Promise<number> 
         status,
         applied.ok ? applied.output.trim() : undefined,
         (() => {
-          const ro = facts.sql({ query: READ_ONLY });
+          const ro = facts.sql(READ_ONLY);
           return ro.ok && ro.output.trim() === '0';
         })(),
       );
