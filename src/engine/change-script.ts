@@ -1,5 +1,5 @@
 import { quote, quoteArgv } from '../facts/shell';
-import type { Change } from '../modules/changes';
+import { commandText, type Change } from '../modules/changes';
 import { armCommands } from './activation-script';
 import { PENDING_FILE, pendingLine, type PendingHandler } from './handler-state';
 
@@ -231,7 +231,7 @@ function mutatingCommands(change: Exclude<Change, { kind: 'write' }>): string[] 
       const run = change.argv ? quoteArgv(change.argv) : `set +u; eval ${quote(change.script!)}`;
       const cd = change.chdir ? `cd ${quote(change.chdir)} && ` : '';
       return [
-        `( ${cd}${run} ) </dev/null || fail ${quote(`command failed: ${change.script ?? change.argv!.join(' ')}`)} $?`,
+        `( ${cd}${run} ) </dev/null || fail ${quote(`command failed: ${commandText(change)}`)} $?`,
       ];
     }
   }

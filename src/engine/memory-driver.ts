@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Fact, FactRequest, FileFact, SshClientFact, TreeEntry } from '../facts/types';
 import { factKey, unitName } from '../facts/types';
-import type { Change } from '../modules/changes';
+import { commandText, type Change } from '../modules/changes';
 import type { PendingHandler } from './handler-state';
 import type { TaskGroup } from './change-script';
 import { ChangeFailed, type Gathered, type HostDriver } from './host-driver';
@@ -354,7 +354,7 @@ export class MemoryDriver implements HostDriver {
         return;
       }
       case 'command':
-        s.log.push(`command ${c.script ?? c.argv!.join(' ')}`);
+        s.log.push(`command ${commandText(c)}`);
         return;
       case 'sql':
         s.onSql(c.statements);

@@ -39,7 +39,15 @@ export type Change =
   | { kind: 'remove'; path: string; before: FileFact }
   | { kind: 'packages'; install: string[]; remove: string[] }
   | { kind: 'service'; unit: string; action: ServiceAction }
-  | { kind: 'command'; argv?: string[]; script?: string; chdir?: string; reason: string }
+  | {
+      kind: 'command';
+      argv?: string[];
+      script?: string;
+      chdir?: string;
+      reason: string;
+      /** Shown instead of the command text (a long script). */
+      label?: string;
+    }
   | {
       kind: 'sql';
       /** Run in order by the local admin (root over the socket), sent on stdin. */
@@ -111,7 +119,7 @@ export function describeChange(change: Change): string {
         ? 'systemctl daemon-reload'
         : `${change.action} ${change.unit}`;
     case 'command':
-      return `run ${change.script ?? change.argv!.join(' ')} (${change.reason})`;
+      return `run ${commandText(change)} (${change.reason})`;
     case 'sql':
       return `${change.redacted.join('; ')} (${change.reason})`;
     case 'deferred':
@@ -121,4 +129,9 @@ export function describeChange(change: Change): string {
     case 'await-replica':
       return `wait until both replication threads run (up to ${change.timeoutSeconds} s)`;
   }
+}
+
+/** What a command change is called in output: its label, or its command text. */
+export function commandText(change: Extract<Change, { kind: 'command' }>): string {
+  return change.label ?? change.script ?? change.argv!.join(' ');
 }

@@ -5,6 +5,7 @@ import { fileModule } from './file';
 import { firewallModule } from './firewall';
 import type { ModuleDefinition } from './module';
 import { mysqlDatabaseModule } from './mysql-database';
+import { mysqlDatadirModule } from './mysql-datadir';
 import { mysqlReadOnlyModule } from './mysql-read-only';
 import { mysqlReplicationModule } from './mysql-replication';
 import { mysqlUserModule } from './mysql-user';
@@ -26,6 +27,7 @@ export const MODULES: Record<string, ModuleDefinition<never>> = Object.fromEntri
     sshKeyLoginModule,
     commandModule,
     userModule,
+    mysqlDatadirModule,
     mysqlDatabaseModule,
     mysqlReadOnlyModule,
     mysqlUserModule,

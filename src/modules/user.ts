@@ -13,6 +13,10 @@ export const userArgs = z.strictObject({
     .default(false)
     .describe('A system account (low uid, no aging), for a service.'),
   home: absolutePath.optional().describe('Home folder (created for a new account).'),
+  create_home: z
+    .boolean()
+    .default(true)
+    .describe('Create the home folder of a new account (false for a service, e.g. /nonexistent).'),
   shell: absolutePath.default('/usr/sbin/nologin').describe('Login shell.'),
   groups: z
     .array(name)
@@ -43,7 +47,8 @@ export const userModule: ModuleDefinition<UserArgs> = {
     if (!now.exists) {
       const argv = ['useradd', '--user-group', '--shell', args.shell];
       if (args.system) argv.push('--system');
-      if (args.home) argv.push('--home-dir', args.home, '--create-home');
+      if (args.home)
+        argv.push('--home-dir', args.home, args.create_home ? '--create-home' : '--no-create-home');
       else argv.push('--no-create-home');
       if (args.groups.length) argv.push('--groups', args.groups.join(','));
       return [command([...argv, '--', args.name], `user ${args.name} is missing`)];

@@ -1,0 +1,71 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import type { Fact, FactRequest } from '../../src/facts/types';
+import { factKey } from '../../src/facts/types';
+import { FactView } from '../../src/modules/fact-view';
+import type { ModuleContext } from '../../src/modules/module';
+import { MODULES } from '../../src/modules/registry';
+import { TemplateEngine } from '../../src/render/template-engine';
+import { fixture } from '../support/cli';
+
+/**
+ * Module plans as data: test/fixtures/modules/<module>/<case>.yaml holds
+ * {args, facts, changes} or {args, facts, error}. Each listed change is
+ * matched on the fields it names; the facts are exactly those the module asks for.
+ */
+interface Case {
+  args: unknown;
+  facts: { request: FactRequest; value: unknown }[];
+  changes?: Record<string, unknown>[];
+  error?: string;
+}
+
+const ROOT = fixture('modules');
+const ctx: ModuleContext = {
+  host: 'web-01',
+  vars: { inventory_hostname: 'web-01' },
+  templates: new TemplateEngine(fixture('templates')),
+  filesDir: fixture('files'),
+  containsSecret: () => false,
+};
+
+function run(module: string, c: Case) {
+  const m = MODULES[module];
+  assert.ok(m, `no module ${module}`);
+  const args = m.args.parse(c.args ?? {}) as never;
+  assert.deepEqual(
+    m.facts(args, ctx).map(factKey).sort(),
+    c.facts.map((f) => factKey(f.request)).sort(),
+    'the module asks for exactly the facts of the case',
+  );
+  const facts = new Map(
+    c.facts.map((f) => [factKey(f.request), { kind: f.request.kind, value: f.value } as Fact]),
+  );
+  return () => m.plan(args, new FactView(facts), ctx);
+}
+
+describe('module plans from fixtures: {args, facts} → changes', () => {
+  for (const module of fs.readdirSync(ROOT).sort()) {
+    describe(module, () => {
+      for (const file of fs.readdirSync(path.join(ROOT, module)).sort()) {
+        const c = parse(fs.readFileSync(path.join(ROOT, module, file), 'utf8')) as Case;
+        it(file.replace(/\.yaml$/, ''), () => {
+          const plan = run(module, c);
+          if (c.error !== undefined) {
+            assert.throws(plan, new RegExp(c.error));
+            return;
+          }
+          const changes = plan();
+          assert.equal(changes.length, c.changes!.length, JSON.stringify(changes, null, 2));
+          c.changes!.forEach((want, i) => {
+            const got = changes[i] as unknown as Record<string, unknown>;
+            for (const [k, v] of Object.entries(want))
+              assert.deepEqual(got[k], v, `change ${i}: ${k}`);
+          });
+        });
+      }
+    });
+  }
+});
