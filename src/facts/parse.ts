@@ -1,4 +1,5 @@
-import { FACT_BEGIN, FACT_END, uniqueRequests } from './script';
+import { FACT_BEGIN, FACT_END, gatherLayout } from './script';
+import { parseSession, type SqlRequest } from './sql-batch';
 import {
   type AccountFact,
   factKey,
@@ -39,12 +40,21 @@ export function splitSections(output: string): Map<string, string> {
 /** Reads every requested fact from a gather script's output. */
 export function parseFacts(requests: readonly FactRequest[], output: string): Map<string, Fact> {
   const sections = splitSections(output);
+  const layout = gatherLayout(requests);
   const facts = new Map<string, Fact>();
-  uniqueRequests(requests).forEach((request, i) => {
-    const text = sections.get(String(i));
-    if (text === undefined) throw new FactParseError(`no output for fact ${factKey(request)}`);
-    facts.set(factKey(request), parseFact(request, text));
-  });
+  for (const [key, members] of layout.sections) {
+    const text = sections.get(key);
+    const first = layout.requests[members[0]!]!;
+    if (text === undefined) throw new FactParseError(`no output for fact ${factKey(first)}`);
+    if (first.kind !== 'sql') {
+      facts.set(factKey(first), parseFact(first, text));
+      continue;
+    }
+    const session = members.map((i) => layout.requests[i] as SqlRequest);
+    parseSession(session, text).forEach((value, j) =>
+      facts.set(factKey(session[j]!), { kind: 'sql', value }),
+    );
+  }
   return facts;
 }
 

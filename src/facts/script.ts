@@ -1,10 +1,8 @@
 import { quote, quoteArgv } from './shell';
-import { factKey, unitName, type FactRequest, type RemoteDatabase } from './types';
+import { loginOf, sessionCommand, type SqlRequest } from './sql-batch';
+import { factKey, unitName, type FactRequest } from './types';
 
 /** Marks the start and end of each fact's output in the gather script. */
-/** Non-ASCII text reaches the server as written only when the client talks utf8mb4. */
-const CLIENT_CHARSET = '--default-character-set=utf8mb4';
-
 export const FACT_BEGIN = '@@foobar-fact-begin@@';
 export const FACT_END = '@@foobar-fact-end@@';
 
@@ -58,65 +56,72 @@ export function factCommand(request: FactRequest): string {
     case 'content':
       return `if [ -f ${quote(request.path)} ]; then echo present; cat -- ${quote(request.path)}; else echo absent; fi`;
     case 'sql':
-      return sqlFactCommand(
-        request.query,
-        request.orElse,
-        request.vertical ?? false,
-        request.remote,
-      );
+      // Gathered in one client session per server (sql-batch.ts).
+      return sessionCommand([request], 'sql');
   }
 }
 
 /**
- * Runs one query with the mysql client: as the local admin (root over the
- * socket), or against a remote server with a temporary defaults file. Prints
- * "ok" and the output, or "error" and the client's message.
+ * Where each fact is gathered: a section of its own, or, for SQL, a share of
+ * its server's one client session. The parser reads the same layout.
  */
-function sqlFactCommand(
-  query: string,
-  orElse: string | undefined,
-  vertical: boolean,
-  remote?: RemoteDatabase,
-): string {
-  const flags = `${CLIENT_CHARSET} ${vertical ? '--vertical' : '--batch --skip-column-names'}`;
-  // A second query for servers that refuse the first (e.g. SHOW SLAVE STATUS before MySQL 8.0.22).
-  const fallback = (client: string) =>
-    orElse ? ` || fb_out=$(${client} ${flags} -e ${quote(orElse)} 2>&1)` : '';
-  const lines: string[] = [];
-  if (remote) {
-    lines.push(
-      `fb_cnf=$(mktemp) && chmod 600 "$fb_cnf" &&`,
-      `printf '[client]\\nhost=%s\\nport=%s\\nuser=%s\\npassword="%s"\\nconnect-timeout=5\\n%s' ${quote(remote.host)} ${remote.port} ${quote(remote.user)} ${quote(escapeOptionValue(remote.password))} ${quote(remote.tls === 'mariadb' ? 'ssl\n' : remote.tls === 'mysql' ? 'ssl-mode=REQUIRED\n' : '')} > "$fb_cnf" &&`,
-      `fb_out=$(mysql --defaults-extra-file="$fb_cnf" --protocol=TCP ${flags} -e ${quote(query)} 2>&1)${fallback('mysql --defaults-extra-file="$fb_cnf" --protocol=TCP')}; fb_rc=$?; rm -f "$fb_cnf";`,
-    );
-  } else {
-    lines.push(`fb_out=$(mysql ${flags} -e ${quote(query)} 2>&1)${fallback('mysql')}; fb_rc=$?;`);
-  }
-  lines.push(
-    `if ! command -v mysql >/dev/null 2>&1; then echo error; echo 'the mysql client is not installed';`,
-  );
-  lines.push(
-    `elif [ "$fb_rc" = 0 ]; then echo ok; printf '%s\\n' "$fb_out"; else echo error; printf '%s\\n' "$fb_out"; fi`,
-  );
-  return lines.join(' ');
+export interface GatherLayout {
+  requests: FactRequest[];
+  /** Section key → the indexes (into `requests`) it answers; one unless a session. */
+  sections: Map<string, number[]>;
 }
 
-/** A value inside double quotes in a MySQL option file: backslash and quote escaped. */
-function escapeOptionValue(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
-}
-
-/**
- * One script that prints every requested fact, each between markers. One
- * remote command per host, whatever the number of facts.
- */
-export function gatherScript(requests: readonly FactRequest[]): string {
-  const lines = ['export LC_ALL=C'];
-  uniqueRequests(requests).forEach((request, i) => {
-    lines.push(`printf '%s %s\\n' ${FACT_BEGIN} ${i}`);
-    lines.push(`{ ${factCommand(request)}; } 2>/dev/null`);
-    lines.push(`printf '%s\\n' ${FACT_END}`);
+export function gatherLayout(all: readonly FactRequest[]): GatherLayout {
+  const requests = uniqueRequests(all);
+  const sections = new Map<string, number[]>();
+  const sessions = new Map<string, string>();
+  requests.forEach((r, i) => {
+    if (r.kind !== 'sql') {
+      sections.set(String(i), [i]);
+      return;
+    }
+    const login = loginOf(r);
+    let key = sessions.get(login);
+    if (key === undefined) {
+      key = `sql${sessions.size}`;
+      sessions.set(login, key);
+      sections.set(key, []);
+    }
+    sections.get(key)!.push(i);
   });
+  return { requests, sections };
+}
+
+/**
+ * One script that prints every requested fact, each between markers: one
+ * remote command per host, whatever the number of facts. The sections are
+ * independent reads, so they run at once, each into its own file of a private
+ * (0700) folder that a trap removes; their output is printed in order after.
+ */
+export function gatherScript(all: readonly FactRequest[]): string {
+  const { requests, sections } = gatherLayout(all);
+  const lines = [
+    'export LC_ALL=C',
+    '(',
+    'fb_d=$(mktemp -d /run/foobar-gather.XXXXXX 2>/dev/null || mktemp -d) || exit 1',
+    `trap 'rm -rf -- "$fb_d"' EXIT`,
+  ];
+  for (const [key, members] of sections) {
+    const command = key.startsWith('sql')
+      ? sessionCommand(
+          members.map((i) => requests[i] as SqlRequest),
+          key,
+        )
+      : factCommand(requests[members[0]!]!);
+    lines.push(`{ ${command}; } </dev/null >"$fb_d/${key}" 2>/dev/null &`);
+  }
+  lines.push('wait');
+  for (const key of sections.keys()) {
+    lines.push(
+      `printf '%s %s\\n' ${FACT_BEGIN} ${key}; cat "$fb_d/${key}"; printf '%s\\n' ${FACT_END}`,
+    );
+  }
+  lines.push(')');
   return `${lines.join('\n')}\n`;
 }
 

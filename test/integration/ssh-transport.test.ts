@@ -187,16 +187,14 @@ describe('transport: SSH against a local sshd', function () {
       assert.ok(Date.now() - startedAt >= 1200, 'three rounds of 0.4 s');
     });
 
-    it('is quick on loopback: connect and a round trip per command', async () => {
-      const startedAt = Date.now();
+    // Its speed is a figure of `npm run bench`, never a timed assertion (a busy
+    // machine made this one fail at 45 ms against 40).
+    it('keeps one connection for every command', async () => {
       const c = await connect(target());
-      const connectMs = Date.now() - startedAt;
-      await c.exec('true');
-      const loopStart = Date.now();
-      for (let i = 0; i < 20; i++) await c.exec('true');
-      const perExec = (Date.now() - loopStart) / 20;
-      assert.ok(connectMs < 3000, `connect took ${connectMs} ms`);
-      assert.ok(perExec < 40, `a command took ${perExec} ms`);
+      for (let i = 0; i < 20; i++)
+        assert.equal((await c.exec(`echo ${i}`)).stdout.toString(), `${i}\n`);
+      assert.equal(c.stats.connections, 1);
+      assert.equal(c.stats.commands, 20);
     });
 
     it('kills a command that runs past timeoutMs and keeps the connection', async () => {

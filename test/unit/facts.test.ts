@@ -111,10 +111,12 @@ describe('fact parsers: {request, output} → fact, from real command output', (
     };
     const script = gatherScript([request]);
     assert.ok(!factKey(request).includes('pa'));
-    // The password is only an argument of printf, a shell builtin, writing a mode-600 file.
+    // The password is only an argument of printf, a shell builtin, writing a
+    // file under umask 077 in the gather's private folder.
     const line = script.split('\n').find((l) => l.includes('pa'))!;
-    assert.match(line, /chmod 600 "\$fb_cnf" && printf '\[client\]/);
-    assert.match(line, /--defaults-extra-file="\$fb_cnf"/);
+    assert.match(line, /\( umask 077 && printf '\[client\]/);
+    assert.match(line, /> "\$fb_d\/sql0\.cnf" \)/);
+    assert.match(script, /\| mysql --defaults-extra-file="\$fb_d\/sql0\.cnf"/);
   });
 
   it('shell quoting survives quotes, spaces and metacharacters', () => {
