@@ -24,6 +24,17 @@ export function readAnsibleYaml(
   return { source: { ...parsed.source, data }, diagnostics: [] };
 }
 
+function tagMessage(tag: string): string {
+  return tag === '!vault'
+    ? 'Ansible Vault values (!vault) are not read: keep the secret in a foobar-infra vault and write a reference, { vault: NAME }'
+    : `the YAML tag ${tag} is not read (only !unsafe, as in Ansible, and YAML's own tags)`;
+}
+
+/** An Ansible Vault file, encrypted as a whole. */
+export function isAnsibleVault(text: string): boolean {
+  return text.startsWith('$ANSIBLE_VAULT;');
+}
+
 function isJson(text: string): boolean {
   try {
     JSON.parse(text);
@@ -62,6 +73,10 @@ class Yaml11Reader {
     node: Node & { type?: string; tag?: string; source?: string; value: unknown },
     path: PathSegment[],
   ): unknown {
+    if (node.tag !== undefined && !node.tag.startsWith('tag:yaml.org,2002:')) {
+      if (node.tag !== '!unsafe') this.error(node, path, tagMessage(node.tag));
+      return node.value;
+    }
     if (node.type !== 'PLAIN' || node.tag !== undefined || typeof node.source !== 'string')
       return node.value;
     const reading = readPlainScalar(node.source, node.value);

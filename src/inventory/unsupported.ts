@@ -1,6 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic } from '../core/errors';
+import { isAnsibleVault } from './ansible-yaml';
+
+export const VAULT_FILE =
+  'files encrypted with ansible-vault are not read: keep secrets in a foobar-infra vault and write references, { vault: NAME }';
 
 /**
  * What the tool deliberately does not read, named instead of misread: INI
@@ -14,6 +18,7 @@ export function unsupportedInventory(file: string, text: string): Diagnostic | u
     col: 1,
     message,
   });
+  if (isAnsibleVault(text)) return refuse(VAULT_FILE);
   if (text.startsWith('#!') || (isExecutable(file) && !/\.(ya?ml|json)$/.test(file)))
     return refuse(
       'dynamic inventory scripts are not supported: run the script and save its output as a YAML inventory (ansible-inventory -i SCRIPT --list --yaml --export > inventory.yml)',

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic } from '../core/errors';
 import { readSourceFile, typeOf, type PathSegment, type YamlSource } from '../core/yaml-source';
-import { readAnsibleYaml } from './ansible-yaml';
+import { isAnsibleVault, readAnsibleYaml } from './ansible-yaml';
+import { VAULT_FILE } from './unsupported';
 import { isMapping, readVars } from './read-vars';
 
 /** One source of variables, applied as a whole: a file's mapping, or a group's `vars:`. */
@@ -96,6 +97,10 @@ export class VarsFolder {
     }
     // An empty file sets nothing, as in Ansible.
     if (read.text.split('\n').every((line) => /^\s*(#.*)?$/.test(line))) return undefined;
+    if (isAnsibleVault(read.text)) {
+      this.diagnostics.push({ severity: 'error', file, line: 1, col: 1, message: VAULT_FILE });
+      return undefined;
+    }
     const parsed = readAnsibleYaml(file, read.text);
     if (!parsed.source) {
       this.diagnostics.push(...parsed.diagnostics);

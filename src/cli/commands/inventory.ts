@@ -59,13 +59,14 @@ export function listing(inventory: Inventory): Record<string, unknown> {
 }
 
 /**
- * The variables the inventory sets for a host (not the tool's defaults), as
- * ansible-inventory shows them; secret references shown as references, never
+ * The variables the inventory sets for a host (not the tool's defaults), by
+ * name, as ansible-inventory shows them; secret references shown as references, never
  * resolved.
  */
 function printable(host: Host): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(host.vars)) {
+  for (const k of Object.keys(host.vars).sort()) {
+    const v = host.vars[k];
     if (host.origins[k] === undefined) continue;
     out[k] = isSecretRef(v) ? `<secret ${describeSecretRef(v)}>` : v;
   }
