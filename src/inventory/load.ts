@@ -27,6 +27,11 @@ export interface LoadOptions {
  * come back as values.
  */
 export function loadInventory(file: string, options: LoadOptions = {}): Checked<Inventory> {
+  if (isDirectory(file)) {
+    const message =
+      'is a directory: inventory folders (several sources merged) are not supported; give one YAML inventory file';
+    return { value: undefined, diagnostics: [{ severity: 'error', file, message }] };
+  }
   const read = readSourceFile(file);
   if (read.text === undefined) return { value: undefined, diagnostics: read.diagnostics };
   return parseInventory(file, read.text, options);
@@ -69,6 +74,14 @@ function varsFolders(file: string, playbookDir: string | undefined): string[] {
     }
   };
   return real(inventory) === real(playbookDir) ? [inventory] : [inventory, playbookDir];
+}
+
+function isDirectory(file: string): boolean {
+  try {
+    return fs.statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** The folder relative secret files and paths in an inventory are resolved from. */

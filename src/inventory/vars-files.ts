@@ -26,6 +26,7 @@ const EXTENSIONS = ['', '.yml', '.yaml', '.json'];
  */
 export class VarsFolder {
   private readonly cache = new Map<string, VarsLayer | undefined>();
+  private readonly found = new Map<string, string[]>();
 
   constructor(
     readonly dir: string,
@@ -42,6 +43,13 @@ export class VarsFolder {
   }
 
   filesFor(kind: VarsKind, name: string): string[] {
+    const key = `${kind}/${name}`;
+    let files = this.found.get(key);
+    if (!files) this.found.set(key, (files = this.find(kind, name)));
+    return files;
+  }
+
+  private find(kind: VarsKind, name: string): string[] {
     const folder = path.join(this.dir, kind);
     if (!isDirectory(folder) || name.startsWith('/')) return [];
     for (const ext of EXTENSIONS) {
