@@ -4,6 +4,7 @@ import type { Diagnostic } from '../core/errors';
 import { InputError } from '../core/errors';
 import { hasErrors } from '../core/result';
 import { loadInventory } from '../inventory/load';
+import { checkRules } from '../inventory/rules';
 import type { Inventory } from '../inventory/model';
 import { MODULE_CATALOG } from '../modules/registry';
 import { loadPlaybook } from '../playbook/load';
@@ -30,8 +31,13 @@ export function loadProject(
 ): { project?: Project; diagnostics: Diagnostic[] } {
   const playbook = loadPlaybook(playbookPath, MODULE_CATALOG);
   const declared = playbook.value ? declaredVariables(playbook.value) : new Set<string>();
-  const inventory = loadInventory(inventoryPath, { declared });
-  const diagnostics = [...inventory.diagnostics, ...playbook.diagnostics];
+  const inventory = loadInventory(inventoryPath, {
+    declared,
+    playbookDir: path.dirname(path.resolve(playbookPath)),
+  });
+  // The site's rules (HTTPS, firewall, MySQL topology) apply to what is run, not to the loader.
+  const rules = inventory.value ? checkRules(inventory.value) : [];
+  const diagnostics = [...inventory.diagnostics, ...rules, ...playbook.diagnostics];
   if (!inventory.value || !playbook.value || hasErrors(diagnostics)) return { diagnostics };
   const dir = playbook.value.dir;
   return {
@@ -54,19 +60,29 @@ export function requireProject(inventoryPath: string, playbookPath: string): Pro
 }
 
 /**
- * The inventory alone, for commands that need no playbook: the playbook, when
- * the file exists, only adds the variables it declares. Throws an InputError
- * with every diagnostic when anything is wrong.
+ * The inventory alone, merged as Ansible merges it, for commands that need no
+ * playbook: the playbook, when the file exists, adds the variables it declares
+ * and its group_vars/ and host_vars/. The site's rules run only with `site`.
+ * Throws an InputError with every diagnostic when anything is wrong.
  */
-export function requireInventory(inventoryPath: string, playbookPath: string): Inventory {
+export function requireInventory(
+  inventoryPath: string,
+  playbookPath: string,
+  opts: { site?: boolean; warn?: (warning: Diagnostic) => void } = {},
+): Inventory {
   let declared = new Set<string>();
+  let playbookDir: string | undefined;
   if (fs.existsSync(playbookPath)) {
     const playbook = loadPlaybook(playbookPath, MODULE_CATALOG);
     if (playbook.value) declared = declaredVariables(playbook.value);
+    playbookDir = path.dirname(path.resolve(playbookPath));
   }
-  const loaded = loadInventory(inventoryPath, { declared });
-  if (!loaded.value || hasErrors(loaded.diagnostics))
-    throw new InputError(loaded.diagnostics.filter((d) => d.severity === 'error'));
+  const loaded = loadInventory(inventoryPath, { declared, playbookDir });
+  const diagnostics = [...loaded.diagnostics];
+  if (loaded.value && opts.site) diagnostics.push(...checkRules(loaded.value));
+  if (!loaded.value || hasErrors(diagnostics))
+    throw new InputError(diagnostics.filter((d) => d.severity === 'error'));
+  for (const d of diagnostics) opts.warn?.(d);
   return loaded.value;
 }
 

@@ -1,38 +1,37 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { z } from 'zod';
 import type { Diagnostic } from '../core/errors';
 import type { Checked } from '../core/result';
-import { didYouMean } from '../core/suggest';
-import {
-  diagnosticAt,
-  parseYaml,
-  readSourceFile,
-  typeOf,
-  zodDiagnostics,
-  type PathSegment,
-  type YamlSource,
-} from '../core/yaml-source';
-import type { Group, Host, Inventory } from './model';
-import { checkRules } from './rules';
-import { looksSecret, isSecretRef } from './secret-ref';
-import {
-  ALIASES,
-  VARIABLES,
-  defaultVariables,
-  isKnownVariable,
-  type VariableSpec,
-} from './variables';
+import { readSourceFile, type YamlSource } from '../core/yaml-source';
+import { readAnsibleYaml } from './ansible-yaml';
+import { mergeInventory } from './merge';
+import type { Inventory } from './model';
+import { parseInventoryFile } from './parse-file';
+import { unsupportedInventory } from './unsupported';
+import { VarsFolder } from './vars-files';
 
 export interface LoadOptions {
   /** Variables a playbook declares (its `vars:` keys): allowed in the inventory. */
   declared?: Iterable<string>;
+  /**
+   * The playbook's folder: its `group_vars/` and `host_vars/` apply over the
+   * inventory's, as in Ansible.
+   */
+  playbookDir?: string;
 }
 
-const GROUP_KEYS = ['hosts', 'vars', 'children'] as const;
-const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
-/** Loads and checks an inventory file. Errors and warnings come back as values. */
+/**
+ * Loads an inventory file with the `group_vars/` and `host_vars/` beside it
+ * (and beside the playbook) and merges it as Ansible does. Neutral: the
+ * site's rules (src/inventory/rules.ts) are not run here. Errors and warnings
+ * come back as values.
+ */
 export function loadInventory(file: string, options: LoadOptions = {}): Checked<Inventory> {
+  if (isDirectory(file)) {
+    const message =
+      'is a directory: inventory folders (several sources merged) are not supported; give one YAML inventory file';
+    return { value: undefined, diagnostics: [{ severity: 'error', file, message }] };
+  }
   const read = readSourceFile(file);
   if (read.text === undefined) return { value: undefined, diagnostics: read.diagnostics };
   return parseInventory(file, read.text, options);
@@ -43,245 +42,46 @@ export function parseInventory(
   text: string,
   options: LoadOptions = {},
 ): Checked<Inventory> {
-  const parsed = parseYaml(file, text);
+  const refused = unsupportedInventory(file, text);
+  if (refused) return { value: undefined, diagnostics: [refused] };
+  const parsed = readAnsibleYaml(file, text);
   if (!parsed.source) return { value: undefined, diagnostics: parsed.diagnostics };
-  const builder = new InventoryBuilder(parsed.source, new Set(options.declared ?? []));
-  const inventory = builder.build();
-  const diagnostics = builder.diagnostics;
-  if (!diagnostics.some((d) => d.severity === 'error')) {
-    diagnostics.push(...checkRules(inventory, parsed.source));
+  const diagnostics: Diagnostic[] = [];
+  const declared = new Set(options.declared ?? []);
+  const fileInventory = parseInventoryFile(parsed.source, declared, diagnostics);
+  const sources = new Map<string, YamlSource>([[file, parsed.source]]);
+  const folders = varsFolders(file, options.playbookDir).map(
+    (dir) => new VarsFolder(dir, declared, diagnostics, sources),
+  );
+  const inventory = mergeInventory(fileInventory, parsed.source, folders, sources, diagnostics);
+  for (const folder of folders) {
+    diagnostics.push(...folder.unusedFiles('group_vars', new Set(inventory.groups.keys())));
+    diagnostics.push(...folder.unusedFiles('host_vars', new Set(inventory.hosts.keys())));
   }
   const failed = diagnostics.some((d) => d.severity === 'error');
   return { value: failed ? undefined : inventory, diagnostics };
 }
 
-interface HostEntry {
-  host: string;
-  vars: Record<string, unknown>;
-  path: PathSegment[];
+/** The inventory's folder, then the playbook's when it is another one. */
+function varsFolders(file: string, playbookDir: string | undefined): string[] {
+  const inventory = path.dirname(path.resolve(file));
+  if (!playbookDir) return [inventory];
+  const real = (p: string) => {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  return real(inventory) === real(playbookDir) ? [inventory] : [inventory, playbookDir];
 }
 
-class InventoryBuilder {
-  readonly diagnostics: Diagnostic[] = [];
-  private readonly groups = new Map<string, Group>();
-  private readonly entries: HostEntry[] = [];
-  private readonly knownVariables: string[];
-
-  constructor(
-    private readonly source: YamlSource,
-    private readonly declared: Set<string>,
-  ) {
-    this.knownVariables = [...Object.keys(VARIABLES), ...declared];
+function isDirectory(file: string): boolean {
+  try {
+    return fs.statSync(file).isDirectory();
+  } catch {
+    return false;
   }
-
-  build(): Inventory {
-    const data = this.source.data;
-    if (!isMapping(data)) {
-      this.error([], `an inventory is a mapping of groups (e.g. "all:"), got ${typeOf(data)}`);
-      return this.result();
-    }
-    const all: Group = { name: 'all', hosts: [], children: [], vars: {}, path: [], depth: 0 };
-    this.groups.set('all', all);
-    for (const [name, value] of Object.entries(data)) {
-      if (name === 'all') {
-        // Where its variables are defined: `all.vars.NAME`.
-        all.path = ['all'];
-        this.readGroup(all, value, ['all']);
-      } else {
-        // Ansible allows other groups at the top level: they are children of `all`.
-        all.children.push(name);
-        this.readChildGroup(name, value, [name], 1);
-      }
-    }
-    return this.result();
-  }
-
-  private result(): Inventory {
-    const hosts = new Map<string, Host>();
-    const defaults = defaultVariables();
-    const order = [...this.groups.values()].sort(
-      (a, b) => a.depth - b.depth || a.name.localeCompare(b.name),
-    );
-    for (const entry of this.entries) {
-      if (!hosts.has(entry.host)) {
-        hosts.set(entry.host, {
-          name: entry.host,
-          vars: {},
-          groups: [],
-          origins: {},
-          path: entry.path,
-        });
-      }
-    }
-    for (const host of hosts.values()) {
-      const member = new Set(this.groupsOf(host.name));
-      host.groups = order.filter((g) => member.has(g.name)).map((g) => g.name);
-      const vars: Record<string, unknown> = { ...defaults };
-      const origins: Record<string, PathSegment[]> = {};
-      for (const g of order) {
-        if (!member.has(g.name)) continue;
-        for (const [k, v] of Object.entries(g.vars)) {
-          vars[k] = v;
-          origins[k] = [...g.path, 'vars', k];
-        }
-      }
-      for (const e of this.entries) {
-        if (e.host !== host.name) continue;
-        for (const [k, v] of Object.entries(e.vars)) {
-          vars[k] = v;
-          origins[k] = [...e.path, k];
-        }
-      }
-      if (vars.address === undefined) vars.address = host.name;
-      if (vars.private_address === undefined) vars.private_address = vars.address;
-      host.vars = vars;
-      host.origins = origins;
-    }
-    return { file: this.source.file, hosts, groups: this.groups };
-  }
-
-  private groupsOf(host: string): string[] {
-    const direct = [...this.groups.values()]
-      .filter((g) => g.hosts.includes(host))
-      .map((g) => g.name);
-    const out = new Set<string>(['all']);
-    const parents = (child: string) =>
-      [...this.groups.values()].filter((g) => g.children.includes(child)).map((g) => g.name);
-    const stack = [...direct];
-    while (stack.length > 0) {
-      const g = stack.pop()!;
-      if (out.has(g)) continue;
-      out.add(g);
-      stack.push(...parents(g));
-    }
-    return [...out];
-  }
-
-  private readChildGroup(name: string, value: unknown, path: PathSegment[], depth: number): void {
-    if (!HOST_NAME.test(name)) {
-      this.error(path, 'group names use letters, digits, ".", "_" and "-"', true);
-      return;
-    }
-    const existing = this.groups.get(name);
-    const group = existing ?? { name, hosts: [], children: [], vars: {}, path, depth };
-    if (!existing) this.groups.set(name, group);
-    else group.depth = Math.max(group.depth, depth);
-    this.readGroup(group, value, path);
-  }
-
-  private readGroup(group: Group, value: unknown, path: PathSegment[]): void {
-    if (value === null || value === undefined) return;
-    if (!isMapping(value)) {
-      this.error(path, `a group is a mapping with hosts, vars and children, got ${typeOf(value)}`);
-      return;
-    }
-    for (const key of Object.keys(value)) {
-      if (!(GROUP_KEYS as readonly string[]).includes(key)) {
-        const hint = didYouMean(key, GROUP_KEYS);
-        const asVar =
-          !hint && (isKnownVariable(key) || key in ALIASES) ? ' (variables go under "vars:")' : '';
-        this.error([...path, key], `unknown field${hint}${asVar}`, true);
-      }
-    }
-    // In file order, so hosts keep the order an operator wrote them in.
-    for (const key of Object.keys(value)) {
-      if (key === 'vars') this.readGroupVars(group, value.vars, [...path, 'vars']);
-      else if (key === 'hosts') this.readGroupHosts(group, value.hosts, [...path, 'hosts']);
-      else if (key === 'children')
-        this.readGroupChildren(group, value.children, [...path, 'children']);
-    }
-  }
-
-  private readGroupVars(group: Group, vars: unknown, path: PathSegment[]): void {
-    if (vars === undefined || vars === null) return;
-    group.vars = { ...group.vars, ...this.readVars(vars, path) };
-  }
-
-  private readGroupHosts(group: Group, hosts: unknown, hostsPath: PathSegment[]): void {
-    if (hosts === undefined || hosts === null) return;
-    if (!isMapping(hosts)) {
-      this.error(hostsPath, `"hosts" is a mapping of host names, got ${typeOf(hosts)}`);
-      return;
-    }
-    for (const [host, hostVars] of Object.entries(hosts)) {
-      const hostPath = [...hostsPath, host];
-      if (!HOST_NAME.test(host)) {
-        this.error(hostPath, 'host names use letters, digits, ".", "_" and "-"', true);
-        continue;
-      }
-      if (!group.hosts.includes(host)) group.hosts.push(host);
-      const vars =
-        hostVars === null || hostVars === undefined ? {} : this.readVars(hostVars, hostPath);
-      this.entries.push({ host, vars, path: hostPath });
-    }
-  }
-
-  private readGroupChildren(group: Group, children: unknown, childrenPath: PathSegment[]): void {
-    if (children === undefined || children === null) return;
-    if (!isMapping(children)) {
-      this.error(childrenPath, `"children" is a mapping of group names, got ${typeOf(children)}`);
-      return;
-    }
-    for (const [child, childValue] of Object.entries(children)) {
-      if (child === group.name || child === 'all') {
-        this.error([...childrenPath, child], `group "${child}" cannot be its own child`, true);
-        continue;
-      }
-      if (!group.children.includes(child)) group.children.push(child);
-      this.readChildGroup(child, childValue, [...childrenPath, child], group.depth + 1);
-    }
-  }
-
-  /** Checks a variables mapping; returns it with Ansible aliases renamed. */
-  private readVars(value: unknown, path: PathSegment[]): Record<string, unknown> {
-    if (!isMapping(value)) {
-      this.error(path, `variables are a mapping of names to values, got ${typeOf(value)}`);
-      return {};
-    }
-    const out: Record<string, unknown> = {};
-    for (const [rawKey, v] of Object.entries(value)) {
-      const key = ALIASES[rawKey] ?? rawKey;
-      const varPath = [...path, rawKey];
-      if (isKnownVariable(key)) {
-        const spec: VariableSpec = VARIABLES[key];
-        if (spec.secret && typeof v === 'string') {
-          this.error(varPath, plainSecretMessage(key));
-          continue;
-        }
-        const result = (spec.schema as z.ZodType).safeParse(v);
-        if (!result.success) {
-          this.diagnostics.push(
-            ...zodDiagnostics(this.source, varPath, result.error, () => ['env', 'file', 'vault']),
-          );
-          continue;
-        }
-        out[key] = result.data;
-      } else if (this.declared.has(key)) {
-        if (looksSecret(key) && typeof v === 'string' && !isSecretRef(v)) {
-          this.error(varPath, plainSecretMessage(key));
-          continue;
-        }
-        out[key] = v;
-      } else {
-        const hint = didYouMean(rawKey, this.knownVariables);
-        const declare = hint ? '' : ' (declare your own variables in the playbook\'s "vars:")';
-        this.error(varPath, `unknown variable${hint}${declare}`, true);
-      }
-    }
-    return out;
-  }
-
-  private error(path: PathSegment[], message: string, key = false): void {
-    this.diagnostics.push(diagnosticAt(this.source, path, message, { key }));
-  }
-}
-
-function plainSecretMessage(key: string): string {
-  return `plain-text secret: "${key}" must be a reference, e.g. { env: ${key.toUpperCase()} }, { file: /path/outside/git } or { vault: ${key} }`;
-}
-
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The folder relative secret files and paths in an inventory are resolved from. */

@@ -1,11 +1,11 @@
 import type { Diagnostic } from '../core/errors';
-import { parseYaml, positionOf, readSourceFile, type YamlSource } from '../core/yaml-source';
+import { positionOf } from '../core/yaml-source';
 import type { Inventory } from './model';
 
 /**
  * Diagnostics about a host's variable found after loading (a secret that
  * cannot be resolved): placed at the definition the host takes the variable
- * from. The inventory file is read again only when one is reported.
+ * from, in the inventory file or in a group_vars/ or host_vars/ file.
  */
 export function variableDiagnostic(
   inventory: Inventory,
@@ -15,17 +15,14 @@ export function variableDiagnostic(
   message: string,
   severity?: Diagnostic['severity'],
 ) => Diagnostic {
-  let source: YamlSource | undefined | null;
   return (host, variable, message, severity = 'error') => {
     const origin = inventory.hosts.get(host)?.origins[variable];
-    if (source === undefined) {
-      const read = readSourceFile(inventory.file);
-      source = (read.text !== undefined && parseYaml(inventory.file, read.text).source) || null;
-    }
-    const at = origin && source ? positionOf(source, origin) : undefined;
+    const file = origin?.file ?? inventory.file;
+    const source = inventory.sources.get(file);
+    const at = origin && source ? positionOf(source, origin.path) : undefined;
     return {
       severity,
-      file: inventory.file,
+      file,
       ...(at ? { line: at.line, col: at.col } : {}),
       field: variable,
       message,

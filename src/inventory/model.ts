@@ -1,15 +1,24 @@
-import type { PathSegment } from '../core/yaml-source';
+import type { PathSegment, YamlSource } from '../core/yaml-source';
+
+/** Where a variable's winning definition stands: a file and the YAML path in it. */
+export interface Origin {
+  file: string;
+  path: PathSegment[];
+}
 
 /** A host after merging: its variables with defaults, groups and where each variable came from. */
 export interface Host {
   name: string;
-  /** Merged variables: defaults < all < parent groups < child groups < host. */
+  /**
+   * Merged variables, in Ansible's order: defaults < the inventory file's
+   * groups < group_vars/ < the inventory file's host entry < host_vars/.
+   */
   vars: Record<string, unknown>;
-  /** Every group the host belongs to, ancestors included, `all` first. */
+  /** Every group the host belongs to, ancestors included: `all` first, then in merge order. */
   groups: string[];
-  /** For each variable set in the file, the YAML path of the definition that won. */
-  origins: Record<string, PathSegment[]>;
-  /** YAML path of the host's first entry. */
+  /** For each variable the inventory sets, where the definition that won stands. */
+  origins: Record<string, Origin>;
+  /** YAML path of the host's first entry in the inventory file. */
   path: PathSegment[];
 }
 
@@ -20,7 +29,10 @@ export interface Group {
   children: string[];
   vars: Record<string, unknown>;
   path: PathSegment[];
+  /** The longest chain of parents up to `all` (0 for `all`). */
   depth: number;
+  /** `ansible_group_priority` (default 1): among groups of one depth, the higher applies later. */
+  priority: number;
 }
 
 export interface Inventory {
@@ -28,6 +40,8 @@ export interface Inventory {
   /** In the order they first appear in the file. */
   hosts: Map<string, Host>;
   groups: Map<string, Group>;
+  /** Every file read, the inventory first and then its variable files, by path. */
+  sources: ReadonlyMap<string, YamlSource>;
 }
 
 /** The hosts of a group and of all its descendants, in inventory order. */

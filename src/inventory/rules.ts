@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../core/errors';
-import { diagnosticAt, fieldName, type PathSegment, type YamlSource } from '../core/yaml-source';
+import { diagnosticAt, fieldName } from '../core/yaml-source';
 import { hostsOfGroup, type Host, type Inventory } from './model';
 import { isVaultRef } from './secret-ref';
 import { isLb, isWeb, LB_GROUP, WEB_GROUP } from './roles';
@@ -7,15 +7,23 @@ import { isLb, isWeb, LB_GROUP, WEB_GROUP } from './roles';
 export { LB_GROUP, WEB_GROUP } from './roles';
 
 /**
- * Semantic rules beyond the schema. Pure: the inventory and its source in,
- * diagnostics out, each pointing at the definition that breaks the rule.
+ * The site's rules beyond the schema, run by validate, apply and diff (never
+ * by the loader: `inventory --list` is a neutral merge). Pure: the inventory
+ * in, diagnostics out, each pointing at the definition that breaks the rule,
+ * in whichever file it stands.
  */
-export function checkRules(inventory: Inventory, source: YamlSource): Diagnostic[] {
+export function checkRules(inventory: Inventory): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const at = (host: Host, variable: string, message: string) =>
+  const source = inventory.sources.get(inventory.file)!;
+  const at = (host: Host, variable: string, message: string) => {
+    const origin = host.origins[variable];
+    const file = origin ? inventory.sources.get(origin.file) : undefined;
     out.push(
-      diagnosticAt(source, where(host, variable), message, { key: !host.origins[variable] }),
+      file
+        ? diagnosticAt(file, origin!.path, message)
+        : diagnosticAt(source, host.path, message, { key: true }),
     );
+  };
   const hosts = [...inventory.hosts.values()];
 
   // Host names must not double as group names: patterns would be ambiguous.
@@ -196,7 +204,7 @@ export function checkRules(inventory: Inventory, source: YamlSource): Diagnostic
   for (const host of hosts) {
     if (host.vars.vault_file !== undefined) continue;
     for (const [variable, value] of Object.entries(host.vars)) {
-      const origin = fieldName(where(host, variable));
+      const origin = where(host, variable);
       if (!isVaultRef(value) || reported.has(origin)) continue;
       reported.add(origin);
       at(
@@ -209,6 +217,8 @@ export function checkRules(inventory: Inventory, source: YamlSource): Diagnostic
   return out;
 }
 
-function where(host: Host, variable: string): PathSegment[] {
-  return host.origins[variable] ?? host.path;
+/** Where a variable's definition stands, as a key: one report per definition. */
+function where(host: Host, variable: string): string {
+  const origin = host.origins[variable];
+  return origin ? `${origin.file}:${fieldName(origin.path)}` : fieldName(host.path);
 }

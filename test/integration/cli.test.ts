@@ -88,12 +88,36 @@ describe('the CLI', () => {
     );
   });
 
-  it('inventory --graph draws the group tree', async () => {
+  it('inventory --graph draws the group tree, ungrouped included, as ansible-inventory does', async () => {
     const r = await cli('inventory', '-i', 'inventories/production.example.yml', '--graph');
     assert.equal(
       r.stdout,
-      '@all:\n  |--@lb:\n  |  |--lb-01\n  |--@web:\n  |  |--web-01\n  |  |--web-02\n',
+      '@all:\n  |--@ungrouped:\n  |--@lb:\n  |  |--lb-01\n  |--@web:\n  |  |--web-01\n  |  |--web-02\n',
     );
+  });
+
+  it("inventory --list is a neutral merge: the site's rules run in validate, not in the loader", async () => {
+    const dir = fs.mkdtempSync('/tmp/foobar-neutral-');
+    // Groups named lb and web, no TLS certificate, no firewall sources: a plain Ansible inventory.
+    fs.writeFileSync(
+      `${dir}/inv.yml`,
+      'lb:\n  hosts:\n    lb-01:\nweb:\n  hosts:\n    web-01:\n    web-02:\n',
+    );
+    const list = await cli('inventory', '-i', `${dir}/inv.yml`, '--list');
+    assert.equal(list.code, 0, list.stderr);
+    assert.deepEqual(JSON.parse(list.stdout).lb, { hosts: ['lb-01'] });
+    for (const mode of ['--graph', '--host']) {
+      const r = await cli(
+        'inventory',
+        '-i',
+        `${dir}/inv.yml`,
+        ...(mode === '--host' ? [mode, 'lb-01'] : [mode]),
+      );
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const validate = await cli('validate', '-i', `${dir}/inv.yml`);
+    assert.equal(validate.code, 1);
+    assert.match(validate.stderr, /inv\.yml:3:5: .*HTTPS is on by default/);
   });
 
   it('inventory --host of an unknown host is a clear error', async () => {

@@ -27,7 +27,7 @@ const RENDERERS: Record<GraphFormat, (topology: Topology) => string> = {
  * and no secret is resolved (a secret variable only counts as set or not).
  */
 export async function runGraph(opts: GraphOptions, io: Io): Promise<number> {
-  const topology = buildTopology(requireInventory(opts.inventory, opts.playbook));
+  const topology = buildTopology(requireInventory(opts.inventory, opts.playbook, { site: true }));
   const text = RENDERERS[opts.format](topology);
   if (!opts.out) {
     io.out(text);

@@ -1,0 +1,109 @@
+import type { z } from 'zod';
+import type { Diagnostic } from '../core/errors';
+import { didYouMean } from '../core/suggest';
+import {
+  diagnosticAt,
+  typeOf,
+  zodDiagnostics,
+  type PathSegment,
+  type YamlSource,
+} from '../core/yaml-source';
+import { isSecretRef, looksSecret } from './secret-ref';
+import { ALIASES, VARIABLES, isKnownVariable, type VariableSpec } from './variables';
+
+/** What checking a mapping of variables needs: the file it is in and the playbook's names. */
+export interface VarsContext {
+  source: YamlSource;
+  /** Variables the playbook declares: allowed besides the tool's own. */
+  declared: ReadonlySet<string>;
+  diagnostics: Diagnostic[];
+}
+
+/** Read where Ansible gives it a meaning (the inventory file), never as a variable. */
+export const GROUP_PRIORITY = 'ansible_group_priority';
+
+/**
+ * Checks a mapping of variables: each one the tool's (typed by its schema) or
+ * one the playbook declares, Ansible's connection names renamed to the tool's.
+ * Returns the accepted variables with the YAML path of each.
+ */
+export function readVars(
+  ctx: VarsContext,
+  value: unknown,
+  path: PathSegment[],
+): { vars: Record<string, unknown>; paths: Record<string, PathSegment[]> } {
+  const vars: Record<string, unknown> = {};
+  const paths: Record<string, PathSegment[]> = {};
+  if (!isMapping(value)) {
+    error(ctx, path, `variables are a mapping of names to values, got ${typeOf(value)}`);
+    return { vars, paths };
+  }
+  for (const [rawKey, v] of Object.entries(value)) {
+    const key = ALIASES[rawKey] ?? rawKey;
+    const varPath = [...path, rawKey];
+    const accepted = checkVariable(ctx, key, rawKey, v, varPath);
+    if (accepted === NOT_ACCEPTED) continue;
+    vars[key] = accepted;
+    paths[key] = varPath;
+  }
+  return { vars, paths };
+}
+
+const NOT_ACCEPTED = Symbol('not accepted');
+
+function checkVariable(
+  ctx: VarsContext,
+  key: string,
+  rawKey: string,
+  value: unknown,
+  varPath: PathSegment[],
+): unknown {
+  if (isKnownVariable(key)) {
+    const spec: VariableSpec = VARIABLES[key];
+    if (spec.secret && typeof value === 'string') {
+      error(ctx, varPath, plainSecretMessage(key));
+      return NOT_ACCEPTED;
+    }
+    const result = (spec.schema as z.ZodType).safeParse(value);
+    if (!result.success) {
+      ctx.diagnostics.push(
+        ...zodDiagnostics(ctx.source, varPath, result.error, () => ['env', 'file', 'vault']),
+      );
+      return NOT_ACCEPTED;
+    }
+    return result.data;
+  }
+  if (ctx.declared.has(key)) {
+    if (looksSecret(key) && typeof value === 'string' && !isSecretRef(value)) {
+      error(ctx, varPath, plainSecretMessage(key));
+      return NOT_ACCEPTED;
+    }
+    return value;
+  }
+  if (rawKey === GROUP_PRIORITY) {
+    error(
+      ctx,
+      varPath,
+      `${GROUP_PRIORITY} orders groups only in the inventory file, under a group's "vars:" (Ansible takes it as a plain variable anywhere else): move it there`,
+      true,
+    );
+    return NOT_ACCEPTED;
+  }
+  const known = [...Object.keys(VARIABLES), ...ctx.declared];
+  const hint = didYouMean(rawKey, known);
+  const declare = hint ? '' : ' (declare your own variables in the playbook\'s "vars:")';
+  error(ctx, varPath, `unknown variable${hint}${declare}`, true);
+  return NOT_ACCEPTED;
+}
+
+export function plainSecretMessage(key: string): string {
+  return `plain-text secret: "${key}" must be a reference, e.g. { env: ${key.toUpperCase()} }, { file: /path/outside/git } or { vault: ${key} }`;
+}
+
+export function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function error(ctx: VarsContext, path: PathSegment[], message: string, key = false): void {
+  ctx.diagnostics.push(diagnosticAt(ctx.source, path, message, { key }));
+}
