@@ -89,11 +89,28 @@ function checkVariable(
     );
     return NOT_ACCEPTED;
   }
+  // A near miss of a variable the tool reads is a typo that would silently keep
+  // the default: an error. Any other name is the operator's own (an Ansible
+  // inventory carries many for other roles): kept as it is, as Ansible does.
   const known = [...Object.keys(VARIABLES), ...ctx.declared];
   const hint = didYouMean(rawKey, known);
-  const declare = hint ? '' : ' (declare your own variables in the playbook\'s "vars:")';
-  error(ctx, varPath, `unknown variable${hint}${declare}`, true);
-  return NOT_ACCEPTED;
+  if (hint) {
+    error(ctx, varPath, `unknown variable${hint}`, true);
+    return NOT_ACCEPTED;
+  }
+  if (looksSecret(key) && typeof value === 'string' && !isSecretRef(value)) {
+    ctx.diagnostics.push(
+      diagnosticAt(
+        ctx.source,
+        varPath,
+        `${plainSecretMessage(key)} (foobar-infra does not use it)`,
+        {
+          severity: 'warning',
+        },
+      ),
+    );
+  }
+  return value;
 }
 
 export function plainSecretMessage(key: string): string {

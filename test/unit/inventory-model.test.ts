@@ -51,12 +51,16 @@ all:
     assert.deepEqual(selectHosts(inv, 'nothing').unmatched, ['nothing']);
   });
 
-  it('allows variables the playbook declares, and refuses them otherwise', () => {
+  it("keeps the operator's own variables, as Ansible does, and refuses a near miss of a known one", () => {
     const text = 'all:\n  vars:\n    motd: hello\n  hosts:\n    a: {}\n';
     assert.equal(load(text, ['motd']).hosts.get('a')!.vars.motd, 'hello');
-    const r = parseInventory('inv.yml', text);
+    assert.equal(load(text).hosts.get('a')!.vars.motd, 'hello');
+    const r = parseInventory(
+      'inv.yml',
+      'all:\n  vars:\n    adress: 10.0.0.1\n  hosts:\n    a: {}\n',
+    );
     assert.equal(r.value, undefined);
-    assert.match(r.diagnostics[0]!.message, /unknown variable/);
+    assert.match(r.diagnostics[0]!.message, /unknown variable \(did you mean "address"\?\)/);
   });
 
   it('refuses a plain-text value for a declared secret-looking variable', () => {
