@@ -7,6 +7,7 @@ import { absolutePath, fileAttributes, fileMode } from './arg-types';
 import type { FileFact } from '../facts/types';
 import type { Change } from './changes';
 import { normalMode, planFile } from './file-plan';
+import { readLocalFile } from './local-file';
 import type { DesiredFile, ModuleDefinition } from './module';
 
 export const copyArgs = z.strictObject({
@@ -83,7 +84,7 @@ export const copyModule: ModuleDefinition<CopyArgs> = {
       const dest = rel === '' ? args.dest : path.posix.join(args.dest, rel);
       out.push({
         path: dest,
-        content: fs.readFileSync(local),
+        content: readLocalFile(local),
         mode: args.mode,
         owner: args.owner,
         group: args.group,
@@ -120,7 +121,7 @@ copyModule.facts = (args, ctx) =>
 copyModule.plan = (args, facts, ctx) => {
   const targets = copyTargets(args, ctx.filesDir);
   if (!isTree(args, ctx.filesDir)) {
-    const content = fs.readFileSync(targets[0]!.local);
+    const content = readLocalFile(targets[0]!.local);
     return planFile({ ...args, path: args.dest, content }, facts.file(args.dest));
   }
   const tree = facts.tree(args.dest);
@@ -158,7 +159,7 @@ copyModule.plan = (args, facts, ctx) => {
       ...planFile(
         {
           path: t.dest,
-          content: fs.readFileSync(t.local),
+          content: readLocalFile(t.local),
           mode: args.mode,
           owner: args.owner,
           group: args.group,
