@@ -196,6 +196,11 @@ export const VARIABLES = {
     default: 'mysql',
     doc: 'Database server package family: mysql (MySQL 8.0.23+/9.x) or mariadb.',
   },
+  mysql_server_core_package: {
+    schema: z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/, 'not a Debian package name'),
+    default: 'mysql-server-core',
+    doc: "MySQL's server programs without the server package's set-up, installed before the tool initialises the data directory: mysql-server-core (Debian), mysql-community-server-core (MySQL's own APT repository).",
+  },
   mysql_role: {
     schema: z.enum(['primary', 'replica', 'none']),
     default: 'none',
