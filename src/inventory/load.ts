@@ -65,6 +65,8 @@ class InventoryBuilder {
   readonly diagnostics: Diagnostic[] = [];
   private readonly groups = new Map<string, Group>();
   private readonly entries: HostEntry[] = [];
+  /** Each group's hosts as a set: membership in constant time, so loading stays linear. */
+  private readonly members = new Map<string, Set<string>>();
   private readonly knownVariables: string[];
 
   constructor(
@@ -102,7 +104,11 @@ class InventoryBuilder {
     const order = [...this.groups.values()].sort(
       (a, b) => a.depth - b.depth || a.name.localeCompare(b.name),
     );
+    const entriesOf = new Map<string, HostEntry[]>();
     for (const entry of this.entries) {
+      const list = entriesOf.get(entry.host);
+      if (list) list.push(entry);
+      else entriesOf.set(entry.host, [entry]);
       if (!hosts.has(entry.host)) {
         hosts.set(entry.host, {
           name: entry.host,
@@ -125,8 +131,7 @@ class InventoryBuilder {
           origins[k] = [...g.path, 'vars', k];
         }
       }
-      for (const e of this.entries) {
-        if (e.host !== host.name) continue;
+      for (const e of entriesOf.get(host.name) ?? []) {
         for (const [k, v] of Object.entries(e.vars)) {
           vars[k] = v;
           origins[k] = [...e.path, k];
@@ -142,7 +147,7 @@ class InventoryBuilder {
 
   private groupsOf(host: string): string[] {
     const direct = [...this.groups.values()]
-      .filter((g) => g.hosts.includes(host))
+      .filter((g) => this.members.get(g.name)?.has(host))
       .map((g) => g.name);
     const out = new Set<string>(['all']);
     const parents = (child: string) =>
@@ -209,7 +214,10 @@ class InventoryBuilder {
         this.error(hostPath, 'host names use letters, digits, ".", "_" and "-"', true);
         continue;
       }
-      if (!group.hosts.includes(host)) group.hosts.push(host);
+      const members = this.members.get(group.name) ?? new Set<string>();
+      this.members.set(group.name, members);
+      if (!members.has(host)) group.hosts.push(host);
+      members.add(host);
       const vars =
         hostVars === null || hostVars === undefined ? {} : this.readVars(hostVars, hostPath);
       this.entries.push({ host, vars, path: hostPath });

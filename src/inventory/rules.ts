@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../core/errors';
+import { isIpAddress } from '../core/ip-family';
 import { diagnosticAt, fieldName, type PathSegment, type YamlSource } from '../core/yaml-source';
 import { hostsOfGroup, type Host, type Inventory } from './model';
 import { isVaultRef } from './secret-ref';
@@ -149,8 +150,7 @@ export function checkRules(inventory: Inventory, source: YamlSource): Diagnostic
   }
   // Security on by default: what HTTPS, the firewall and database TLS need.
   const roleOf = (host: Host) => (isLb(host) ? LB_GROUP : isWeb(host) ? WEB_GROUP : '');
-  const isIp = (v: unknown) =>
-    typeof v === 'string' && (/^\d+\.\d+\.\d+\.\d+$/.test(v) || v.includes(':'));
+  const isIp = (v: unknown) => typeof v === 'string' && isIpAddress(v);
   for (const host of hosts) {
     const role = roleOf(host);
     const missing = (names: string[]) => names.filter((n) => host.vars[n] === undefined);
@@ -196,8 +196,9 @@ export function checkRules(inventory: Inventory, source: YamlSource): Diagnostic
   for (const host of hosts) {
     if (host.vars.vault_file !== undefined) continue;
     for (const [variable, value] of Object.entries(host.vars)) {
+      if (!isVaultRef(value)) continue;
       const origin = fieldName(where(host, variable));
-      if (!isVaultRef(value) || reported.has(origin)) continue;
+      if (reported.has(origin)) continue;
       reported.add(origin);
       at(
         host,
