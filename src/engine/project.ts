@@ -4,10 +4,12 @@ import type { Diagnostic } from '../core/errors';
 import { InputError } from '../core/errors';
 import { hasErrors } from '../core/result';
 import { loadInventory } from '../inventory/load';
+import { hostsTouched } from '../inventory/touched';
 import type { Inventory } from '../inventory/model';
 import { MODULE_CATALOG } from '../modules/registry';
 import { loadPlaybook } from '../playbook/load';
 import { declaredVariables, type Playbook } from '../playbook/model';
+import { playTargetDiagnostics } from './play-targets';
 
 /** An inventory and a playbook, loaded and checked together. */
 export interface Project {
@@ -22,27 +24,37 @@ export interface Project {
 
 /**
  * Loads the playbook first (it declares variables the inventory may set), then
- * the inventory. Every problem of both files is reported at once.
+ * the inventory, and checks that each play's hosts exist. Every problem of
+ * both files is reported at once. With errors, `partial` is the project as far
+ * as it loaded and the hosts its errors touch: `validate` still renders the
+ * templates of the other hosts, so one run reports every independent error.
  */
 export function loadProject(
   inventoryPath: string,
   playbookPath: string,
-): { project?: Project; diagnostics: Diagnostic[] } {
+): {
+  project?: Project;
+  diagnostics: Diagnostic[];
+  partial?: { project: Project; touched: Set<string> };
+} {
   const playbook = loadPlaybook(playbookPath, MODULE_CATALOG);
-  const declared = playbook.value ? declaredVariables(playbook.value) : new Set<string>();
+  const declared = playbook.partial ? declaredVariables(playbook.partial) : new Set<string>();
   const inventory = loadInventory(inventoryPath, { declared });
   const diagnostics = [...inventory.diagnostics, ...playbook.diagnostics];
-  if (!inventory.value || !playbook.value || hasErrors(diagnostics)) return { diagnostics };
-  const dir = playbook.value.dir;
+  if (!inventory.partial || !playbook.partial) return { diagnostics };
+  diagnostics.push(...playTargetDiagnostics(inventory.partial, playbook.partial));
+  const dir = playbook.partial.dir;
+  const project: Project = {
+    inventory: inventory.partial,
+    playbook: playbook.partial,
+    templatesDir: siblingFolder(dir, 'templates'),
+    filesDir: siblingFolder(dir, 'files'),
+    warnings: diagnostics,
+  };
+  if (!hasErrors(diagnostics)) return { project, diagnostics };
   return {
-    project: {
-      inventory: inventory.value,
-      playbook: playbook.value,
-      templatesDir: siblingFolder(dir, 'templates'),
-      filesDir: siblingFolder(dir, 'files'),
-      warnings: diagnostics,
-    },
     diagnostics,
+    partial: { project, touched: hostsTouched(project.inventory, diagnostics) },
   };
 }
 
@@ -54,14 +66,21 @@ export function requireProject(inventoryPath: string, playbookPath: string): Pro
 }
 
 /**
- * The inventory alone, for commands that need no playbook: the playbook, when
- * the file exists, only adds the variables it declares. Throws an InputError
- * with every diagnostic when anything is wrong.
+ * The inventory alone, for commands that need no playbook: the playbook only
+ * adds the variables it declares. The default playbook is read when it
+ * exists; one the user `given` must exist and load. Throws an InputError with
+ * every diagnostic when anything is wrong.
  */
-export function requireInventory(inventoryPath: string, playbookPath: string): Inventory {
+export function requireInventory(
+  inventoryPath: string,
+  playbookPath: string,
+  options: { given?: boolean } = {},
+): Inventory {
   let declared = new Set<string>();
-  if (fs.existsSync(playbookPath)) {
+  if (options.given || fs.existsSync(playbookPath)) {
     const playbook = loadPlaybook(playbookPath, MODULE_CATALOG);
+    if (options.given && hasErrors(playbook.diagnostics))
+      throw new InputError(playbook.diagnostics.filter((d) => d.severity === 'error'));
     if (playbook.value) declared = declaredVariables(playbook.value);
   }
   const loaded = loadInventory(inventoryPath, { declared });

@@ -2,9 +2,10 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import type { Diagnostic } from '../core/errors';
 import type { Checked } from '../core/result';
-import { didYouMean } from '../core/suggest';
+import { closest, didYouMean } from '../core/suggest';
 import {
   diagnosticAt,
+  fieldName,
   parseYaml,
   readSourceFile,
   typeOf,
@@ -32,27 +33,41 @@ const GROUP_KEYS = ['hosts', 'vars', 'children'] as const;
 const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** Loads and checks an inventory file. Errors and warnings come back as values. */
-export function loadInventory(file: string, options: LoadOptions = {}): Checked<Inventory> {
+export function loadInventory(
+  file: string,
+  options: LoadOptions = {},
+): Checked<Inventory> & { partial?: Inventory } {
   const read = readSourceFile(file);
   if (read.text === undefined) return { value: undefined, diagnostics: read.diagnostics };
   return parseInventory(file, read.text, options);
 }
 
+/**
+ * `partial`: the inventory also when some variables have errors (for
+ * `validate`); absent when its shape (groups, hosts) did not load.
+ */
 export function parseInventory(
   file: string,
   text: string,
   options: LoadOptions = {},
-): Checked<Inventory> {
+): Checked<Inventory> & { partial?: Inventory } {
   const parsed = parseYaml(file, text);
   if (!parsed.source) return { value: undefined, diagnostics: parsed.diagnostics };
   const builder = new InventoryBuilder(parsed.source, new Set(options.declared ?? []));
   const inventory = builder.build();
   const diagnostics = builder.diagnostics;
-  if (!diagnostics.some((d) => d.severity === 'error')) {
-    diagnostics.push(...checkRules(inventory, parsed.source));
+  // The rules run beside variable errors too (every error in one run), but
+  // never judge a variable whose value was refused: that would be a knock-on.
+  if (!builder.structural) {
+    const invalid = builder.invalidVariables;
+    diagnostics.push(
+      ...checkRules(inventory, parsed.source, (host, v) => invalid.get(host.name)?.has(v) ?? false),
+    );
   }
   const failed = diagnostics.some((d) => d.severity === 'error');
-  return { value: failed ? undefined : inventory, diagnostics };
+  // As far as it loaded: only when its shape did (else hosts or groups are missing).
+  const partial = builder.structural ? undefined : inventory;
+  return { value: failed ? undefined : inventory, partial, diagnostics };
 }
 
 interface HostEntry {
@@ -67,6 +82,12 @@ class InventoryBuilder {
   private readonly entries: HostEntry[] = [];
   /** Each group's hosts as a set: membership in constant time, so loading stays linear. */
   private readonly members = new Map<string, Set<string>>();
+  /** Variables refused, by the field of the mapping that defines them. */
+  private readonly refused = new Map<string, Set<string>>();
+  /** True after an error in the shape of the inventory (not in a variable's value). */
+  structural = false;
+  /** Each host's variables whose value was refused somewhere it inherits from. */
+  readonly invalidVariables = new Map<string, Set<string>>();
   private readonly knownVariables: string[];
 
   constructor(
@@ -131,6 +152,14 @@ class InventoryBuilder {
           origins[k] = [...g.path, 'vars', k];
         }
       }
+      const invalid = new Set<string>();
+      const refused = (at: PathSegment[]) =>
+        this.refused.get(fieldName(at))?.forEach((v) => invalid.add(v));
+      for (const g of order) if (member.has(g.name)) refused([...g.path, 'vars']);
+      for (const e of entriesOf.get(host.name) ?? []) refused(e.path);
+      // private_address defaults to address: a refused address leaves it unknown too.
+      if (invalid.has('address') && !origins.private_address) invalid.add('private_address');
+      if (invalid.size > 0) this.invalidVariables.set(host.name, invalid);
       for (const e of entriesOf.get(host.name) ?? []) {
         for (const [k, v] of Object.entries(e.vars)) {
           vars[k] = v;
@@ -253,11 +282,12 @@ class InventoryBuilder {
       if (isKnownVariable(key)) {
         const spec: VariableSpec = VARIABLES[key];
         if (spec.secret && typeof v === 'string') {
-          this.error(varPath, plainSecretMessage(key));
+          this.variableError(path, key, varPath, plainSecretMessage(key));
           continue;
         }
         const result = (spec.schema as z.ZodType).safeParse(v);
         if (!result.success) {
+          this.refuse(path, key);
           this.diagnostics.push(
             ...zodDiagnostics(this.source, varPath, result.error, () => ['env', 'file', 'vault']),
           );
@@ -266,21 +296,44 @@ class InventoryBuilder {
         out[key] = result.data;
       } else if (this.declared.has(key)) {
         if (looksSecret(key) && typeof v === 'string' && !isSecretRef(v)) {
-          this.error(varPath, plainSecretMessage(key));
+          this.variableError(path, key, varPath, plainSecretMessage(key));
           continue;
         }
         out[key] = v;
       } else {
+        const meant = closest(rawKey, this.knownVariables);
         const hint = didYouMean(rawKey, this.knownVariables);
         const declare = hint ? '' : ' (declare your own variables in the playbook\'s "vars:")';
-        this.error(varPath, `unknown variable${hint}${declare}`, true);
+        // The variable it likely meant is then missing: the rules must not judge it.
+        if (meant) this.refuse(path, ALIASES[meant] ?? meant);
+        this.diagnostics.push(
+          diagnosticAt(this.source, varPath, `unknown variable${hint}${declare}`, { key: true }),
+        );
       }
     }
     return out;
   }
 
   private error(path: PathSegment[], message: string, key = false): void {
+    this.structural = true;
     this.diagnostics.push(diagnosticAt(this.source, path, message, { key }));
+  }
+
+  private refuse(container: PathSegment[], variable: string): void {
+    const at = fieldName(container);
+    const set = this.refused.get(at) ?? new Set<string>();
+    set.add(variable);
+    this.refused.set(at, set);
+  }
+
+  private variableError(
+    container: PathSegment[],
+    variable: string,
+    at: PathSegment[],
+    message: string,
+  ): void {
+    this.refuse(container, variable);
+    this.diagnostics.push(diagnosticAt(this.source, at, message));
   }
 }
 

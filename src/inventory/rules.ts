@@ -10,13 +10,22 @@ export { LB_GROUP, WEB_GROUP } from './roles';
 /**
  * Semantic rules beyond the schema. Pure: the inventory and its source in,
  * diagnostics out, each pointing at the definition that breaks the rule.
+ * `refused` names the variables whose value the schema refused: no rule
+ * judges them (their error is already reported).
  */
-export function checkRules(inventory: Inventory, source: YamlSource): Diagnostic[] {
+export function checkRules(
+  inventory: Inventory,
+  source: YamlSource,
+  refused: (host: Host, variable: string) => boolean = () => false,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const at = (host: Host, variable: string, message: string) =>
+  const at = (host: Host, variable: string, message: string) => {
+    // A variable whose value the schema refused is reported once, by the schema.
+    if (refused(host, variable)) return;
     out.push(
       diagnosticAt(source, where(host, variable), message, { key: !host.origins[variable] }),
     );
+  };
   const hosts = [...inventory.hosts.values()];
 
   // Host names must not double as group names: patterns would be ambiguous.
