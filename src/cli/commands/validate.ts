@@ -35,7 +35,7 @@ export async function runValidate(opts: ValidateOptions, io: Io): Promise<number
   const project = loaded.project ?? loaded.partial?.project;
   const skipHosts = loaded.partial?.touched;
   if (project) {
-    all.push(...(await checkVaultReferences(project, opts)));
+    all.push(...(await checkVaultReferences(project, opts, skipHosts)));
     const unresolved = new Set<string>();
     const at = variableDiagnostic(project.inventory);
     const rendered = desiredFiles(project, {
@@ -84,10 +84,10 @@ export async function runValidate(opts: ValidateOptions, io: Io): Promise<number
 async function checkVaultReferences(
   project: Project,
   opts: VaultPasswordOptions,
+  skipHosts?: ReadonlySet<string>,
 ): Promise<Diagnostic[]> {
-  const uses = secretsInScope(project, [...project.inventory.hosts.keys()]).filter(
-    (use) => 'vault' in use.ref,
-  );
+  const hosts = [...project.inventory.hosts.keys()].filter((h) => !skipHosts?.has(h));
+  const uses = secretsInScope(project, hosts).filter((use) => 'vault' in use.ref);
   if (uses.length === 0) return [];
   const out: Diagnostic[] = [];
   const at = variableDiagnostic(project.inventory);
