@@ -15,6 +15,10 @@ export const DEFAULT_PLAYBOOK = 'playbooks/site.yml';
 
 type Action = (io: Io) => Promise<number>;
 
+/** True when the user gave --playbook (not its default): the file must then exist. */
+const playbookGiven = (command: Command): boolean =>
+  command.getOptionValueSource('playbook') === 'cli';
+
 export function buildProgram(io: Io, setAction: (action: Action) => void): Command {
   const program = new Command('foobar-infra')
     .description('Make the servers of a small web stack match a description kept in git.')
@@ -62,13 +66,22 @@ export function buildProgram(io: Io, setAction: (action: Action) => void): Comma
     .addOption(new Option('--graph', 'the group tree').conflicts(['host']))
     .option('--host <name>', "one host's merged variables (JSON)")
     .action(
-      (opts: {
-        inventory: string;
-        playbook: string;
-        list?: boolean;
-        graph?: boolean;
-        host?: string;
-      }) => setAction(async (io) => (await import('./commands/inventory')).runInventory(opts, io)),
+      (
+        opts: {
+          inventory: string;
+          playbook: string;
+          list?: boolean;
+          graph?: boolean;
+          host?: string;
+        },
+        command: Command,
+      ) =>
+        setAction(async (io) =>
+          (await import('./commands/inventory')).runInventory(
+            { ...opts, playbookGiven: playbookGiven(command) },
+            io,
+          ),
+        ),
     );
 
   program
@@ -97,8 +110,13 @@ export function buildProgram(io: Io, setAction: (action: Action) => void): Comma
         .default('mermaid'),
     )
     .option('-o, --out <file>', 'write to this file (atomically) instead of stdout')
-    .action((opts: import('./commands/graph').GraphOptions) =>
-      setAction(async (io) => (await import('./commands/graph')).runGraph(opts, io)),
+    .action((opts: import('./commands/graph').GraphOptions, command: Command) =>
+      setAction(async (io) =>
+        (await import('./commands/graph')).runGraph(
+          { ...opts, playbookGiven: playbookGiven(command) },
+          io,
+        ),
+      ),
     );
 
   const apply = program

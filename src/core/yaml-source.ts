@@ -8,10 +8,20 @@ import {
   parseDocument,
   type Document,
   type Node,
+  type YAMLError,
 } from 'yaml';
 import type { ZodError } from 'zod';
 import type { Diagnostic } from './errors';
+import { decodeSource } from './source-text';
 import { didYouMean } from './suggest';
+import {
+  aliasProblems,
+  duplicateKeys,
+  firstAliasOffset,
+  firstControlCharacter,
+  isCommentsOnly,
+  unclosedQuoteStart,
+} from './yaml-problems';
 
 export type PathSegment = string | number;
 
@@ -24,7 +34,10 @@ export interface YamlSource {
   data: unknown;
 }
 
-/** Reads a file as text, turning every way that can fail into a diagnostic. */
+/**
+ * Reads a file as text, turning every way that can fail into a diagnostic:
+ * missing, a folder, unreadable, UTF-16, binary, or not UTF-8.
+ */
 export function readSourceFile(file: string): { text?: string; diagnostics: Diagnostic[] } {
   const fail = (message: string) => ({
     diagnostics: [{ severity: 'error' as const, file, message }],
@@ -39,64 +52,120 @@ export function readSourceFile(file: string): { text?: string; diagnostics: Diag
     );
   }
   if (stat.isDirectory()) return fail('is a directory, expected a YAML file');
+  let bytes: Buffer;
   try {
-    return { text: fs.readFileSync(file, 'utf8'), diagnostics: [] };
+    bytes = fs.readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return fail(
       code === 'EACCES' ? 'permission denied' : `cannot read file (${code ?? String(error)})`,
     );
   }
+  return decodeSource(file, bytes);
 }
 
-const YAML_MESSAGES: Record<string, string> = {
+const YAML_MESSAGES: Partial<Record<string, string>> = {
   TAB_AS_INDENT: 'tab character used for indentation; YAML indents with spaces only',
-  DUPLICATE_KEY: 'duplicate key',
+  MULTIPLE_DOCS: 'YAML syntax error: the file holds more than one document',
+  RESOURCE_EXHAUSTION: 'the YAML is nested too deeply to read',
 };
 
-/** Parses YAML text; syntax errors come back as positioned diagnostics. */
+/** At most this many alias uses are expanded: more is an alias bomb ("billion laughs"). */
+export const MAX_ALIAS_COUNT = 100;
+
+/**
+ * Parses YAML text; every problem comes back as a positioned diagnostic, never
+ * a throw. Linear in the size of the text.
+ */
 export function parseYaml(
   file: string,
   text: string,
 ): { source?: YamlSource; diagnostics: Diagnostic[] } {
-  if (text.trim() === '' || /^(\s*#.*\n?)*\s*$/.test(text)) {
+  const at = (offset: number, message: string, lines?: LineCounter): Diagnostic => {
+    const pos = lines ? lines.linePos(offset) : linePosOf(text, offset);
+    return { severity: 'error', file, line: pos.line, col: pos.col, message };
+  };
+  if (isCommentsOnly(text)) return { diagnostics: [at(0, 'file is empty')] };
+  const control = firstControlCharacter(text);
+  if (control !== undefined) {
+    const code = text.charCodeAt(control).toString(16).toUpperCase().padStart(4, '0');
     return {
-      diagnostics: [{ severity: 'error', file, line: 1, col: 1, message: 'file is empty' }],
+      diagnostics: [at(control, `control character U+${code} is not allowed in YAML text`)],
     };
   }
   const lines = new LineCounter();
-  const doc = parseDocument(text, {
-    lineCounter: lines,
-    uniqueKeys: true,
-    prettyErrors: false,
-    strict: true,
-  });
-  const diagnostics: Diagnostic[] = [];
-  for (const e of doc.errors) {
-    const pos = lines.linePos(e.pos[0]);
-    const first = e.message.split('\n')[0] ?? e.message;
-    const detail =
-      YAML_MESSAGES[e.code] ??
-      `YAML syntax error: ${first.replace(/ at line \d+, column \d+:?$/, '')}`;
-    const key = e.code === 'DUPLICATE_KEY' ? duplicateKeyName(text, e.pos[0]) : undefined;
-    diagnostics.push({
-      severity: 'error',
-      file,
-      line: pos.line,
-      col: pos.col,
-      message: key ? `${detail} "${key}"` : detail,
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, {
+      lineCounter: lines,
+      // The library's own check compares each key with every other (quadratic):
+      // duplicateKeys below does it in one pass.
+      uniqueKeys: false,
+      prettyErrors: false,
+      strict: true,
     });
+  } catch (error) {
+    return { diagnostics: [at(0, `the YAML cannot be read: ${describeThrown(error)}`)] };
   }
+  const diagnostics = doc.errors.map((e) => syntaxDiagnostic(file, text, lines, e));
+  if (diagnostics.length === 0) diagnostics.push(...duplicateKeys(file, doc, lines));
+  if (diagnostics.length === 0) diagnostics.push(...aliasProblems(file, doc, lines));
   if (diagnostics.length > 0) return { diagnostics };
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const bomb = /alias count|resource exhaustion/i.test(describeThrown(error));
+    const message = bomb
+      ? `YAML aliases expand to too many values (more than ${MAX_ALIAS_COUNT} alias uses): an alias bomb?`
+      : `the YAML cannot be read: ${describeThrown(error)}`;
+    return { diagnostics: [at(bomb ? firstAliasOffset(doc) : 0, message, lines)] };
+  }
   return { source: { file, doc, lines, data }, diagnostics };
 }
 
-function duplicateKeyName(text: string, offset: number): string | undefined {
-  const match = /^\s*"?([^":\n]+?)"?\s*:/.exec(
-    text.slice(offset, text.indexOf('\n', offset) >>> 0),
-  );
-  return match?.[1];
+function syntaxDiagnostic(
+  file: string,
+  text: string,
+  lines: LineCounter,
+  e: YAMLError,
+): Diagnostic {
+  let offset = e.pos[0];
+  let detail = YAML_MESSAGES[e.code];
+  if (e.code === 'MISSING_CHAR' && /quote/.test(e.message)) {
+    // The library says where the text ends; the operator needs where the quote opens.
+    const open = unclosedQuoteStart(text, offset);
+    if (open !== undefined) {
+      offset = open;
+      detail = 'YAML syntax error: this quote is never closed';
+    }
+  }
+  const first = e.message.split('\n')[0] ?? e.message;
+  detail ??= `YAML syntax error: ${first.replace(/ at line \d+, column \d+:?$/, '')}`;
+  const pos = lines.linePos(offset);
+  return {
+    severity: 'error',
+    file,
+    line: pos.line,
+    col: pos.col,
+    message: detail,
+  };
+}
+
+function describeThrown(error: unknown): string {
+  if (error instanceof RangeError) return 'it is nested too deeply';
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Line and column of an offset, before a LineCounter exists. */
+function linePosOf(text: string, offset: number): { line: number; col: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, col: offset - lineStart + 1 };
 }
 
 /** Line and column of the value (or, with `key`, the key) at `path`; the nearest ancestor if absent. */

@@ -22,7 +22,7 @@ export interface PlannedFile extends DesiredFile {
  */
 export function desiredFiles(
   project: Project,
-  options: { limit?: string; secret: SecretValue },
+  options: { limit?: string; secret: SecretValue; skipHosts?: ReadonlySet<string> },
 ): { hosts: HostFiles[]; diagnostics: Diagnostic[] } {
   const perHost = new Map<string, Map<string, PlannedFile>>();
   const diagnostics: Diagnostic[] = [];
@@ -30,6 +30,7 @@ export function desiredFiles(
   for (const play of project.playbook.plays) {
     const expander = new PlayExpander(project, play, options.secret);
     for (const host of playHosts(project, play, options.limit)) {
+      if (options.skipHosts?.has(host)) continue;
       const files = perHost.get(host) ?? new Map<string, PlannedFile>();
       perHost.set(host, files);
       const vars = expander.vars(host);

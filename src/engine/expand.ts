@@ -71,34 +71,26 @@ export class PlayExpander {
       containsSecret: this.containsSecret,
     };
     const base = { play: this.play, task, host, module, ctx };
+    // Problems of the task itself are labelled "<playbook>:<line>: task ...", as
+    // renderArgs labels them, so that they name the playbook file (never a template).
+    const label = `${this.project.playbook.file}:${task.line}: task "${task.name}"`;
     if (task.when) {
       let ok: boolean;
       try {
         ok = evaluate(task.when.expr, vars);
       } catch (error) {
         if (!(error instanceof ExpressionError)) throw error;
-        throw new TemplateError(
-          this.project.playbook.file,
-          task.line,
-          `task "${task.name}": when: ${error.message}`,
-          host,
-        );
+        throw new TemplateError(label, undefined, `when: ${error.message}`, host);
       }
       if (!ok) return { ...base, skipped: true };
     }
-    const label = `${this.project.playbook.file}:${task.line}: task "${task.name}"`;
     const rendered = renderArgs(task.args, vars, this.templates, label, host);
     const parsed = module.args.safeParse(rendered);
     if (!parsed.success) {
       const detail = parsed.error.issues
         .map((i) => `${i.path.join('.') || task.module}: ${i.message}`)
         .join('; ');
-      throw new TemplateError(
-        this.project.playbook.file,
-        task.line,
-        `task "${task.name}": after rendering: ${detail}`,
-        host,
-      );
+      throw new TemplateError(label, undefined, `after rendering: ${detail}`, host);
     }
     return { ...base, args: parsed.data, skipped: false };
   }

@@ -5,10 +5,12 @@ import { InputError } from '../core/errors';
 import { hasErrors } from '../core/result';
 import { loadInventory } from '../inventory/load';
 import { checkRules } from '../inventory/rules';
-import type { Inventory } from '../inventory/model';
+import { hostsTouched } from '../inventory/touched';
+import type { Host, Inventory } from '../inventory/model';
 import { MODULE_CATALOG } from '../modules/registry';
 import { loadPlaybook } from '../playbook/load';
 import { declaredVariables, type Playbook } from '../playbook/model';
+import { playTargetDiagnostics } from './play-targets';
 
 /** An inventory and a playbook, loaded and checked together. */
 export interface Project {
@@ -23,32 +25,48 @@ export interface Project {
 
 /**
  * Loads the playbook first (it declares variables the inventory may set), then
- * the inventory. Every problem of both files is reported at once.
+ * the inventory, and checks that each play's hosts exist. Every problem of
+ * both files is reported at once. With errors, `partial` is the project as far
+ * as it loaded and the hosts its errors touch: `validate` still renders the
+ * templates of the other hosts, so one run reports every independent error.
  */
 export function loadProject(
   inventoryPath: string,
   playbookPath: string,
-): { project?: Project; diagnostics: Diagnostic[] } {
+): {
+  project?: Project;
+  diagnostics: Diagnostic[];
+  partial?: { project: Project; touched: Set<string> };
+} {
   const playbook = loadPlaybook(playbookPath, MODULE_CATALOG);
-  const declared = playbook.value ? declaredVariables(playbook.value) : new Set<string>();
+  const declared = playbook.partial ? declaredVariables(playbook.partial) : new Set<string>();
   const inventory = loadInventory(inventoryPath, {
     declared,
     playbookDir: path.dirname(path.resolve(playbookPath)),
   });
   // The site's rules (HTTPS, firewall, MySQL topology) apply to what is run, not to the loader.
-  const rules = inventory.value ? checkRules(inventory.value) : [];
+  // They run beside variable errors too (every error in one run), but never judge a
+  // variable whose value was refused: that would be a knock-on error.
+  const refused = (host: Host, variable: string) => {
+    const names = inventory.refused.get(host.name);
+    return names === 'all' || (names?.has(variable) ?? false);
+  };
+  const rules = inventory.partial ? checkRules(inventory.partial, refused) : [];
   const diagnostics = [...inventory.diagnostics, ...rules, ...playbook.diagnostics];
-  if (!inventory.value || !playbook.value || hasErrors(diagnostics)) return { diagnostics };
-  const dir = playbook.value.dir;
+  if (!inventory.partial || !playbook.partial) return { diagnostics };
+  diagnostics.push(...playTargetDiagnostics(inventory.partial, playbook.partial));
+  const dir = playbook.partial.dir;
+  const project: Project = {
+    inventory: inventory.partial,
+    playbook: playbook.partial,
+    templatesDir: siblingFolder(dir, 'templates'),
+    filesDir: siblingFolder(dir, 'files'),
+    warnings: diagnostics,
+  };
+  if (!hasErrors(diagnostics)) return { project, diagnostics };
   return {
-    project: {
-      inventory: inventory.value,
-      playbook: playbook.value,
-      templatesDir: siblingFolder(dir, 'templates'),
-      filesDir: siblingFolder(dir, 'files'),
-      warnings: diagnostics,
-    },
     diagnostics,
+    partial: { project, touched: hostsTouched(project.inventory, diagnostics) },
   };
 }
 
@@ -61,19 +79,22 @@ export function requireProject(inventoryPath: string, playbookPath: string): Pro
 
 /**
  * The inventory alone, merged as Ansible merges it, for commands that need no
- * playbook: the playbook, when the file exists, adds the variables it declares
- * and its group_vars/ and host_vars/. The site's rules run only with `site`.
+ * playbook: the playbook adds the variables it declares and its group_vars/
+ * and host_vars/. The default playbook is read when it exists; one the user
+ * `given` must exist and load. The site's rules run only with `site`.
  * Throws an InputError with every diagnostic when anything is wrong.
  */
 export function requireInventory(
   inventoryPath: string,
   playbookPath: string,
-  opts: { site?: boolean; warn?: (warning: Diagnostic) => void } = {},
+  opts: { site?: boolean; warn?: (warning: Diagnostic) => void; given?: boolean } = {},
 ): Inventory {
   let declared = new Set<string>();
   let playbookDir: string | undefined;
-  if (fs.existsSync(playbookPath)) {
+  if (opts.given || fs.existsSync(playbookPath)) {
     const playbook = loadPlaybook(playbookPath, MODULE_CATALOG);
+    if (opts.given && hasErrors(playbook.diagnostics))
+      throw new InputError(playbook.diagnostics.filter((d) => d.severity === 'error'));
     if (playbook.value) declared = declaredVariables(playbook.value);
     playbookDir = path.dirname(path.resolve(playbookPath));
   }

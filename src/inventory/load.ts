@@ -4,7 +4,7 @@ import type { Diagnostic } from '../core/errors';
 import type { Checked } from '../core/result';
 import { readSourceFile, type YamlSource } from '../core/yaml-source';
 import { readAnsibleYaml } from './ansible-yaml';
-import { mergeInventory } from './merge';
+import { mergeInventory, type Refusals } from './merge';
 import type { Inventory } from './model';
 import { parseInventoryFile } from './parse-file';
 import { unsupportedInventory } from './unsupported';
@@ -20,32 +20,47 @@ export interface LoadOptions {
   playbookDir?: string;
 }
 
+/** A loaded inventory, and as far as it loaded when it has errors. */
+export type LoadedInventory = Checked<Inventory> & {
+  /**
+   * With errors in variables' values only (its shape loaded): the inventory
+   * as far as it loaded, the refused values left out.
+   */
+  partial?: Inventory;
+  /** Each host's variables whose value was refused (their error is reported). */
+  refused: Refusals;
+};
+
 /**
  * Loads an inventory file with the `group_vars/` and `host_vars/` beside it
  * (and beside the playbook) and merges it as Ansible does. Neutral: the
  * site's rules (src/inventory/rules.ts) are not run here. Errors and warnings
  * come back as values.
  */
-export function loadInventory(file: string, options: LoadOptions = {}): Checked<Inventory> {
+export function loadInventory(file: string, options: LoadOptions = {}): LoadedInventory {
   if (isDirectory(file)) {
     const message =
       'is a directory: inventory folders (several sources merged) are not supported; give one YAML inventory file';
-    return { value: undefined, diagnostics: [{ severity: 'error', file, message }] };
+    return failed([{ severity: 'error', file, message }]);
   }
   const read = readSourceFile(file);
-  if (read.text === undefined) return { value: undefined, diagnostics: read.diagnostics };
+  if (read.text === undefined) return failed(read.diagnostics);
   return parseInventory(file, read.text, options);
 }
 
+/**
+ * `partial`: the inventory also when some variables have errors (for
+ * `validate`); absent when its shape (groups, hosts) did not load.
+ */
 export function parseInventory(
   file: string,
   text: string,
   options: LoadOptions = {},
-): Checked<Inventory> {
-  const refused = unsupportedInventory(file, text);
-  if (refused) return { value: undefined, diagnostics: [refused] };
+): LoadedInventory {
+  const unsupported = unsupportedInventory(file, text);
+  if (unsupported) return failed([unsupported]);
   const parsed = readAnsibleYaml(file, text);
-  if (!parsed.source) return { value: undefined, diagnostics: parsed.diagnostics };
+  if (!parsed.source) return failed(parsed.diagnostics);
   const diagnostics: Diagnostic[] = [];
   const declared = new Set(options.declared ?? []);
   const fileInventory = parseInventoryFile(parsed.source, declared, diagnostics);
@@ -53,13 +68,20 @@ export function parseInventory(
   const folders = varsFolders(file, options.playbookDir).map(
     (dir) => new VarsFolder(dir, declared, diagnostics, sources),
   );
-  const inventory = mergeInventory(fileInventory, parsed.source, folders, sources, diagnostics);
+  const merged = mergeInventory(fileInventory, parsed.source, folders, sources, diagnostics);
+  const { inventory, refused } = merged;
   for (const folder of folders) {
     diagnostics.push(...folder.unusedFiles('group_vars', new Set(inventory.groups.keys())));
     diagnostics.push(...folder.unusedFiles('host_vars', new Set(inventory.hosts.keys())));
   }
-  const failed = diagnostics.some((d) => d.severity === 'error');
-  return { value: failed ? undefined : inventory, diagnostics };
+  const hasError = diagnostics.some((d) => d.severity === 'error');
+  // As far as it loaded: only when its shape did (else hosts or groups are missing).
+  const partial = fileInventory.structural || merged.structural ? undefined : inventory;
+  return { value: hasError ? undefined : inventory, partial, diagnostics, refused };
+}
+
+function failed(diagnostics: Diagnostic[]): LoadedInventory {
+  return { value: undefined, diagnostics, refused: new Map() };
 }
 
 /** The inventory's folder, then the playbook's when it is another one. */

@@ -1,12 +1,23 @@
 import type { Diagnostic } from '../core/errors';
 import { diagnosticAt, type YamlSource } from '../core/yaml-source';
 import type { Group, Host, Inventory, Origin } from './model';
-import type { FileGroup, FileInventory } from './parse-file';
+import type { FileGroup, FileInventory, HostEntry } from './parse-file';
+import { laterRefused, type Refused } from './read-vars';
 import { defaultVariables } from './variables';
 import { byCodePoint, type VarsFolder, type VarsLayer } from './vars-files';
 
 /** The variable folders that apply, lowest precedence first: the inventory's, then the playbook's. */
 export type VarsFolders = readonly VarsFolder[];
+
+/** Each host's variables whose value was refused, where any were. */
+export type Refusals = ReadonlyMap<string, Refused>;
+
+export interface Merged {
+  inventory: Inventory;
+  refused: Refusals;
+  /** True when the groups could not be merged (a loop): the inventory is empty. */
+  structural: boolean;
+}
 
 /**
  * Ansible's merge. Groups without a parent become children of `all`; a
@@ -24,7 +35,7 @@ export function mergeInventory(
   folders: VarsFolders,
   sources: ReadonlyMap<string, YamlSource>,
   diagnostics: Diagnostic[],
-): Inventory {
+): Merged {
   adoptOrphans(file.groups);
   const loop = findLoop(file.groups);
   if (loop) {
@@ -32,24 +43,36 @@ export function mergeInventory(
     diagnostics.push(
       diagnosticAt(source, at, `groups form a loop: ${loop.join(' → ')}`, { key: true }),
     );
-    return { file: source.file, hosts: new Map(), groups: new Map(), sources };
+    const inventory = { file: source.file, hosts: new Map(), groups: new Map(), sources };
+    return { inventory, refused: new Map(), structural: true };
   }
   const groups = withDepths(file.groups);
-  fillUngrouped(file, groups);
-  const hosts = new Map<string, Host>();
-  for (const entry of file.entries) {
-    if (hosts.has(entry.host)) continue;
-    const member = groupsOf(entry.host, groups);
-    const ordered = sortGroups([...member].filter((g) => g !== 'all').map((g) => groups.get(g)!));
-    const layers = hostLayers(entry.host, ordered, file, source.file, folders);
-    hosts.set(entry.host, {
-      name: entry.host,
-      groups: ['all', ...ordered.map((g) => g.name)],
-      path: entry.path,
-      ...applyLayers(entry.host, layers),
-    });
+  // Indexes, so that merging stays linear in the number of hosts.
+  const entriesOf = new Map<string, HostEntry[]>();
+  for (const e of file.entries) {
+    const list = entriesOf.get(e.host);
+    if (list) list.push(e);
+    else entriesOf.set(e.host, [e]);
   }
-  return { file: source.file, hosts, groups, sources };
+  fillUngrouped([...entriesOf.keys()], groups);
+  const index = groupIndex(groups);
+  const hosts = new Map<string, Host>();
+  const refused = new Map<string, Refused>();
+  for (const [name, entries] of entriesOf) {
+    const member = groupsOf(name, index);
+    const ordered = sortGroups([...member].filter((g) => g !== 'all').map((g) => groups.get(g)!));
+    const layers = hostLayers(name, ordered, entries, file, source.file, folders);
+    const applied = applyLayers(name, layers);
+    hosts.set(name, {
+      name,
+      groups: ['all', ...ordered.map((g) => g.name)],
+      path: entries[0]!.path,
+      vars: applied.vars,
+      origins: applied.origins,
+    });
+    if (applied.refused === 'all' || applied.refused.size > 0) refused.set(name, applied.refused);
+  }
+  return { inventory: { file: source.file, hosts, groups, sources }, refused, structural: false };
 }
 
 /** Ansible's sort_groups: by depth, then priority, then name (code points). */
@@ -62,6 +85,7 @@ export function sortGroups(groups: Group[]): Group[] {
 function hostLayers(
   host: string,
   ordered: Group[],
+  entries: HostEntry[],
   file: FileInventory,
   inventoryFile: string,
   folders: VarsFolders,
@@ -70,6 +94,7 @@ function hostLayers(
     file: inventoryFile,
     vars: g.vars,
     paths: g.varPaths,
+    refused: g.refused,
   });
   const groupFile = (name: string) => fileLayer(file.groups.get(name)!);
   return [
@@ -77,9 +102,12 @@ function hostLayers(
     ...ordered.map((g) => groupFile(g.name)),
     ...folders.flatMap((f) => f.layers('group_vars', 'all')),
     ...folders.flatMap((f) => ordered.flatMap((g) => f.layers('group_vars', g.name))),
-    ...file.entries
-      .filter((e) => e.host === host)
-      .map((e) => ({ file: inventoryFile, vars: e.vars, paths: e.varPaths })),
+    ...entries.map((e) => ({
+      file: inventoryFile,
+      vars: e.vars,
+      paths: e.varPaths,
+      refused: e.refused,
+    })),
     ...folders.flatMap((f) => f.layers('host_vars', host)),
   ];
 }
@@ -87,18 +115,23 @@ function hostLayers(
 function applyLayers(
   host: string,
   layers: VarsLayer[],
-): { vars: Record<string, unknown>; origins: Record<string, Origin> } {
+): { vars: Record<string, unknown>; origins: Record<string, Origin>; refused: Refused } {
   const vars: Record<string, unknown> = defaultVariables();
   const origins: Record<string, Origin> = {};
+  let refused: Refused = new Set<string>();
   for (const layer of layers) {
     for (const [k, v] of Object.entries(layer.vars)) {
       vars[k] = v;
       origins[k] = { file: layer.file, path: layer.paths[k] ?? [] };
     }
+    refused = laterRefused(refused, { ...layer, refused: layer.refused ?? new Set<string>() });
   }
+  // private_address defaults to address: a refused address leaves it unknown too.
+  if (refused !== 'all' && refused.has('address') && !origins.private_address)
+    refused = new Set([...refused, 'private_address']);
   if (vars.address === undefined) vars.address = host;
   if (vars.private_address === undefined) vars.private_address = vars.address;
-  return { vars, origins };
+  return { vars, origins, refused };
 }
 
 /** Every group without a parent becomes a child of `all`, in the order groups were created. */
@@ -158,30 +191,42 @@ function withDepths(fileGroups: Map<string, FileGroup>): Map<string, Group> {
 }
 
 /** Hosts in no group but `all` are in `ungrouped`; hosts in another group are not. */
-function fillUngrouped(file: FileInventory, groups: Map<string, Group>): void {
+function fillUngrouped(hostNames: string[], groups: Map<string, Group>): void {
   const ungrouped = groups.get('ungrouped')!;
-  const hostNames = [...new Set(file.entries.map((e) => e.host))];
-  for (const host of hostNames) {
-    const direct = [...groups.values()].filter(
-      (g) => g.name !== 'all' && g.name !== 'ungrouped' && g.hosts.includes(host),
-    );
-    const listed = ungrouped.hosts.includes(host);
-    if (direct.length > 0 && listed) ungrouped.hosts = ungrouped.hosts.filter((h) => h !== host);
-    else if (direct.length === 0 && !listed) ungrouped.hosts.push(host);
+  const grouped = new Set<string>();
+  for (const g of groups.values())
+    if (g.name !== 'all' && g.name !== 'ungrouped') for (const h of g.hosts) grouped.add(h);
+  const listed = new Set(ungrouped.hosts);
+  ungrouped.hosts = ungrouped.hosts.filter((h) => !grouped.has(h));
+  for (const host of hostNames)
+    if (!grouped.has(host) && !listed.has(host)) ungrouped.hosts.push(host);
+}
+
+/** Each host's direct groups and each group's parents, built once. */
+interface GroupIndex {
+  direct: Map<string, string[]>;
+  parents: Map<string, string[]>;
+}
+
+function groupIndex(groups: Map<string, Group>): GroupIndex {
+  const direct = new Map<string, string[]>();
+  const parents = new Map<string, string[]>();
+  for (const g of groups.values()) {
+    for (const h of new Set(g.hosts)) direct.set(h, [...(direct.get(h) ?? []), g.name]);
+    for (const c of g.children) parents.set(c, [...(parents.get(c) ?? []), g.name]);
   }
+  return { direct, parents };
 }
 
 /** The groups a host is in, directly or through a child group, `all` included. */
-function groupsOf(host: string, groups: Map<string, Group>): Set<string> {
-  const parents = (child: string) =>
-    [...groups.values()].filter((g) => g.children.includes(child)).map((g) => g.name);
+function groupsOf(host: string, index: GroupIndex): Set<string> {
   const out = new Set<string>(['all']);
-  const stack = [...groups.values()].filter((g) => g.hosts.includes(host)).map((g) => g.name);
+  const stack = [...(index.direct.get(host) ?? [])];
   while (stack.length > 0) {
     const g = stack.pop()!;
     if (out.has(g)) continue;
     out.add(g);
-    stack.push(...parents(g));
+    stack.push(...(index.parents.get(g) ?? []));
   }
   return out;
 }

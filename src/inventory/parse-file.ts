@@ -2,7 +2,14 @@ import type { Diagnostic } from '../core/errors';
 import { didYouMean } from '../core/suggest';
 import { diagnosticAt, typeOf, type PathSegment, type YamlSource } from '../core/yaml-source';
 import { expandHostRange } from './host-range';
-import { GROUP_PRIORITY, isMapping, readVars, type VarsContext } from './read-vars';
+import {
+  GROUP_PRIORITY,
+  isMapping,
+  laterRefused,
+  readVars,
+  type Refused,
+  type VarsContext,
+} from './read-vars';
 import { ALIASES, isKnownVariable } from './variables';
 
 /** A group as the inventory file writes it, before merging. */
@@ -15,6 +22,8 @@ export interface FileGroup {
   vars: Record<string, unknown>;
   /** Where each variable's last definition stands. */
   varPaths: Record<string, PathSegment[]>;
+  /** Variables whose value was refused. */
+  refused: Refused;
   /** Where the group is first defined. */
   path: PathSegment[];
   priority: number;
@@ -25,6 +34,7 @@ export interface HostEntry {
   host: string;
   vars: Record<string, unknown>;
   varPaths: Record<string, PathSegment[]>;
+  refused: Refused;
   path: PathSegment[];
 }
 
@@ -32,6 +42,8 @@ export interface FileInventory {
   /** In the order Ansible creates them: `all`, `ungrouped`, then as the file names them. */
   groups: Map<string, FileGroup>;
   entries: HostEntry[];
+  /** True after an error in the file's shape (not in a variable's value). */
+  structural: boolean;
 }
 
 const GROUP_KEYS = ['hosts', 'vars', 'children'] as const;
@@ -51,6 +63,9 @@ export function parseInventoryFile(
 class FileReader {
   private readonly groups = new Map<string, FileGroup>();
   private readonly entries: HostEntry[] = [];
+  /** Each group's hosts as a set: membership in constant time, so reading stays linear. */
+  private readonly members = new Map<string, Set<string>>();
+  private structural = false;
 
   constructor(private readonly ctx: VarsContext) {}
 
@@ -65,13 +80,22 @@ class FileReader {
       // Top-level groups without a parent become children of `all` when merging.
       for (const [name, value] of Object.entries(data)) this.readGroup(name, value, [name]);
     }
-    return { groups: this.groups, entries: this.entries };
+    return { groups: this.groups, entries: this.entries, structural: this.structural };
   }
 
   private group(name: string, path: PathSegment[]): FileGroup {
     let group = this.groups.get(name);
     if (!group) {
-      group = { name, hosts: [], children: [], vars: {}, varPaths: {}, path, priority: 1 };
+      group = {
+        name,
+        hosts: [],
+        children: [],
+        vars: {},
+        varPaths: {},
+        refused: new Set(),
+        path,
+        priority: 1,
+      };
       this.groups.set(name, group);
     }
     return group;
@@ -115,9 +139,10 @@ class FileReader {
       if (typeof n === 'number' && Number.isInteger(n)) group.priority = n;
       else this.error([...path, GROUP_PRIORITY], `${GROUP_PRIORITY} is a whole number`);
     }
-    const { vars, paths } = readVars(this.ctx, rest, path);
-    Object.assign(group.vars, vars);
-    Object.assign(group.varPaths, paths);
+    const read = readVars(this.ctx, rest, path);
+    group.refused = laterRefused(group.refused, read);
+    Object.assign(group.vars, read.vars);
+    Object.assign(group.varPaths, read.paths);
   }
 
   private readHosts(group: FileGroup, hosts: unknown, path: PathSegment[]): void {
@@ -141,15 +166,19 @@ class FileReader {
       }
       const read =
         hostVars === null || hostVars === undefined
-          ? { vars: {}, paths: {} }
+          ? { vars: {}, paths: {}, refused: new Set<string>() }
           : readVars(this.ctx, hostVars, at);
       if (port !== undefined) {
         read.vars = { ssh_port: port, ...read.vars };
         read.paths = { ssh_port: at, ...read.paths };
       }
+      let members = this.members.get(group.name);
+      if (!members) this.members.set(group.name, (members = new Set()));
       for (const host of expanded.hosts) {
-        if (!group.hosts.includes(host)) group.hosts.push(host);
-        this.entries.push({ host, vars: read.vars, varPaths: read.paths, path: at });
+        if (!members.has(host)) group.hosts.push(host);
+        members.add(host);
+        const { vars, paths, refused } = read;
+        this.entries.push({ host, vars, varPaths: paths, refused, path: at });
       }
     }
   }
@@ -171,6 +200,7 @@ class FileReader {
   }
 
   private error(path: PathSegment[], message: string, key = false): void {
+    this.structural = true;
     this.ctx.diagnostics.push(diagnosticAt(this.ctx.source, path, message, { key }));
   }
 }

@@ -36,7 +36,7 @@ function matchTerm(inventory: Inventory, term: string): Set<string> {
   if (term === 'all' || term === '*') return new Set(inventory.hosts.keys());
   if (inventory.groups.has(term)) return new Set(hostsOfGroup(inventory, term));
   if (inventory.hosts.has(term)) return new Set([term]);
-  if (/[*?[]/.test(term)) {
+  if (/[*?]/.test(term)) {
     const re = globToRegExp(term);
     const out = new Set<string>();
     for (const h of inventory.hosts.keys()) if (re.test(h)) out.add(h);
@@ -49,7 +49,9 @@ function matchTerm(inventory: Inventory, term: string): Set<string> {
 
 function globToRegExp(glob: string): RegExp {
   const body = glob
-    .replace(/[.+^${}()|\\]/g, '\\$&')
+    // Only * and ? are wildcards: every other character, [ and ] too, is literal
+    // (an unbalanced "[" once made an invalid RegExp and crashed the run).
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
     .replace(/\*/g, '.*')
     .replace(/\?/g, '.');
   return new RegExp(`^${body}$`);

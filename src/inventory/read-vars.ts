@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Diagnostic } from '../core/errors';
-import { didYouMean } from '../core/suggest';
+import { closest, didYouMean } from '../core/suggest';
 import {
   diagnosticAt,
   typeOf,
@@ -23,30 +23,64 @@ export interface VarsContext {
 export const GROUP_PRIORITY = 'ansible_group_priority';
 
 /**
+ * Variables whose value was refused (their error is reported): a set of
+ * names, or `all` when the whole mapping or file was. No rule judges them.
+ */
+export type Refused = ReadonlySet<string> | 'all';
+
+/** Accepted variables with the YAML path of each, and the names refused. */
+export interface ReadVars {
+  vars: Record<string, unknown>;
+  paths: Record<string, PathSegment[]>;
+  refused: Refused;
+}
+
+/**
  * Checks a mapping of variables: each one the tool's (typed by its schema) or
  * one the playbook declares, Ansible's connection names renamed to the tool's.
  * Returns the accepted variables with the YAML path of each.
  */
-export function readVars(
-  ctx: VarsContext,
-  value: unknown,
-  path: PathSegment[],
-): { vars: Record<string, unknown>; paths: Record<string, PathSegment[]> } {
+export function readVars(ctx: VarsContext, value: unknown, path: PathSegment[]): ReadVars {
   const vars: Record<string, unknown> = {};
   const paths: Record<string, PathSegment[]> = {};
   if (!isMapping(value)) {
     error(ctx, path, `variables are a mapping of names to values, got ${typeOf(value)}`);
-    return { vars, paths };
+    return { vars, paths, refused: 'all' };
   }
+  const refused = new Set<string>();
   for (const [rawKey, v] of Object.entries(value)) {
     const key = ALIASES[rawKey] ?? rawKey;
     const varPath = [...path, rawKey];
     const accepted = checkVariable(ctx, key, rawKey, v, varPath);
-    if (accepted === NOT_ACCEPTED) continue;
+    if (accepted === NOT_ACCEPTED) {
+      refused.add(key);
+      // A near miss: the variable it likely meant is then missing, and no rule judges it.
+      const meant =
+        isKnownVariable(key) || ctx.declared.has(key) ? undefined : nearMiss(ctx, rawKey);
+      if (meant !== undefined) refused.add(ALIASES[meant] ?? meant);
+      continue;
+    }
     vars[key] = accepted;
     paths[key] = varPath;
   }
-  return { vars, paths };
+  return { vars, paths, refused };
+}
+
+/** What stays refused after a later mapping applies over an earlier one. */
+export function laterRefused(before: Refused, later: ReadVars): Refused {
+  if (before === 'all' || later.refused === 'all') return 'all';
+  const out = new Set(before);
+  for (const k of Object.keys(later.vars)) out.delete(k);
+  for (const k of later.refused) out.add(k);
+  return out;
+}
+
+function knownNames(ctx: VarsContext): string[] {
+  return [...Object.keys(VARIABLES), ...ctx.declared];
+}
+
+function nearMiss(ctx: VarsContext, rawKey: string): string | undefined {
+  return closest(rawKey, knownNames(ctx));
 }
 
 const NOT_ACCEPTED = Symbol('not accepted');
@@ -92,8 +126,7 @@ function checkVariable(
   // A near miss of a variable the tool reads is a typo that would silently keep
   // the default: an error. Any other name is the operator's own (an Ansible
   // inventory carries many for other roles): kept as it is, as Ansible does.
-  const known = [...Object.keys(VARIABLES), ...ctx.declared];
-  const hint = didYouMean(rawKey, known);
+  const hint = didYouMean(rawKey, knownNames(ctx));
   if (hint) {
     error(ctx, varPath, `unknown variable${hint}`, true);
     return NOT_ACCEPTED;

@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../core/errors';
+import { isIpAddress } from '../core/ip-family';
 import { diagnosticAt, fieldName } from '../core/yaml-source';
 import { hostsOfGroup, type Host, type Inventory } from './model';
 import { isVaultRef } from './secret-ref';
@@ -10,12 +11,18 @@ export { LB_GROUP, WEB_GROUP } from './roles';
  * The site's rules beyond the schema, run by validate, apply and diff (never
  * by the loader: `inventory --list` is a neutral merge). Pure: the inventory
  * in, diagnostics out, each pointing at the definition that breaks the rule,
- * in whichever file it stands.
+ * in whichever file it stands. `refused` names the variables whose value the
+ * schema refused: no rule judges them (their error is already reported).
  */
-export function checkRules(inventory: Inventory): Diagnostic[] {
+export function checkRules(
+  inventory: Inventory,
+  refused: (host: Host, variable: string) => boolean = () => false,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   const source = inventory.sources.get(inventory.file)!;
   const at = (host: Host, variable: string, message: string) => {
+    // A variable whose value the schema refused is reported once, by the schema.
+    if (refused(host, variable)) return;
     const origin = host.origins[variable];
     const file = origin ? inventory.sources.get(origin.file) : undefined;
     out.push(
@@ -157,8 +164,7 @@ export function checkRules(inventory: Inventory): Diagnostic[] {
   }
   // Security on by default: what HTTPS, the firewall and database TLS need.
   const roleOf = (host: Host) => (isLb(host) ? LB_GROUP : isWeb(host) ? WEB_GROUP : '');
-  const isIp = (v: unknown) =>
-    typeof v === 'string' && (/^\d+\.\d+\.\d+\.\d+$/.test(v) || v.includes(':'));
+  const isIp = (v: unknown) => typeof v === 'string' && isIpAddress(v);
   for (const host of hosts) {
     const role = roleOf(host);
     const missing = (names: string[]) => names.filter((n) => host.vars[n] === undefined);
@@ -204,8 +210,9 @@ export function checkRules(inventory: Inventory): Diagnostic[] {
   for (const host of hosts) {
     if (host.vars.vault_file !== undefined) continue;
     for (const [variable, value] of Object.entries(host.vars)) {
+      if (!isVaultRef(value)) continue;
       const origin = where(host, variable);
-      if (!isVaultRef(value) || reported.has(origin)) continue;
+      if (reported.has(origin)) continue;
       reported.add(origin);
       at(
         host,

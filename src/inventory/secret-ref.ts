@@ -31,7 +31,10 @@ export type VaultRef = Extract<SecretRef, { vault: string }>;
 export type PlainSecretRef = Exclude<SecretRef, VaultRef>;
 
 export function isSecretRef(value: unknown): value is SecretRef {
-  return SecretRefSchema.safeParse(value).success;
+  // Only a one-key mapping can be a reference: the schema (and its costly
+  // failure report) is asked about nothing else.
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  return Object.keys(value).length === 1 && SecretRefSchema.safeParse(value).success;
 }
 
 export function isVaultRef(value: unknown): value is VaultRef {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { addressProblem, isIpPrefix, isIpv4 } from '../core/ip-family';
 import { SecretRefSchema } from './secret-ref';
 
 /**
@@ -18,7 +19,20 @@ const port = z.number().int().min(1, 'must be 1-65535').max(65535, 'must be 1-65
 const hostOrAddress = z
   .string()
   .min(1)
-  .regex(/^[A-Za-z0-9.:_-]+$/, 'not a host name or IP address');
+  .regex(/^[A-Za-z0-9.:_-]+$/, 'not a host name or IP address')
+  .superRefine(problem(addressProblem));
+const ipv4 = z
+  .string()
+  .superRefine(
+    problem((v) =>
+      isIpv4(v) && !v.includes('/') ? undefined : `${v} is not a valid IPv4 address`,
+    ),
+  );
+const ipPrefix = z
+  .string()
+  .superRefine(
+    problem((v) => (isIpPrefix(v) ? undefined : `${v} is not an IP address or CIDR prefix`)),
+  );
 const absolutePath = z.string().regex(/^\//, 'must be an absolute path');
 const name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and _ only');
 const secret = SecretRefSchema;
@@ -94,7 +108,7 @@ export const VARIABLES = {
     doc: "Port of HAProxy's statistics page, on the lb's private address.",
   },
   lb_virtual_ip: {
-    schema: z.string().regex(/^\d+\.\d+\.\d+\.\d+$/, 'an IPv4 address'),
+    schema: ipv4,
     doc: 'With two or more load balancers: the address users reach, held by one of them (keepalived, VRRP).',
   },
   lb_vrrp_interface: {
@@ -174,9 +188,7 @@ export const VARIABLES = {
     doc: 'An nftables firewall per role on the lb and web hosts. Needs firewall_admin_sources.',
   },
   firewall_admin_sources: {
-    schema: z
-      .array(z.string().regex(/^[0-9A-Fa-f.:]+(\/\d{1,3})?$/, 'not an IP address or CIDR prefix'))
-      .min(1, 'list at least one address or prefix'),
+    schema: z.array(ipPrefix).min(1, 'list at least one address or prefix'),
     doc: 'Addresses or prefixes (CIDR) allowed to reach SSH on every firewalled host.',
   },
   firewall_confirm_timeout: {
@@ -265,6 +277,14 @@ export const VARIABLES = {
     doc: 'innodb_buffer_pool_size.',
   },
 } satisfies Record<string, VariableSpec>;
+
+/** A zod refinement from a function that names what is wrong with a value. */
+function problem(check: (value: string) => string | undefined) {
+  return (value: string, ctx: z.RefinementCtx) => {
+    const message = check(value);
+    if (message) ctx.addIssue({ code: 'custom', message });
+  };
+}
 
 export type KnownVariable = keyof typeof VARIABLES;
 

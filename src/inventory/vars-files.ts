@@ -4,13 +4,15 @@ import type { Diagnostic } from '../core/errors';
 import { readSourceFile, typeOf, type PathSegment, type YamlSource } from '../core/yaml-source';
 import { isAnsibleVault, readAnsibleYaml } from './ansible-yaml';
 import { VAULT_FILE } from './unsupported';
-import { isMapping, readVars } from './read-vars';
+import { isMapping, readVars, type Refused } from './read-vars';
 
 /** One source of variables, applied as a whole: a file's mapping, or a group's `vars:`. */
 export interface VarsLayer {
   file: string;
   vars: Record<string, unknown>;
   paths: Record<string, PathSegment[]>;
+  /** Variables whose value was refused; `all` for a file that could not be read. */
+  refused?: Refused;
 }
 
 export type VarsKind = 'group_vars' | 'host_vars';
@@ -97,22 +99,24 @@ export class VarsFolder {
     return layer;
   }
 
+  /** The file's variables; a file with errors refuses every variable (none is judged). */
   private read(file: string): VarsLayer | undefined {
+    const unread: VarsLayer = { file, vars: {}, paths: {}, refused: 'all' };
     const read = readSourceFile(file);
     if (read.text === undefined) {
       this.diagnostics.push(...read.diagnostics);
-      return undefined;
+      return unread;
     }
     // An empty file sets nothing, as in Ansible.
     if (read.text.split('\n').every((line) => /^\s*(#.*)?$/.test(line))) return undefined;
     if (isAnsibleVault(read.text)) {
       this.diagnostics.push({ severity: 'error', file, line: 1, col: 1, message: VAULT_FILE });
-      return undefined;
+      return unread;
     }
     const parsed = readAnsibleYaml(file, read.text);
     if (!parsed.source) {
       this.diagnostics.push(...parsed.diagnostics);
-      return undefined;
+      return unread;
     }
     this.sources.set(file, parsed.source);
     const data = parsed.source.data;
@@ -125,7 +129,7 @@ export class VarsFolder {
         col: 1,
         message: `a variables file is a mapping of names to values, got ${typeOf(data)}`,
       });
-      return undefined;
+      return unread;
     }
     const ctx = { source: parsed.source, declared: this.declared, diagnostics: this.diagnostics };
     return { file, ...readVars(ctx, data, []) };

@@ -40,7 +40,11 @@ const PlayShape = z.strictObject({
   max_fail_percentage: z.number().min(0).max(100).optional(),
 });
 
-export function loadPlaybook(file: string, modules: ModuleCatalog): Checked<Playbook> {
+/** `partial`: the plays and tasks that loaded, also when others have errors (for `validate`). */
+export function loadPlaybook(
+  file: string,
+  modules: ModuleCatalog,
+): Checked<Playbook> & { partial?: Playbook } {
   const read = readSourceFile(file);
   if (read.text === undefined) return { value: undefined, diagnostics: read.diagnostics };
   return parsePlaybook(file, read.text, modules);
@@ -50,7 +54,7 @@ export function parsePlaybook(
   file: string,
   text: string,
   modules: ModuleCatalog,
-): Checked<Playbook> {
+): Checked<Playbook> & { partial?: Playbook } {
   const parsed = parseYaml(file, text);
   if (!parsed.source) return { value: undefined, diagnostics: parsed.diagnostics };
   const source = parsed.source;
@@ -71,10 +75,8 @@ export function parsePlaybook(
     diagnostics.push(diagnosticAt(source, [], 'the playbook has no plays'));
   }
   const failed = diagnostics.some((d) => d.severity === 'error');
-  return {
-    value: failed ? undefined : { file, dir: path.dirname(path.resolve(file)), plays },
-    diagnostics,
-  };
+  const playbook = { file, dir: path.dirname(path.resolve(file)), plays };
+  return { value: failed ? undefined : playbook, partial: playbook, diagnostics };
 }
 
 function readPlay(
@@ -132,6 +134,7 @@ function readPlay(
     anyErrorsFatal: p.any_errors_fatal ?? false,
     maxFailPercentage: p.max_fail_percentage,
     path: at,
+    hostsAt: positionOf(source, [...at, 'hosts']),
   };
 }
 

@@ -35,6 +35,8 @@ export interface Play {
   anyErrorsFatal: boolean;
   maxFailPercentage?: number;
   path: PathSegment[];
+  /** Where the play's `hosts:` value stands in the playbook. */
+  hostsAt: { line: number; col: number };
 }
 
 export interface Playbook {

@@ -27,17 +27,17 @@ export function contextBuilder(
 ): (hostName: string) => Record<string, unknown> {
   const hostvars: Record<string, HostView> = {};
   for (const h of inventory.hosts.values()) hostvars[h.name] = view(h, playVars, secret);
-  // Each database host knows its replicas' addresses (e.g. for the replication user's hosts).
-  // Indexed by source first: one pass, not every host against every other.
+  // Each database host knows its replicas' addresses (e.g. for the replication user's hosts),
+  // indexed by source so that building the views stays linear in the number of hosts.
   const replicasOf = new Map<unknown, string[]>();
   for (const other of Object.values(hostvars)) {
     if (other.mysql_role !== 'replica') continue;
-    const list = replicasOf.get(other.mysql_source);
-    if (list) list.push(String(other.private_address));
-    else replicasOf.set(other.mysql_source, [String(other.private_address)]);
+    const list = replicasOf.get(other.mysql_source) ?? [];
+    list.push(String(other.private_address));
+    replicasOf.set(other.mysql_source, list);
   }
   for (const view of Object.values(hostvars))
-    view.mysql_replica_addresses = replicasOf.get(view.name) ?? [];
+    view.mysql_replica_addresses = [...(replicasOf.get(view.name) ?? [])];
   const groups: Record<string, HostView[]> = {};
   for (const g of inventory.groups.keys()) {
     groups[g] = hostsOfGroup(inventory, g).map((h) => hostvars[h]!);

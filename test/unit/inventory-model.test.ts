@@ -49,6 +49,8 @@ all:
     assert.deepEqual(selectHosts(inv, 'lb,web-0?').hosts, ['web-01', 'web-02', 'lb-01']);
     assert.deepEqual(selectHosts(inv, '*-01').hosts, ['web-01', 'lb-01']);
     assert.deepEqual(selectHosts(inv, 'nothing').unmatched, ['nothing']);
+    // Only * and ? are wildcards: a "[" is literal, never an invalid RegExp (it crashed).
+    assert.deepEqual(selectHosts(inv, 'web-[*').unmatched, ['web-[*']);
   });
 
   it("keeps the operator's own variables, as Ansible does, and refuses a near miss of a known one", () => {

@@ -12,6 +12,8 @@ export type GraphFormat = 'mermaid' | 'dot' | 'svg';
 export interface GraphOptions {
   inventory: string;
   playbook: string;
+  /** True when --playbook was given: the file must then exist. */
+  playbookGiven?: boolean;
   format: GraphFormat;
   out?: string;
 }
@@ -27,7 +29,9 @@ const RENDERERS: Record<GraphFormat, (topology: Topology) => string> = {
  * and no secret is resolved (a secret variable only counts as set or not).
  */
 export async function runGraph(opts: GraphOptions, io: Io): Promise<number> {
-  const topology = buildTopology(requireInventory(opts.inventory, opts.playbook, { site: true }));
+  const topology = buildTopology(
+    requireInventory(opts.inventory, opts.playbook, { site: true, given: opts.playbookGiven }),
+  );
   const text = RENDERERS[opts.format](topology);
   if (!opts.out) {
     io.out(text);

@@ -9,6 +9,8 @@ import type { Io } from '../io';
 export interface InventoryOptions {
   inventory: string;
   playbook: string;
+  /** True when --playbook was given: the file must then exist. */
+  playbookGiven?: boolean;
   list?: boolean;
   graph?: boolean;
   host?: string;
@@ -25,6 +27,7 @@ export async function runInventory(opts: InventoryOptions, io: Io): Promise<numb
   // Variables the playbook declares are allowed; without a playbook only the built-in ones are.
   const inventory = requireInventory(opts.inventory, opts.playbook, {
     warn: (d) => io.err(formatDiagnostic(d)),
+    given: opts.playbookGiven,
   });
   if (opts.graph) {
     io.out(graph(inventory));

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { ExitCode } from '../exit-codes';
 import type { Io } from '../io';
 import { renderedProject } from './rendered-project';
+import { writeRenderOutput } from './render-output';
 
 export interface RenderOptions {
   inventory: string;
@@ -14,31 +15,18 @@ export interface RenderOptions {
 /**
  * Writes every file each host would receive to OUT/<host>/<absolute path>.
  * No SSH. Secret values are written as ******** so the folder is safe to keep
- * as a CI artefact. Nothing is written unless every file rendered.
+ * as a CI artefact. Nothing is written unless every file rendered, and no
+ * file the tool did not write is ever replaced or deleted (render-output).
  */
 export async function runRender(opts: RenderOptions, io: Io): Promise<number> {
   const { files: hosts } = renderedProject(opts);
-
-  // Write into a fresh sibling folder, then swap it in: never a half-written output.
-  const out = path.resolve(opts.out);
-  const staging = `${out}.tmp-${process.pid}`;
-  fs.rmSync(staging, { recursive: true, force: true });
-  let count = 0;
-  try {
-    for (const { host, files } of hosts) {
-      for (const file of files) {
-        const target = path.join(staging, host, file.path);
-        fs.mkdirSync(path.dirname(target), { recursive: true });
-        fs.writeFileSync(target, file.content);
-        count++;
-      }
-      fs.mkdirSync(path.join(staging, host), { recursive: true });
-    }
-    fs.rmSync(out, { recursive: true, force: true });
-    fs.renameSync(staging, out);
-  } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
-  }
+  const files = hosts.flatMap(({ host, files: planned }) =>
+    planned.map((file) => ({ path: path.posix.join(host, file.path), content: file.content })),
+  );
+  writeRenderOutput(opts.out, files);
+  // A host that receives no file still has its folder: `diff --against` reads hosts from them.
+  for (const { host } of hosts) fs.mkdirSync(path.join(opts.out, host), { recursive: true });
+  const count = files.length;
   io.out(
     `rendered ${count} file${count === 1 ? '' : 's'} for ${hosts.length} host${hosts.length === 1 ? '' : 's'} into ${opts.out}`,
   );

@@ -29,13 +29,17 @@ export interface ValidateOptions extends VaultPasswordOptions {
  * every host. Reports every problem; exit 1 on errors, 0 with warnings only.
  */
 export async function runValidate(opts: ValidateOptions, io: Io): Promise<number> {
-  const { project, diagnostics } = loadProject(opts.inventory, opts.playbook);
-  const all: Diagnostic[] = [...diagnostics];
+  const loaded = loadProject(opts.inventory, opts.playbook);
+  const all: Diagnostic[] = [...loaded.diagnostics];
+  // With errors elsewhere, the templates of the hosts those errors do not touch are still tried.
+  const project = loaded.project ?? loaded.partial?.project;
+  const skipHosts = loaded.partial?.touched;
   if (project) {
-    all.push(...(await checkVaultReferences(project, opts)));
+    all.push(...(await checkVaultReferences(project, opts, skipHosts)));
     const unresolved = new Set<string>();
     const at = variableDiagnostic(project.inventory);
     const rendered = desiredFiles(project, {
+      skipHosts,
       secret: (ref, variable, host) => {
         if ('vault' in ref) return MASK;
         const found = lookupSecret(ref, inventoryDir(project.inventory));
@@ -64,7 +68,7 @@ export async function runValidate(opts: ValidateOptions, io: Io): Promise<number
     );
     return ExitCode.ERROR;
   }
-  const hosts = project!.inventory.hosts.size;
+  const hosts = loaded.project!.inventory.hosts.size;
   io.out(
     `ok: ${opts.inventory} (${hosts} host${hosts === 1 ? '' : 's'}) and ${opts.playbook} are valid${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}`,
   );
@@ -80,10 +84,10 @@ export async function runValidate(opts: ValidateOptions, io: Io): Promise<number
 async function checkVaultReferences(
   project: Project,
   opts: VaultPasswordOptions,
+  skipHosts?: ReadonlySet<string>,
 ): Promise<Diagnostic[]> {
-  const uses = secretsInScope(project, [...project.inventory.hosts.keys()]).filter(
-    (use) => 'vault' in use.ref,
-  );
+  const hosts = [...project.inventory.hosts.keys()].filter((h) => !skipHosts?.has(h));
+  const uses = secretsInScope(project, hosts).filter((use) => 'vault' in use.ref);
   if (uses.length === 0) return [];
   const out: Diagnostic[] = [];
   const at = variableDiagnostic(project.inventory);
