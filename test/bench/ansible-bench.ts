@@ -8,13 +8,13 @@
  * them, foobar-infra must. Then both re-run alternately on the same hosts.
  * Ansible is Debian's ansible-core with pipelining on, forks 10, no fact
  * gathering, the lab's key and known_hosts, and Ansible's own default
- * ControlPersist (it helps Ansible).
+ * ControlPersist (it helps Ansible). Lab `bench` is taken down at the end.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { labUp, resetLab, labUnsupportedReason, type LabInfo } from '../../src/lab';
+import { labDown, labUp, resetLab, labUnsupportedReason, type LabInfo } from '../../src/lab';
 import { installPython } from './ansible-python';
 import { BENCH_LAB, ROOT, changedHosts, timedApply } from './apply-run';
 import { stats, type Stats } from './measure';
@@ -181,6 +181,7 @@ export async function ansibleFigures(
       ansibleRssMb: stats(a.map((x) => x.rssMb)),
     };
   } finally {
+    await labDown(BENCH_LAB.name, { progress: quiet });
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

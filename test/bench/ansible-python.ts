@@ -4,8 +4,9 @@
  * gathers Debian's python3 and python3-apt (for Ansible's apt module) once per
  * lab image, in a scratch chroot of the image as the lab's own repository build
  * does, caches the .debs under <lab root>/cache/bench-ansible/<image>/, and
- * installs them on the hosts with dpkg before any measured run. The lab
- * itself is not changed.
+ * installs them on the hosts before any measured run, then fetches the
+ * package lists from the lab's repository (`apt-get update`), as any host
+ * managed with Ansible has them. The lab itself is not changed.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -68,7 +69,7 @@ export async function installPython(lab: LabInfo, progress: (line: string) => vo
       const r = await labExec(
         lab.name,
         h.name,
-        'sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends /var/tmp/foobar-bench-debs/*.deb >/dev/null && sudo rm -rf /var/tmp/foobar-bench-debs',
+        'sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends /var/tmp/foobar-bench-debs/*.deb >/dev/null && sudo rm -rf /var/tmp/foobar-bench-debs && sudo apt-get update -q >/dev/null',
         { timeoutMs: 300_000 },
       );
       if (r.code !== 0) throw new Error(`installing python on ${h.name} failed:\n${r.stderr}`);

@@ -112,7 +112,7 @@ async function main(): Promise<void> {
   }
   if (lab) process.stdout.write(labText(lab, baseline));
   if (ansible) process.stdout.write(ansibleText(ansible, baseline));
-  if (firstApply) process.stdout.write(formatFirstApply(firstApply));
+  if (firstApply) process.stdout.write(formatFirstApply(firstApply, baseline));
 }
 
 main().catch((error: unknown) => {

@@ -8,6 +8,7 @@
  */
 import { labDown, labExec, labStatus, labUp, resetLab, labUnsupportedReason } from '../../src/lab';
 import { BENCH_LAB, timedApply } from './apply-run';
+import { multiple, type Baseline } from './targets';
 
 export interface FirstApplyRun {
   ms: number;
@@ -85,7 +86,7 @@ export async function firstApplyFigures(
   return { flavor, runs };
 }
 
-export function formatFirstApply(f: FirstApplyFigures): string {
+export function formatFirstApply(f: FirstApplyFigures, b: Baseline): string {
   if (f.skipped) return `first applies (${f.flavor}) skipped: ${f.skipped}\n`;
   const failures = f.runs.filter((r) => r.failure);
   const lines = [
@@ -93,7 +94,7 @@ export function formatFirstApply(f: FirstApplyFigures): string {
   ];
   f.runs.forEach((r, i) => {
     if (!r.failure) {
-      lines.push(`  run ${i + 1}: ${(r.ms / 1000).toFixed(1)} s`);
+      lines.push(`  run ${i + 1}: ${(r.ms / 1000).toFixed(1)} s ${multiple(r.ms, b)}`);
       return;
     }
     const indent = (s: string) => s.replace(/^/gm, '      ');
