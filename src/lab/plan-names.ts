@@ -10,8 +10,12 @@ export const DEFAULT_LAB_NAME = 'default';
 export const DEFAULT_HOST_NAMES: readonly string[] = ['lb-01', 'web-01', 'web-02'];
 /** Interface names are limited to 15 characters (IFNAMSIZ - 1). */
 export const MAX_INTERFACE_NAME = 15;
-/** The two-digit index in veth names. */
-export const MAX_HOSTS = 99;
+/**
+ * Hosts per lab: as many as a /24 holds from .11 (.11 to .254). The index in
+ * veth names then has at most three digits: `fbv-` + a 7-character tag + `-` +
+ * 243 is 15 characters.
+ */
+export const MAX_HOSTS = 244;
 
 const LAB_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 const HOST_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$|^[a-z]$/;

@@ -1,20 +1,34 @@
 /**
- * `npm run bench [-- --json]`: prints the project's speed and memory figures.
- * Each figure is the median of several runs, with min and max. Targets are
- * printed beside the figures; they are never asserted in tests.
+ * `npm run bench [-- --json] [--no-lab] [--cold]`: prints the project's speed
+ * and memory figures. Each figure is the median of several runs, with min and
+ * max, and also a multiple of `--version`'s median in the same run, so that
+ * machines can be compared (targets.ts). Targets are printed beside the
+ * figures; they are never asserted in tests.
+ *
+ * Other modes:
+ * - `--vs-ansible`: the engine's test playbook against its Ansible equivalent;
+ * - `--first-apply [--flavor mysql|mariadb] [--count N]`: N first applies of
+ *   the site on freshly reset bare hosts, with the failures.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ansibleFigures, type AnsibleFigures } from './ansible-bench';
+import { ROOT, BIN } from './apply-run';
+import {
+  defaultCount,
+  firstApplyFigures,
+  formatFirstApply,
+  type FirstApplyFigures,
+} from './first-apply-bench';
 import { labFigures, type LabFigures } from './lab-bench';
-import { formatFigure, measureNode, repeat, type Figure, type Stats } from './measure';
+import { ansibleText, labText } from './lab-report';
+import { formatFigure, measureNode, repeat, type Figure } from './measure';
+import { judgeTime, multiple, type Baseline } from './targets';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const BIN = path.join(ROOT, 'bin', 'foobar-infra.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 
 interface Row {
   figure: Figure;
-  target?: string;
   targetMs?: number;
 }
 
@@ -25,10 +39,9 @@ function cliFigures(): Row[] {
       measureNode([BIN, ...args], ROOT);
   const example = 'inventories/production.example.yml';
   return [
-    { figure: repeat('--version', RUNS, run('--version')), target: '< 150 ms', targetMs: 150 },
+    { figure: repeat('--version', RUNS, run('--version')) },
     {
       figure: repeat('validate (example inventory)', RUNS, run('validate', '-i', example)),
-      target: '< 300 ms',
       targetMs: 300,
     },
     {
@@ -37,102 +50,69 @@ function cliFigures(): Row[] {
         RUNS,
         run('render', '-i', example, '--out', path.join(ROOT, 'dist', 'bench-render')),
       ),
-      target: '< 500 ms',
       targetMs: 500,
     },
   ];
 }
 
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function flavorOption(): 'mysql' | 'mariadb' {
+  const f = option('--flavor') ?? 'mysql';
+  if (f !== 'mysql' && f !== 'mariadb') throw new Error(`--flavor ${f}: mysql or mariadb`);
+  return f;
+}
+
+const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
 async function main(): Promise<void> {
-  const json = process.argv.includes('--json');
+  const has = (flag: string) => process.argv.includes(flag);
+  const json = has('--json');
   const rows = cliFigures();
-  const lab: LabFigures = process.argv.includes('--no-lab')
-    ? { skipped: '--no-lab' }
-    : await labFigures(Math.max(3, Math.floor(RUNS / 2)), process.argv.includes('--cold'));
+  const baseline: Baseline = { versionMs: rows[0]!.figure.wall.median };
+  let lab: LabFigures | undefined;
+  let ansible: AnsibleFigures | undefined;
+  let firstApply: FirstApplyFigures | undefined;
+  if (has('--first-apply')) {
+    const flavor = flavorOption();
+    const count = Number(option('--count') ?? defaultCount(flavor));
+    if (!Number.isInteger(count) || count < 1) throw new Error('--count: a whole number >= 1');
+    firstApply = await firstApplyFigures(flavor, count, progress);
+  } else if (has('--vs-ansible')) {
+    ansible = await ansibleFigures(Math.max(3, Math.floor(RUNS / 2)), progress);
+  } else if (has('--no-lab')) {
+    lab = { skipped: '--no-lab' };
+  } else {
+    lab = await labFigures(Math.max(3, Math.floor(RUNS / 2)), has('--cold'));
+  }
   if (json) {
-    process.stdout.write(
-      `${JSON.stringify({ version: 1, runs: RUNS, figures: rows.map((r) => ({ ...r.figure, target: r.target, met: r.targetMs === undefined || r.figure.wall.median < r.targetMs })), lab }, null, 2)}\n`,
-    );
+    const figures = rows.map((r) => ({
+      ...r.figure,
+      versionMultiple: r.figure.wall.median / baseline.versionMs,
+      targetMs: r.targetMs,
+    }));
+    const doc = { version: 2, runs: RUNS, baseline, figures, lab, ansible, firstApply };
+    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     return;
   }
   process.stdout.write(
-    `foobar-infra benchmark: median of ${RUNS} runs (node ${process.version}, ${os.cpus().length} cores)\n`,
+    `foobar-infra benchmark: median of ${RUNS} runs (node ${process.version}, ${os.cpus().length} cores); times also as multiples of --version's median (${baseline.versionMs.toFixed(0)} ms here); targets hold where --version takes about 65 ms\n`,
   );
   for (const r of rows) {
-    const met =
-      r.targetMs === undefined ? '' : r.figure.wall.median < r.targetMs ? '  met' : '  MISSED';
-    process.stdout.write(`${formatFigure(r.figure, r.target)}${met}\n`);
-  }
-  printLab(lab);
-}
-
-function printLab(lab: LabFigures): void {
-  if (lab.skipped) {
-    process.stdout.write(`lab figures skipped: ${lab.skipped}\n`);
-    return;
-  }
-  const s = (x: Stats) =>
-    `${x.median.toFixed(0)} ms (min ${x.min.toFixed(0)}, max ${x.max.toFixed(0)})`;
-  if (lab.coldUpMs !== undefined) {
+    const judged =
+      r.targetMs === undefined
+        ? `  target < 150 ms${r.figure.wall.median < 150 ? '  met' : '  MISSED'}`
+        : `  ${judgeTime(r.figure.wall.median, { ms: r.targetMs }, baseline)}`;
     process.stdout.write(
-      `${'lab up, cold (image build)'.padEnd(34)} wall ${lab.coldUpMs.toFixed(0)} ms, of which image build ${(lab.coldImageBuildMs ?? 0).toFixed(0)} ms\n`,
-    );
-  } else {
-    process.stdout.write(`${'lab up, cold'.padEnd(34)} not measured (npm run bench -- --cold)\n`);
-  }
-  if (lab.warmUp)
-    process.stdout.write(
-      `${'lab up, warm, 3 hosts'.padEnd(34)} wall ${s(lab.warmUp)}  target < 20000 ms${lab.warmUp.median < 20000 ? '  met' : '  MISSED'}\n`,
-    );
-  if (lab.convergedApply) {
-    const per = Object.entries(lab.perHost ?? {})
-      .map(([h, c]) => `${h} ${c.connections} conn/${c.commands} cmds`)
-      .join(', ');
-    const ok =
-      lab.convergedApply.median < 1000 &&
-      Object.values(lab.perHost ?? {}).every((c) => c.connections === 1 && c.commands <= 3);
-    process.stdout.write(
-      `${'converged apply, test playbook, 3 hosts'.padEnd(34)} wall ${s(lab.convergedApply)}  [${per}]  target < 1000 ms, 1 connection and <= 3 commands per host${ok ? '  met' : '  MISSED'}\n`,
+      `${formatFigure(r.figure)} ${multiple(r.figure.wall.median, baseline)}${judged}\n`,
     );
   }
-  const site = lab.site;
-  if (site) {
-    const remote = Object.entries(site.coldRemoteMs)
-      .map(([h, ms]) => `${h} ${(ms / 1000).toFixed(1)} s`)
-      .join(', ');
-    const share = (100 * site.coldToolCpuMs) / site.coldWallMs;
-    process.stdout.write(
-      `${'site: first apply on bare hosts'.padEnd(34)} wall ${(site.coldWallMs / 1000).toFixed(1)} s; remote work (packages, database start-up, files, services) per host: ${remote}; the tool's own CPU ${site.coldToolCpuMs.toFixed(0)} ms = ${share.toFixed(1)}% of the wall time  target < 10%${share < 10 ? '  met' : '  MISSED'}\n`,
-    );
-    const per = Object.entries(site.perHost)
-      .map(([h, c]) => `${h} ${c.connections} conn/${c.commands} cmds`)
-      .join(', ');
-    process.stdout.write(
-      `${'site: converged re-run, 3 hosts'.padEnd(34)} wall ${s(site.converged)}  [${per}]  target < 1000 ms, 1 connection and <= 3 commands per host${site.converged.median < 1000 && Object.values(site.perHost).every((c) => c.connections === 1 && c.commands <= 3) ? '  met' : '  MISSED'}\n`,
-    );
-  }
-  if (site) {
-    const logged = Object.entries(site.sshdSeen)
-      .map(([h, n]) => `${h} ${n}`)
-      .join(', ');
-    const agree = Object.entries(site.sshdSeen).every(
-      ([h, n]) => n === site.perHost[h]?.connections,
-    );
-    process.stdout.write(
-      `${'site: connections in sshd logs'.padEnd(34)} ${logged} (one re-run)  ${agree ? 'agrees with the transport counters' : 'DIFFERS from the transport counters'}\n`,
-    );
-  }
-  for (const u of lab.upload?.sizes ?? []) {
-    const label = `upload ${u.bytes >= 1048576 ? `${u.bytes / 1048576} MiB` : `${u.bytes / 1024} KiB`}`;
-    process.stdout.write(`${label.padEnd(34)} exec+stdin ${s(u.exec)}; SFTP ${s(u.sftp)}\n`);
-  }
-  const many = lab.many;
-  if (many) {
-    const ok = many.converged.median < 3000 && many.peakRssMb.median < 150;
-    process.stdout.write(
-      `${`converged re-run, ${many.hosts} hosts`.padEnd(34)} wall ${s(many.converged)}, CPU ${many.cpuMs.median.toFixed(0)} ms, peak RSS ${many.peakRssMb.median.toFixed(0)} MB (max ${many.peakRssMb.max.toFixed(0)}); at most ${many.maxConnections} connection and ${many.maxCommands} commands per host; lab up ${(many.upMs / 1000).toFixed(1)} s  target < 3000 ms and < 150 MB${ok ? '  met' : '  MISSED'}\n`,
-    );
-  }
+  if (lab) process.stdout.write(labText(lab, baseline));
+  if (ansible) process.stdout.write(ansibleText(ansible, baseline));
+  if (firstApply) process.stdout.write(formatFirstApply(firstApply, baseline));
 }
 
 main().catch((error: unknown) => {

@@ -1,20 +1,29 @@
 /**
  * Figures that need the lab (root on Linux): `lab up` warm (and cold with
- * --cold), and a converged re-run of the engine's test playbook on three hosts
- * with its SSH connections and remote commands per host, read from the
- * transport's own counters (`apply --timings`).
+ * --cold), a converged re-run of the engine's test playbook and of the whole
+ * site on three hosts, with SSH connections, remote commands and gather time
+ * per host read from the transport's own counters (`apply --timings`), and
+ * converged re-runs on many light hosts (many-bench.ts).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { labDown, labUp, labUnsupportedReason } from '../../src/lab';
+import { labDown, labUp, labUnsupportedReason, resetLab } from '../../src/lab';
+import {
+  BENCH_LAB,
+  BIN,
+  ROOT,
+  assertConverged,
+  perHostCounters,
+  timedApply,
+  type HostTimings,
+} from './apply-run';
 import { stats, type Stats } from './measure';
+import { manyHostFigures, manyHostCounts, type ManyFigures } from './many-bench';
 import { uploadFigures, type UploadFigures } from './upload-bench';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const BIN = path.join(ROOT, 'bin', 'foobar-infra.js');
-const LAB = { name: 'bench', subnet: '10.231.110.0/24' };
+export type PerHost = Record<string, Omit<HostTimings, 'factsMs'>>;
 
 export interface LabFigures {
   skipped?: string;
@@ -22,7 +31,7 @@ export interface LabFigures {
   coldImageBuildMs?: number;
   warmUp?: Stats;
   convergedApply?: Stats;
-  perHost?: Record<string, { connections: number; commands: number }>;
+  perHost?: PerHost;
   site?: {
     coldWallMs: number;
     /** CPU time of the tool's own process: its overhead, all hosts included. */
@@ -30,62 +39,54 @@ export interface LabFigures {
     /** Per host: time in remote changes (packages, database start-up, files, services). */
     coldRemoteMs: Record<string, number>;
     converged: Stats;
-    perHost: Record<string, { connections: number; commands: number }>;
+    perHost: PerHost;
+    /** The web hosts' gather (`facts=` of `--timings`) over every converged re-run. */
+    webFacts: Stats;
     /** Connections sshd logged (Accepted publickey) per host during the re-run of `perHost`. */
     sshdSeen: Record<string, number>;
   };
   upload?: UploadFigures;
-  /** A converged re-run of a files-and-service playbook on many light hosts. */
-  many?: {
-    hosts: number;
-    upMs: number;
-    converged: Stats;
-    cpuMs: Stats;
-    peakRssMb: Stats;
-    /** The most connections and commands any one host saw in the last re-run. */
-    maxConnections: number;
-    maxCommands: number;
-  };
+  /** Converged re-runs of a files-and-service playbook on many light hosts (50, then 200). */
+  many?: ManyFigures[];
 }
 
-const MANY = { name: 'bench-many', subnet: '10.231.111.0/24', hosts: 50 };
+const quiet = () => undefined;
 
 export async function labFigures(runs: number, cold: boolean): Promise<LabFigures> {
   const unsupported = labUnsupportedReason();
   if (unsupported) return { skipped: unsupported };
   const out: LabFigures = {};
-  const quiet = () => undefined;
   if (cold) {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'foobar-bench-cold-'));
     try {
-      const r = await labUp({ ...LAB, root, progress: quiet });
+      const r = await labUp({ ...BENCH_LAB, root, progress: quiet });
       out.coldUpMs = r.timings.totalMs;
       out.coldImageBuildMs = r.timings.imageBuildMs;
-      await labDown(LAB.name, { root, progress: quiet });
+      await labDown(BENCH_LAB.name, { root, progress: quiet });
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
   }
-  await labUp({ ...LAB, progress: quiet }); // builds the cached image if needed
-  await labDown(LAB.name, { progress: quiet });
+  await labUp({ ...BENCH_LAB, progress: quiet }); // builds the cached image if needed
+  await labDown(BENCH_LAB.name, { progress: quiet });
   const warm: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const r = await labUp({ ...LAB, progress: quiet });
+    const r = await labUp({ ...BENCH_LAB, progress: quiet });
     warm.push(r.timings.totalMs);
-    if (i < runs - 1) await labDown(LAB.name, { progress: quiet });
+    if (i < runs - 1) await labDown(BENCH_LAB.name, { progress: quiet });
   }
   out.warmUp = stats(warm);
   try {
-    const inventory = (await labUp({ ...LAB, progress: quiet })).inventoryPath;
+    const inventory = (await labUp({ ...BENCH_LAB, progress: quiet })).inventoryPath;
     const playbook = path.join(ROOT, 'test', 'fixtures', 'playbooks', 'engine-e2e.yml');
     const apply = () => timedApply(['-i', inventory, playbook]);
     apply(); // the first apply installs and configures
     const samples = Array.from({ length: runs }, apply);
     assertConverged(samples.at(-1)!.stdout);
     out.convergedApply = stats(samples.map((x) => x.ms));
-    out.perHost = perHostCounters(samples.at(-1)!.stdout);
+    out.perHost = counters(samples.at(-1)!.stdout);
     out.site = await siteFigures(runs);
-    const running = await labUp({ ...LAB, progress: quiet });
+    const running = await labUp({ ...BENCH_LAB, progress: quiet });
     out.upload = await uploadFigures(
       {
         address: running.hosts[0]!.address,
@@ -95,46 +96,25 @@ export async function labFigures(runs: number, cold: boolean): Promise<LabFigure
       Math.max(5, runs),
     );
   } finally {
-    await labDown(LAB.name, { progress: quiet });
+    await labDown(BENCH_LAB.name, { progress: quiet });
   }
-  out.many = await manyHostFigures(runs);
+  out.many = [];
+  for (const hosts of manyHostCounts()) out.many.push(await manyHostFigures(hosts, runs));
   return out;
 }
 
-/** FOOBAR_BENCH_HOSTS hosts (default 50), each with a few files and a service. */
-async function manyHostFigures(runs: number): Promise<NonNullable<LabFigures['many']>> {
-  const hosts = Number(process.env.FOOBAR_BENCH_HOSTS ?? MANY.hosts);
-  const quiet = () => undefined;
-  const started = process.hrtime.bigint();
-  const up = await labUp({ name: MANY.name, subnet: MANY.subnet, hosts, progress: quiet });
-  const upMs = Number(process.hrtime.bigint() - started) / 1e6;
-  try {
-    const playbook = path.join(ROOT, 'test', 'fixtures', 'playbooks', 'bench-light.yml');
-    const apply = () => timedApply(['--forks', String(hosts), '-i', up.inventoryPath, playbook]);
-    apply(); // the first run makes the files
-    const samples = Array.from({ length: runs }, apply);
-    assertConverged(samples.at(-1)!.stdout);
-    const counters = Object.values(perHostCounters(samples.at(-1)!.stdout));
-    const maxConnections = Math.max(...counters.map((c) => c.connections));
-    const maxCommands = Math.max(...counters.map((c) => c.commands));
-    return {
-      hosts,
-      upMs,
-      converged: stats(samples.map((x) => x.ms)),
-      cpuMs: stats(samples.map((x) => x.cpuMs)),
-      peakRssMb: stats(samples.map((x) => x.rssMb)),
-      maxConnections,
-      maxCommands,
-    };
-  } finally {
-    await labDown(MANY.name, { progress: quiet });
-  }
+function counters(stdout: string): PerHost {
+  return Object.fromEntries(
+    Object.entries(perHostCounters(stdout)).map(([h, c]) => [
+      h,
+      { connections: c.connections, commands: c.commands },
+    ]),
+  );
 }
 
 /** The whole site on bare hosts: a cold apply, then converged re-runs. */
 async function siteFigures(runs: number): Promise<NonNullable<LabFigures['site']>> {
-  const { resetLab } = await import('../../src/lab');
-  const up = await resetLab(LAB.name, { progress: () => undefined });
+  const up = await resetLab(BENCH_LAB.name, { progress: quiet });
   const apply = () => timedApply(['-i', up.inventoryPath]);
   const cold = apply();
   const coldRemoteMs: Record<string, number> = {};
@@ -144,6 +124,12 @@ async function siteFigures(runs: number): Promise<NonNullable<LabFigures['site']
     coldRemoteMs[m[1]!] = Number(m[2]) + Number(m[3]);
   }
   const samples = Array.from({ length: runs }, apply);
+  const web = new Set(up.hosts.filter((h) => h.role === 'web').map((h) => h.name));
+  const webFacts = samples.flatMap((s) =>
+    Object.entries(perHostCounters(s.stdout))
+      .filter(([h]) => web.has(h))
+      .map(([, c]) => c.factsMs),
+  );
   // Cross-check the transport's connection counter once against sshd's own log.
   const since = Math.floor(Date.now() / 1000);
   await new Promise((res) => setTimeout(res, 1100)); // journalctl --since has 1 s resolution
@@ -157,7 +143,7 @@ async function siteFigures(runs: number): Promise<NonNullable<LabFigures['site']
         'lab',
         'ssh',
         '--name',
-        LAB.name,
+        BENCH_LAB.name,
         h.name,
         `sudo journalctl -u ssh --since @${since + 1} -o cat | grep -c '^Accepted publickey' || true`,
       ],
@@ -172,50 +158,8 @@ async function siteFigures(runs: number): Promise<NonNullable<LabFigures['site']
     coldToolCpuMs: cold.cpuMs,
     coldRemoteMs,
     converged: stats(samples.map((x) => x.ms)),
-    perHost: perHostCounters(checked.stdout),
+    perHost: counters(checked.stdout),
+    webFacts: stats(webFacts),
     sshdSeen,
   };
-}
-
-/** One `foobar-infra apply --timings ARGS` in a fresh process: wall and CPU time, peak RSS. */
-function timedApply(args: string[]): { ms: number; cpuMs: number; rssMb: number; stdout: string } {
-  const usage = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'foobar-bench-apply-')), 'u.json');
-  try {
-    const start = process.hrtime.bigint();
-    const r = spawnSync(
-      process.execPath,
-      [
-        '-r',
-        path.join(ROOT, 'test', 'bench', 'measure-hook.js'),
-        BIN,
-        'apply',
-        '--timings',
-        ...args,
-      ],
-      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FOOBAR_BENCH_OUT: usage } },
-    );
-    const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    if (r.status !== 0)
-      throw new Error(`apply ${args.join(' ')} failed (${r.status}):\n${r.stdout}${r.stderr}`);
-    const u = JSON.parse(fs.readFileSync(usage, 'utf8')) as { cpuMs: number; maxRssKb: number };
-    return { ms, cpuMs: u.cpuMs, rssMb: u.maxRssKb / 1024, stdout: r.stdout };
-  } finally {
-    fs.rmSync(path.dirname(usage), { recursive: true, force: true });
-  }
-}
-
-/** Per host, SSH connections and remote commands, from the `--timings` lines. */
-function perHostCounters(
-  stdout: string,
-): Record<string, { connections: number; commands: number }> {
-  const out: Record<string, { connections: number; commands: number }> = {};
-  for (const m of stdout.matchAll(
-    /^(\S+) : connect=.* ssh_connections=(\d+) remote_commands=(\d+)$/gm,
-  ))
-    out[m[1]!] = { connections: Number(m[2]), commands: Number(m[3]) };
-  return out;
-}
-
-function assertConverged(stdout: string): void {
-  if (/changed=[1-9]/.test(stdout)) throw new Error(`the re-run was not converged:\n${stdout}`);
 }
