@@ -24,6 +24,7 @@ import { labFigures, type LabFigures } from './lab-bench';
 import { ansibleText, labText } from './lab-report';
 import { formatFigure, measureNode, repeat, type Figure } from './measure';
 import { judgeTime, multiple, type Baseline } from './targets';
+import { writeLargeInventory } from './validate-bench';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 
@@ -51,6 +52,15 @@ function cliFigures(): Row[] {
         run('render', '-i', example, '--out', path.join(ROOT, 'dist', 'bench-render')),
       ),
       targetMs: 500,
+    },
+    {
+      // One inventory file, group_vars/ and a host_vars/ file per host, as Ansible projects have them.
+      figure: repeat(
+        'validate, 500 hosts with group_vars/ and host_vars/',
+        RUNS,
+        run('validate', '-i', writeLargeInventory(499)),
+      ),
+      targetMs: 1000,
     },
   ];
 }
