@@ -56,8 +56,8 @@ export function factCommand(request: FactRequest): string {
     case 'content':
       return `if [ -f ${quote(request.path)} ]; then echo present; cat -- ${quote(request.path)}; else echo absent; fi`;
     case 'sql':
-      // Gathered in one client session per server (sql-batch.ts).
-      return sessionCommand([request], 'sql');
+      // SQL facts are gathered in one client session per login (gatherScript).
+      throw new Error('an SQL fact has no command of its own: gatherScript opens its session');
   }
 }
 
@@ -94,9 +94,12 @@ export function gatherLayout(all: readonly FactRequest[]): GatherLayout {
 
 /**
  * One script that prints every requested fact, each between markers: one
- * remote command per host, whatever the number of facts. The sections are
- * independent reads, so they run at once, each into its own file of a private
- * (0700) folder that a trap removes; their output is printed in order after.
+ * remote command per host, whatever the number of facts. The tool's own reads
+ * run at once, each into its own file of a private (0700) folder that a trap
+ * removes; the playbook's `exit` checks run one after another (a check may
+ * take a lock, e.g. iptables' or debconf's). A section is printed only when
+ * its command ran to its end (a `.done` file beside it): one killed or cut
+ * short is missing, and the parser says so instead of reading an empty fact.
  */
 export function gatherScript(all: readonly FactRequest[]): string {
   const { requests, sections } = gatherLayout(all);
@@ -105,20 +108,26 @@ export function gatherScript(all: readonly FactRequest[]): string {
     '(',
     'fb_d=$(mktemp -d /run/foobar-gather.XXXXXX 2>/dev/null || mktemp -d) || exit 1',
     `trap 'rm -rf -- "$fb_d"' EXIT`,
+    `trap 'exit 129' HUP INT TERM PIPE`,
   ];
+  const run = (key: string, command: string) =>
+    `{ ${command}; } </dev/null >"$fb_d/${key}" 2>/dev/null; : >"$fb_d/${key}.done"`;
+  const sequential: string[] = [];
   for (const [key, members] of sections) {
-    const command = key.startsWith('sql')
-      ? sessionCommand(
-          members.map((i) => requests[i] as SqlRequest),
-          key,
-        )
-      : factCommand(requests[members[0]!]!);
-    lines.push(`{ ${command}; } </dev/null >"$fb_d/${key}" 2>/dev/null &`);
+    const first = requests[members[0]!]!;
+    if (key.startsWith('sql')) {
+      const session = members.map((i) => requests[i] as SqlRequest);
+      lines.push(`( ${run(key, sessionCommand(session, key))} ) &`);
+    } else if (first.kind === 'exit') {
+      sequential.push(run(key, factCommand(first)));
+    } else {
+      lines.push(`( ${run(key, factCommand(first))} ) &`);
+    }
   }
-  lines.push('wait');
+  lines.push(...sequential, 'wait');
   for (const key of sections.keys()) {
     lines.push(
-      `printf '%s %s\\n' ${FACT_BEGIN} ${key}; cat "$fb_d/${key}"; printf '%s\\n' ${FACT_END}`,
+      `if [ -e "$fb_d/${key}.done" ]; then printf '%s %s\\n' ${FACT_BEGIN} ${key}; cat "$fb_d/${key}"; printf '%s\\n' ${FACT_END}; fi`,
     );
   }
   lines.push(')');

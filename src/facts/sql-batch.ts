@@ -19,7 +19,8 @@ import type { FactRequest, RemoteDatabase, SqlResult } from './types';
 export type SqlRequest = Extract<FactRequest, { kind: 'sql' }>;
 
 /** Non-ASCII text reaches the server as written only when the client talks utf8mb4. */
-const CLIENT_FLAGS = '--default-character-set=utf8mb4 --batch --force --unbuffered';
+// --column-names: an option file's skip-column-names would otherwise eat each first row.
+const CLIENT_FLAGS = '--default-character-set=utf8mb4 --batch --column-names --force --unbuffered';
 const MARK = '@@fb-q';
 const NO_CLIENT = '@@fb-no-mysql-client';
 const EXIT = '@@fb-rc';
@@ -36,7 +37,7 @@ export function loginOf(r: SqlRequest): string {
 export function sessionInput(requests: readonly SqlRequest[]): string {
   const lines: string[] = [];
   const frame = (id: string, query: string) => {
-    lines.push(`SELECT '${MARK} ${id}@@' AS '${MARK}';`, `${query.replace(/;\s*$/, '')};`);
+    lines.push(`SELECT '${MARK} ${id}@@' AS '${MARK}';`, query.replace(/;\s*$/, ''), ';');
   };
   requests.forEach((r, i) => {
     frame(String(i), r.query);
@@ -79,6 +80,8 @@ function defaultsFile(remote: RemoteDatabase, file: string): string {
 
 interface Frame {
   lines: string[];
+  /** The next marker came: the query ran to its end. */
+  closed: boolean;
 }
 
 /** Cuts a session's output into frames by marker row. */
@@ -91,7 +94,8 @@ function frames(output: string): { frames: Map<string, Frame>; before: string[] 
     if (line === MARK) continue; // the marker's column name
     const m = marker.exec(line);
     if (m) {
-      current = m[1] === 'end' ? undefined : { lines: [] };
+      if (current) current.closed = true;
+      current = m[1] === 'end' ? undefined : { lines: [], closed: false };
       if (current) out.set(m[1]!, current);
       continue;
     }
@@ -106,20 +110,22 @@ function frames(output: string): { frames: Map<string, Frame>; before: string[] 
  * " at line N" that only a session has. A value cannot start a line with
  * them: batch output writes a newline inside a value as `\n`.
  */
-const ERROR_LINE = /^ERROR (\d+ \([0-9A-Z]+\))?(?: at line \d+)?: /;
+const ERROR_LINE = /^ERROR(?: \d+ \([0-9A-Z]+\))?(?: at line \d+)?: /;
 
 function frameResult(frame: Frame, vertical: boolean): SqlResult {
-  const text = frame.lines.join('\n').replace(/\n+$/, '');
-  const errors = frame.lines.filter((l) => ERROR_LINE.test(l));
-  if (errors.length > 0) {
-    return {
-      ok: false,
-      error: errors
-        .join('\n')
-        .replace(/ at line \d+:/g, ':')
-        .trim(),
-    };
+  const first = frame.lines.findIndex((l) => ERROR_LINE.test(l));
+  if (first >= 0) {
+    // The message from its first line on: some run over several lines.
+    const message = frame.lines
+      .slice(first)
+      .join('\n')
+      .replace(/ at line \d+:/, ':');
+    return { ok: false, error: message.trim() };
   }
+  if (!frame.closed) {
+    return { ok: false, error: 'the database client stopped before this query finished' };
+  }
+  const text = frame.lines.join('\n').replace(/\n+$/, '');
   if (text === '') return { ok: true, output: '' };
   return { ok: true, output: vertical ? asVertical(text) : text.split('\n').slice(1).join('\n') };
 }

@@ -55,9 +55,23 @@ export function contextBuilder(
 }
 
 /** A host's variables; a secret is looked up only when a template reads it. */
+/**
+ * Names the tool sets itself in every context (as Ansible's magic variables):
+ * an inventory variable of the same name is not seen by templates.
+ */
+const RESERVED = new Set([
+  'name',
+  'inventory_hostname',
+  'group_names',
+  'groups',
+  'hostvars',
+  'mysql_replica_addresses',
+]);
+
 function view(host: Host, playVars: Record<string, unknown>, secret: SecretValue): HostView {
   const out: HostView = { name: host.name };
   for (const [k, v] of Object.entries({ ...playVars, ...host.vars })) {
+    if (RESERVED.has(k)) continue;
     if (!isSecretRef(v)) {
       out[k] = v;
       continue;

@@ -31,11 +31,15 @@ describe('SQL facts: one client session per login, from real output', () => {
     ]);
     assert.deepEqual(input.trim().split('\n'), [
       "SELECT '@@fb-q 0@@' AS '@@fb-q';",
-      'SELECT 1;',
+      // The terminator on a line of its own: a trailing `-- comment` cannot swallow it.
+      'SELECT 1',
+      ';',
       "SELECT '@@fb-q 1@@' AS '@@fb-q';",
-      'SHOW REPLICA STATUS;',
+      'SHOW REPLICA STATUS',
+      ';',
       "SELECT '@@fb-q 1.else@@' AS '@@fb-q';",
-      'SHOW SLAVE STATUS;',
+      'SHOW SLAVE STATUS',
+      ';',
       "SELECT '@@fb-q end@@' AS '@@fb-q';",
     ]);
   });
@@ -65,6 +69,29 @@ describe('SQL facts: one client session per login, from real output', () => {
     const [first, second] = parseSession(requests, out);
     assert.deepEqual(first, { ok: false, error: 'ERROR 2013 (HY000): Lost connection' });
     assert.deepEqual(second, { ok: false, error: 'the database client gave no answer' });
+  });
+
+  it('a client killed in the middle of a query: that query is an error, not an empty result', () => {
+    const requests: SqlRequest[] = [
+      { kind: 'sql', query: 'SELECT 1' },
+      { kind: 'sql', query: 'SHOW REPLICA STATUS', vertical: true },
+    ];
+    const out = '@@fb-q\n@@fb-q 0@@\n1\n1\n@@fb-q\n@@fb-q 1@@\n@@fb-rc 143\n';
+    const [first, second] = parseSession(requests, out);
+    assert.deepEqual(first, { ok: true, output: '1' });
+    assert.deepEqual(second, {
+      ok: false,
+      error: 'the database client stopped before this query finished',
+    });
+  });
+
+  it("client errors without a code, and messages over several lines, are the query's error", () => {
+    const requests: SqlRequest[] = [{ kind: 'sql', query: 'SELECT 1' }];
+    const out =
+      "@@fb-q\n@@fb-q 0@@\nERROR at line 2: Unknown command '\\G'.\nmore\n@@fb-q\n@@fb-q end@@\n@@fb-rc 1\n";
+    assert.deepEqual(parseSession(requests, out), [
+      { ok: false, error: "ERROR: Unknown command '\\G'.\nmore" },
+    ]);
   });
 
   it('a gather opens one session per login, runs its sections at once, and reads them back', () => {
