@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BIN, ROOT, cli, fixture } from '../../support/cli';
+import { pick, prng, type Random } from '../../support/fuzz';
 
 /**
  * Fault 13: broken inputs thrown at `validate` and `apply`. At least 1,000
@@ -115,24 +116,6 @@ function judge(
 }
 
 const FORBID_SSH = path.join(ROOT, 'dist', 'test', 'support', 'forbid-ssh.js');
-
-type Random = () => number;
-
-/** mulberry32: a small seeded generator, so a failing mutant can be replayed. */
-function prng(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function pick<T>(random: Random, items: readonly T[]): T {
-  return items[Math.floor(random() * items.length)]!;
-}
 
 const JUNK = [
   '',
