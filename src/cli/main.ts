@@ -281,9 +281,23 @@ export function buildProgram(io: Io, setAction: (action: Action) => void): Comma
     .command('reset')
     .description('return every lab host (or the given ones) to bare: stop, drop changes, boot')
     .addOption(labName())
+    .option('--to <checkpoint>', 'to this checkpoint (lab checkpoint) instead of bare')
     .argument('[hosts...]', 'host names (default: all)')
-    .action((hosts: string[], opts: { name: string }) =>
+    .action((hosts: string[], opts: { name: string; to?: string }) =>
       setAction(async (io) => (await import('./commands/lab')).labReset(hosts, opts, io)),
+    );
+  lab
+    .command('checkpoint')
+    .description(
+      "save every lab host's disk (or the given ones') as it is now, for lab reset --to; the hosts reboot",
+    )
+    .addOption(labName())
+    .argument('<checkpoint>', 'checkpoint name (an existing one is replaced)')
+    .argument('[hosts...]', 'host names (default: all)')
+    .action((checkpoint: string, hosts: string[], opts: { name: string }) =>
+      setAction(async (io) =>
+        (await import('./commands/lab')).labCheckpoint(checkpoint, hosts, opts, io),
+      ),
     );
   for (const [command, power, what] of [
     ['stop', 'off', 'shut lab hosts down and power them off; their disks are kept'],

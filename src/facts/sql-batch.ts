@@ -13,6 +13,7 @@
  * rows as `--vertical` prints it.
  */
 import { parseBatch } from '../mysql/client-output';
+import { ENABLE_BACKSLASH_ESCAPES } from '../mysql/sql-string';
 import { quote } from './shell';
 import type { FactRequest, RemoteDatabase, SqlResult } from './types';
 
@@ -35,7 +36,9 @@ export function loginOf(r: SqlRequest): string {
 
 /** The statements sent on stdin: a marker row before each query, one at the end. */
 export function sessionInput(requests: readonly SqlRequest[]): string {
-  const lines: string[] = [];
+  // Literals are written for the default mode (src/mysql/sql-string.ts); a
+  // sql_mode from my.cnf with NO_BACKSLASH_ESCAPES would read them otherwise.
+  const lines: string[] = [`${ENABLE_BACKSLASH_ESCAPES};`];
   const frame = (id: string, query: string) => {
     lines.push(`SELECT '${MARK} ${id}@@' AS '${MARK}';`, query.replace(/;\s*$/, ''), ';');
   };

@@ -38,13 +38,15 @@ export async function createHostNetwork(ctx: HostContext, host: HostPlan): Promi
 
 /**
  * Mounts a fresh copy-on-write root, gives the host its identity and starts
- * systemd-nspawn. With `keepDisk`, the host's own upper layer (what it wrote
- * before it was powered off) is mounted again instead: a reboot, not a reset.
+ * systemd-nspawn. With `layers` (a checkpoint of this host, topmost first),
+ * the fresh root starts from that checkpoint instead of the bare image. With
+ * `keepDisk`, the host's own upper layer (what it wrote before it was powered
+ * off) is mounted again, on the layers it had: a reboot, not a reset.
  */
 export async function bootHost(
   ctx: HostContext,
   host: HostPlan,
-  options: { keepDisk?: boolean } = {},
+  options: { keepDisk?: boolean; layers?: readonly string[] } = {},
 ): Promise<void> {
   const { state } = ctx.store;
   const paths = hostPaths(ctx.paths, host.name);
@@ -54,15 +56,17 @@ export async function bootHost(
   if (!keep && existsSync(paths.dir)) await removeTree(`prepare ${host.name}`, paths.dir);
   for (const dir of [paths.upper, paths.work, paths.root]) mkdirSync(dir, { recursive: true });
   mkdirSync(ctx.paths.logs, { recursive: true });
-  ctx.store.record(host.name, { mount: paths.root });
+  const layers = keep ? (ctx.store.host(host.name).layers ?? []) : [...(options.layers ?? [])];
+  ctx.store.record(host.name, { layers, mount: paths.root });
   await mountOverlay(
     `mount root of ${host.name}`,
-    state.imageRoot,
+    [...layers, state.imageRoot],
     paths.upper,
     paths.work,
     paths.root,
   );
-  if (!keep)
+  // A checkpoint already holds the host's identity (and whatever was done to it since).
+  if (!keep && layers.length === 0)
     await prepareHostRoot({
       root: paths.root,
       host,
@@ -131,7 +135,7 @@ export async function stopHost(
   store.forget(host, 'mount');
   if (options.keepDisk) return outcome;
   if (runtime.dir) await removeTree(`remove root of ${host}`, runtime.dir);
-  store.forget(host, 'dir');
+  store.forget(host, 'dir', 'layers');
   return outcome;
 }
 

@@ -7,6 +7,13 @@ export { labUp, type LabUpOptions } from './lab-up';
 export { labDown, type LabDownOptions, type LabDownResult } from './lab-down';
 export { labStatus, type LabStatus, type LabStatusHost, type HostStatus } from './lab-status';
 export { resetLab, type ResetOptions } from './lab-reset';
+export {
+  listCheckpoints,
+  saveCheckpoint,
+  type CheckpointOptions,
+  type CheckpointRecord,
+  type CheckpointResult,
+} from './lab-checkpoint';
 export { powerHosts, type PowerOptions } from './lab-power';
 export { labExec, labSshTarget } from './lab-ssh';
 export { caLine, type LabHost, type LabInfo, type LabTimings, type LabUpResult } from './lab-info';

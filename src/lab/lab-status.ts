@@ -1,6 +1,7 @@
 /** `lab status`: the hosts of a lab, their addresses, and whether each is up. */
 import { connect } from 'node:net';
 import { labInfo, type LabHost, type LabInfo } from './lab-info';
+import { listCheckpoints } from './lab-checkpoint';
 import { inspectLab } from './lab-health';
 import { labPaths, labRoot } from './paths';
 import { validateLabName } from './plan-names';
@@ -19,6 +20,8 @@ export interface LabStatus {
   problems: string[];
   info?: LabInfo;
   hosts: LabStatusHost[];
+  /** Saved checkpoints (lab checkpoint), by name. */
+  checkpoints: { name: string; createdAt: string; hosts: string[] }[];
 }
 
 /** Whether something accepts TCP connections (sshd) at address:port. */
@@ -42,7 +45,7 @@ export async function labStatus(
   const labName = validateLabName(name);
   const paths = labPaths(labRoot(options.root), labName);
   const state = readState(paths.state);
-  if (!state) return { name: labName, state: 'absent', problems: [], hosts: [] };
+  if (!state) return { name: labName, state: 'absent', problems: [], hosts: [], checkpoints: [] };
   const health = await inspectLab(state);
   const info = labInfo(paths, state);
   const hosts = await Promise.all(
@@ -57,5 +60,10 @@ export async function labStatus(
     problems: health.problems,
     info,
     hosts,
+    checkpoints: listCheckpoints(paths).map((c) => ({
+      name: c.name,
+      createdAt: c.createdAt,
+      hosts: Object.keys(c.hosts),
+    })),
   };
 }

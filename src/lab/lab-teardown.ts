@@ -3,6 +3,7 @@ import { existsSync, readdirSync, rmdirSync } from 'node:fs';
 import { removeEmptyParents } from './cgroups';
 import { removeHostNetwork, stopHost } from './host-lifecycle';
 import type { Progress } from './machine';
+import { removeTree } from './mounts';
 import { deleteLink } from './network';
 import type { LabPaths } from './paths';
 import type { StateStore } from './state';
@@ -29,6 +30,9 @@ export async function teardownLab(
     if (outcome === 'killed') progress(`${name} did not power off in time and was killed`);
   }
   for (const name of names) await removeHostNetwork(store, name);
+  // Checkpoints belong to this lab's hosts: a new lab starts without them.
+  for (const dir of [paths.layers, paths.checkpoints])
+    if (existsSync(dir)) await removeTree('remove the lab checkpoints', dir);
   if (store.state.bridgeCreated) await deleteLink(store.state.bridge);
   removeEmptyParents(store.state.name);
   store.remove();

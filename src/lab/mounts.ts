@@ -13,14 +13,16 @@ export function isMountPoint(path: string): boolean {
   return readMounts().some((m) => m.target === path);
 }
 
+/** `lower`: one folder, or several, topmost first (the image last). */
 export async function mountOverlay(
   step: string,
-  lower: string,
+  lower: string | readonly string[],
   upper: string,
   work: string,
   target: string,
 ): Promise<void> {
-  for (const p of [lower, upper, work]) {
+  const lowers = typeof lower === 'string' ? [lower] : lower;
+  for (const p of [...lowers, upper, work]) {
     if (/[,:\s]/.test(p))
       throw new EnvironmentError(`overlay path "${p}" has a , : or blank`, step);
   }
@@ -29,7 +31,7 @@ export async function mountOverlay(
     'overlay',
     'overlay',
     '-o',
-    `lowerdir=${lower},upperdir=${upper},workdir=${work}`,
+    `lowerdir=${lowers.join(':')},upperdir=${upper},workdir=${work}`,
     target,
   ]);
 }

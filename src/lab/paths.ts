@@ -39,6 +39,10 @@ export interface LabPaths {
   hostKeys: string;
   hosts: string;
   logs: string;
+  /** Frozen upper layers of hosts, shared by checkpoints and the hosts booted from them. */
+  layers: string;
+  /** One record per checkpoint: which layers each host's disk is made of. */
+  checkpoints: string;
 }
 
 export function labPaths(root: string, name: string): LabPaths {
@@ -56,6 +60,8 @@ export function labPaths(root: string, name: string): LabPaths {
     hostKeys: join(dir, 'host-keys'),
     hosts: join(dir, 'hosts'),
     logs: join(dir, 'logs'),
+    layers: join(dir, 'layers'),
+    checkpoints: join(dir, 'checkpoints'),
   };
 }
 

@@ -21,6 +21,11 @@ export interface HostRuntime {
   dir?: string;
   /** The overlay mount point (the host's root). */
   mount?: string;
+  /**
+   * Frozen layers between the image and the host's upper layer, topmost
+   * first: the checkpoint the host was booted from (none for a bare host).
+   */
+  layers?: string[];
   /** The host's cgroup folders. */
   cgroups?: string[];
   /** The systemd-nspawn process. */

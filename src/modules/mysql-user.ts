@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { flag, templated } from './arg-types';
-import { parseBatch, parseGrants, showGrantsQuery, sqlAccount, type Grant } from '../mysql';
+import {
+  parseBatch,
+  parseGrants,
+  showGrantsQuery,
+  sqlAccount,
+  sqlString,
+  type Grant,
+} from '../mysql';
 import { grantStatement } from '../mysql/statements';
 import type { FactRequest, FileFact } from '../facts/types';
 import type { Change } from './changes';
@@ -46,7 +53,7 @@ export type MysqlUserArgs = z.infer<typeof mysqlUserArgs>;
 
 /** Each account of the name: its host and its TLS requirement ('' none, ANY = REQUIRE SSL). */
 const accountsQuery = (name: string) =>
-  `SELECT host, ssl_type FROM mysql.user WHERE user = '${name.replace(/'/g, "''")}'`;
+  `SELECT host, ssl_type FROM mysql.user WHERE user = ${sqlString(name)}`;
 const fingerprintKey = (user: string, host: string) => `mysql:${sqlAccount(user, host)}`;
 
 function wantedGrants(args: MysqlUserArgs): Grant[] {

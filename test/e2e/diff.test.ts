@@ -49,7 +49,7 @@ describe('e2e: diff for CI on the live site', function () {
 
   before(async function () {
     lab = await useE2eLab(this);
-    await lab.reset();
+    await lab.resetToSite();
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'foobar-e2e-diff-'));
     const r = run(['apply', '-i', lab.inventoryPath]);
     if (r.code !== 0) assert.fail(await lab.explain(r.out));

@@ -59,7 +59,7 @@ for (const flavor of ['mysql', 'mariadb'] as const)
 
     before(async function () {
       lab = await useE2eLab(this, flavor);
-      await lab.reset();
+      await lab.resetToSite();
       work = fs.mkdtempSync(path.join(os.tmpdir(), 'foobar-e2e-failover-'));
       // promote --write edits the inventory: a copy, beside which it stages its change.
       inventory = path.join(work, 'site.yml');

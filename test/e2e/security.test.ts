@@ -44,7 +44,7 @@ describe('e2e: HTTPS, the firewall per role and database TLS', function () {
 
   before(async function () {
     lab = await useE2eLab(this);
-    await lab.reset();
+    await lab.resetToSite();
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'foobar-e2e-security-'));
     lb = lab.host('lb-01').address;
     const r = run(['apply', '-i', lab.inventoryPath]);

@@ -33,7 +33,7 @@ describe('e2e: foobar-infra status on the live site', function () {
 
   before(async function () {
     lab = await useE2eLab(this);
-    await lab.reset();
+    await lab.resetToSite();
     const r = runCli(['apply', '-i', lab.inventoryPath]);
     assert.equal(r.code, 0, r.out);
   });

@@ -14,6 +14,7 @@ import {
   labUp,
   powerHosts,
   resetLab,
+  saveCheckpoint,
   sshRun,
   type Flavor,
   type LabDownResult,
@@ -22,6 +23,7 @@ import {
   type LabUpResult,
   type SshResult,
 } from '../../src/lab';
+import { runCli } from './cli';
 
 export interface E2eLabSpec {
   name: string;
@@ -57,6 +59,13 @@ export interface E2eLab {
   explain(out: string): Promise<string>;
   /** Every host (or the given ones) back to bare: stop, drop the overlay, boot. */
   reset(hosts?: readonly string[]): Promise<void>;
+  /**
+   * Every host back to the whole site applied, as `apply` leaves it: from
+   * the lab's checkpoint `site`, which the first call in this process makes
+   * by applying the site to bare hosts. For suites that need a converged
+   * site, not the first apply (which the site and first-apply suites test).
+   */
+  resetToSite(): Promise<void>;
   /** Powers hosts off, keeping their disks (`lab stop`); `start` boots them from their disks. */
   stop(hosts: readonly string[]): Promise<string[]>;
   start(hosts: readonly string[]): Promise<string[]>;
@@ -85,6 +94,13 @@ async function bringUp(flavor: Flavor): Promise<LabUpResult> {
 function handle(flavor: Flavor, first: LabUpResult): E2eLab {
   const spec = E2E_LABS[flavor];
   let current = first;
+  /** The checkpoint `site` exists in this lab (made by this process). */
+  let siteSaved = false;
+  const applySite = async (what: string) => {
+    const r = runCli(['apply', '-i', current.inventoryPath]);
+    if (r.code !== 0)
+      throw new Error(`${what}: apply exited ${r.code}\n${await lab.explain(r.out)}`);
+  };
   const find = (name: string): LabHost => {
     const host = current.hosts.find((h) => h.name === name || h.address === name);
     if (!host) throw new Error(`lab ${spec.name} has no host ${name}`);
@@ -129,9 +145,28 @@ function handle(flavor: Flavor, first: LabUpResult): E2eLab {
     reset: async (hosts) => {
       await resetLab(spec.name, { hosts, progress });
     },
+    resetToSite: async () => {
+      if (!siteSaved) {
+        await resetLab(spec.name, { progress });
+        await applySite('the site on bare hosts, for the checkpoint');
+        await saveCheckpoint(spec.name, 'site', { progress });
+        siteSaved = true;
+      }
+      // The primary first: a replica that starts before its source waits a
+      // whole connect retry (60 s) before it tries again.
+      const primaries = current.hosts.filter((h) => h.mysqlRole === 'primary').map((h) => h.name);
+      const others = current.hosts.map((h) => h.name).filter((h) => !primaries.includes(h));
+      await resetLab(spec.name, { hosts: primaries, to: 'site', progress });
+      await resetLab(spec.name, { hosts: others, to: 'site', progress });
+      // A restarted primary comes back read-only by design; apply makes it writable again.
+      await applySite('the site from its checkpoint');
+    },
     stop: (hosts) => powerHosts(spec.name, hosts, 'off', { progress }),
     start: (hosts) => powerHosts(spec.name, hosts, 'on', { progress }),
-    down: () => labDown(spec.name, { progress }),
+    down: () => {
+      siteSaved = false;
+      return labDown(spec.name, { progress });
+    },
     up: async () => {
       current = await labUp({ name: spec.name, flavor, subnet: spec.subnet, progress });
       lab.hosts = current.hosts;

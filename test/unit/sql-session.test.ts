@@ -4,6 +4,7 @@ import { parseFacts } from '../../src/facts/parse';
 import { gatherScript } from '../../src/facts/script';
 import { parseSession, sessionInput, type SqlRequest } from '../../src/facts/sql-batch';
 import { factKey, type FactRequest } from '../../src/facts/types';
+import { ENABLE_BACKSLASH_ESCAPES } from '../../src/mysql';
 import { fixture } from '../support/cli';
 
 /**
@@ -30,6 +31,8 @@ describe('SQL facts: one client session per login, from real output', () => {
       { kind: 'sql', query: 'SHOW REPLICA STATUS', orElse: 'SHOW SLAVE STATUS' },
     ]);
     assert.deepEqual(input.trim().split('\n'), [
+      // Literals are written for the default mode, whatever sql_mode my.cnf sets.
+      `${ENABLE_BACKSLASH_ESCAPES};`,
       "SELECT '@@fb-q 0@@' AS '@@fb-q';",
       // The terminator on a line of its own: a trailing `-- comment` cannot swallow it.
       'SELECT 1',

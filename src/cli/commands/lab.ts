@@ -9,6 +9,7 @@ import {
   labUp as upLab,
   labUnsupportedReason,
   resetLab,
+  saveCheckpoint,
   sshInteractive,
   type Flavor,
   type LabHost,
@@ -110,16 +111,40 @@ export async function labDown(opts: { name?: string }, io: Io): Promise<number> 
   return 0;
 }
 
-export async function labReset(hosts: string[], opts: { name?: string }, io: Io): Promise<number> {
+export async function labReset(
+  hosts: string[],
+  opts: { name?: string; to?: string },
+  io: Io,
+): Promise<number> {
   requireSupported('lab reset');
   const result = await resetLab(opts.name, {
     hosts: hosts.length > 0 ? hosts : undefined,
+    to: opts.to,
     progress: (line) => io.err(line),
   });
-  io.out(`lab ${result.name}: hosts are bare again in ${seconds(result.timings.totalMs)}`);
+  const where = opts.to === undefined ? 'bare again' : `back at checkpoint ${opts.to}`;
+  io.out(`lab ${result.name}: hosts are ${where} in ${seconds(result.timings.totalMs)}`);
   for (const d of result.degraded) {
     io.out(`  note: ${d.host} is degraded; failed units: ${d.failedUnits.join(', ')}`);
   }
+  return 0;
+}
+
+/** `lab checkpoint NAME [HOST...]`: freeze the hosts' disks for `lab reset --to NAME`. */
+export async function labCheckpoint(
+  checkpoint: string,
+  hosts: string[],
+  opts: { name?: string },
+  io: Io,
+): Promise<number> {
+  requireSupported('lab checkpoint');
+  const result = await saveCheckpoint(opts.name, checkpoint, {
+    hosts: hosts.length > 0 ? hosts : undefined,
+    progress: (line) => io.err(line),
+  });
+  io.out(
+    `lab ${result.lab}: checkpoint ${result.name} of ${result.hosts.join(', ')} saved in ${seconds(result.ms)}`,
+  );
   return 0;
 }
 
@@ -157,6 +182,8 @@ export async function labStatus(opts: { name?: string }, io: Io): Promise<number
   );
   for (const line of hostTable(status.hosts)) io.out(line);
   for (const problem of status.problems) io.out(`  problem: ${problem}`);
+  for (const c of status.checkpoints)
+    io.out(`checkpoint ${c.name}: ${c.hosts.join(', ')} (saved ${c.createdAt})`);
   io.out(`inventory: ${info.inventoryPath}`);
   io.out(caLine(info));
   return 0;

@@ -98,7 +98,7 @@ describe('e2e faults on the live site', function () {
 
   before(async function () {
     lab = await useE2eLab(this);
-    await lab.reset();
+    await lab.resetToSite();
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'foobar-faults-'));
     lb = `https://${lab.host('lb-01').address}`;
     converge();
