@@ -1,4 +1,13 @@
-import { FACT_BEGIN, FACT_END, gatherLayout } from './script';
+import { splitFiles } from './files-batch';
+import {
+  FACT_BEGIN,
+  FACT_END,
+  FILES_SECTION,
+  gatherLayout,
+  sharedNames,
+  sharedPaths,
+  UNITS_SECTION,
+} from './script';
 import { parseSession, type SqlRequest } from './sql-batch';
 import {
   type AccountFact,
@@ -44,16 +53,29 @@ export function parseFacts(requests: readonly FactRequest[], output: string): Ma
   const facts = new Map<string, Fact>();
   for (const [key, members] of layout.sections) {
     const text = sections.get(key);
-    const first = layout.requests[members[0]!]!;
+    const asked = members.map((i) => layout.requests[i]!);
+    const first = asked[0]!;
     if (text === undefined) throw new FactParseError(`no output for fact ${factKey(first)}`);
-    if (first.kind !== 'sql') {
-      facts.set(factKey(first), parseFact(first, text));
-      continue;
+    if (first.kind === 'sql') {
+      const session = asked as SqlRequest[];
+      parseSession(session, text).forEach((value, j) =>
+        facts.set(factKey(session[j]!), { kind: 'sql', value }),
+      );
+    } else if (key === UNITS_SECTION) {
+      // Blocks come in the order asked: read once for every name, then shared out.
+      const all = parseUnits(sharedNames(asked), text);
+      for (const r of asked as Extract<FactRequest, { kind: 'units' }>[])
+        facts.set(factKey(r), {
+          kind: 'units',
+          value: new Map(r.names.map((n) => [n, all.get(n)!])),
+        });
+    } else if (key === FILES_SECTION) {
+      const texts = splitFiles(sharedPaths(asked), text);
+      for (const r of asked)
+        if (r.kind === 'file') facts.set(factKey(r), parseFact(r, texts.get(r.path)!));
+    } else {
+      for (const r of asked) facts.set(factKey(r), parseFact(r, text));
     }
-    const session = members.map((i) => layout.requests[i] as SqlRequest);
-    parseSession(session, text).forEach((value, j) =>
-      facts.set(factKey(session[j]!), { kind: 'sql', value }),
-    );
   }
   return facts;
 }
@@ -149,7 +171,8 @@ export function parseFile(path: string, text: string): FileFact {
     size: Number(size),
   };
   if (fact.type === 'file') {
-    const sha = /^([0-9a-f]{64}) /.exec(lines[1] ?? '');
+    // sha256sum starts the line with a backslash when it escaped the name (\\ or \n in it).
+    const sha = /^\\?([0-9a-f]{64}) /.exec(lines[1] ?? '');
     if (!sha)
       throw new FactParseError(`file ${path}: no sha256 in ${JSON.stringify(lines[1] ?? '')}`);
     fact.sha256 = sha[1];

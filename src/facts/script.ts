@@ -1,3 +1,4 @@
+import { filesCommand, sharesFilesSection } from './files-batch';
 import { quote, quoteArgv } from './shell';
 import { loginOf, sessionCommand, type SqlRequest } from './sql-batch';
 import { factKey, unitName, type FactRequest } from './types';
@@ -62,34 +63,64 @@ export function factCommand(request: FactRequest): string {
 }
 
 /**
- * Where each fact is gathered: a section of its own, or, for SQL, a share of
- * its server's one client session. The parser reads the same layout.
+ * Where each fact is gathered: a section of its own, or a share of a section
+ * that answers several at once: one client session per SQL login, one
+ * `dpkg-query` for every package fact, one `systemctl show` for every unit
+ * fact, one `stat` and one `sha256sum` for every file fact (files-batch.ts):
+ * each program started costs a host tens of milliseconds of CPU. The parser
+ * reads the same layout.
  */
 export interface GatherLayout {
   requests: FactRequest[];
-  /** Section key → the indexes (into `requests`) it answers; one unless a session. */
+  /** Section key → the indexes (into `requests`) it answers; one unless shared. */
   sections: Map<string, number[]>;
 }
+
+/** The keys of the shared sections of packages and units. */
+export const PACKAGES_SECTION = 'packages';
+export const UNITS_SECTION = 'units';
+export const FILES_SECTION = 'files';
 
 export function gatherLayout(all: readonly FactRequest[]): GatherLayout {
   const requests = uniqueRequests(all);
   const sections = new Map<string, number[]>();
   const sessions = new Map<string, string>();
-  requests.forEach((r, i) => {
-    if (r.kind !== 'sql') {
-      sections.set(String(i), [i]);
-      return;
-    }
-    const login = loginOf(r);
-    let key = sessions.get(login);
-    if (key === undefined) {
-      key = `sql${sessions.size}`;
-      sessions.set(login, key);
-      sections.set(key, []);
-    }
+  const share = (key: string, i: number) => {
+    if (!sections.has(key)) sections.set(key, []);
     sections.get(key)!.push(i);
+  };
+  requests.forEach((r, i) => {
+    if (r.kind === 'packages') return share(PACKAGES_SECTION, i);
+    if (r.kind === 'units') return share(UNITS_SECTION, i);
+    if (r.kind === 'file' && sharesFilesSection(r.path)) return share(FILES_SECTION, i);
+    if (r.kind !== 'sql') return void sections.set(String(i), [i]);
+    const login = loginOf(r);
+    if (!sessions.has(login)) sessions.set(login, `sql${sessions.size}`);
+    share(sessions.get(login)!, i);
   });
   return { requests, sections };
+}
+
+/** Every name the members of a shared section ask for, each once, in first-asked order. */
+export function sharedNames(requests: readonly FactRequest[]): string[] {
+  const names = new Set<string>();
+  for (const r of requests)
+    if (r.kind === 'packages' || r.kind === 'units') for (const n of r.names) names.add(n);
+  return [...names];
+}
+
+/** The paths of a shared files section's members. */
+export function sharedPaths(requests: readonly FactRequest[]): string[] {
+  return requests.flatMap((r) => (r.kind === 'file' ? [r.path] : []));
+}
+
+/** The command of a section: one fact's, or the shared one of its members. */
+function sectionCommand(key: string, members: readonly FactRequest[]): string {
+  if (key === PACKAGES_SECTION)
+    return factCommand({ kind: 'packages', names: sharedNames(members) });
+  if (key === UNITS_SECTION) return factCommand({ kind: 'units', names: sharedNames(members) });
+  if (key === FILES_SECTION) return filesCommand(sharedPaths(members));
+  return factCommand(members[0]!);
 }
 
 /**
@@ -114,14 +145,13 @@ export function gatherScript(all: readonly FactRequest[]): string {
     `{ ${command}; } </dev/null >"$fb_d/${key}" 2>/dev/null; : >"$fb_d/${key}.done"`;
   const sequential: string[] = [];
   for (const [key, members] of sections) {
-    const first = requests[members[0]!]!;
-    if (key.startsWith('sql')) {
-      const session = members.map((i) => requests[i] as SqlRequest);
-      lines.push(`( ${run(key, sessionCommand(session, key))} ) &`);
-    } else if (first.kind === 'exit') {
-      sequential.push(run(key, factCommand(first)));
+    const asked = members.map((i) => requests[i]!);
+    if (asked[0]!.kind === 'sql') {
+      lines.push(`( ${run(key, sessionCommand(asked as SqlRequest[], key))} ) &`);
+    } else if (asked[0]!.kind === 'exit') {
+      sequential.push(run(key, factCommand(asked[0]!)));
     } else {
-      lines.push(`( ${run(key, factCommand(first))} ) &`);
+      lines.push(`( ${run(key, sectionCommand(key, asked))} ) &`);
     }
   }
   lines.push(...sequential, 'wait');

@@ -30,7 +30,7 @@ const TOP = [
   'completion',
   'help',
 ];
-const LAB = ['up', 'down', 'status', 'reset', 'stop', 'start', 'ssh', 'help'];
+const LAB = ['up', 'down', 'status', 'reset', 'checkpoint', 'stop', 'start', 'ssh', 'help'];
 const APPLY_LONG = [
   '--inventory',
   '--check',

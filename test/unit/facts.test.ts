@@ -52,6 +52,70 @@ describe('fact parsers: {request, output} → fact, from real command output', (
     assert.equal(facts.get("exit:printf 'multi\\nline'")!.value, 0);
   });
 
+  it('every package fact shares one dpkg-query and every unit fact one systemctl show; each gets its own answer (output recorded on a lab host)', () => {
+    const requests: FactRequest[] = [
+      { kind: 'packages', names: ['nginx', 'nodejs'] },
+      { kind: 'units', names: ['nginx', 'mysql'] },
+      { kind: 'packages', names: ['nftables', 'nginx', 'no-such-package'] },
+      { kind: 'units', names: ['nftables', 'no-such'] },
+    ];
+    const script = gatherScript(requests);
+    assert.equal((script.match(/dpkg-query /g) ?? []).length, 1, script);
+    assert.equal((script.match(/systemctl show /g) ?? []).length, 1, script);
+    assert.match(script, /-- nginx nodejs nftables no-such-package /);
+    assert.match(script, /-- nginx\.service mysql\.service nftables\.service no-such\.service /);
+    const unit = (id: string, load: string, active: string, sub: string, file: string) =>
+      `Id=${id}\nLoadState=${load}\nActiveState=${active}\nSubState=${sub}\nUnitFileState=${file}\nNeedDaemonReload=no\n`;
+    const output = [
+      '@@foobar-fact-begin@@ packages',
+      'nftables\tii \t1.1.7-3',
+      'nginx\tii \t1.30.6-2',
+      'nodejs\tii \t24.22.2+dfsg+~cs24.19.2-1',
+      '@@foobar-fact-end@@',
+      '@@foobar-fact-begin@@ units',
+      [
+        unit('nginx.service', 'loaded', 'active', 'running', 'enabled'),
+        unit('mysql.service', 'loaded', 'active', 'running', 'enabled'),
+        unit('nftables.service', 'loaded', 'inactive', 'dead', 'enabled'),
+        unit('no-such.service', 'not-found', 'inactive', 'dead', ''),
+      ].join('\n'),
+      '@@foobar-fact-end@@',
+      '',
+    ].join('\n');
+    const facts = parseFacts(requests, output);
+    const value = (r: FactRequest) => plain(facts.get(factKey(r))!.value) as Record<string, never>;
+    assert.deepEqual(Object.keys(value(requests[0]!)), ['nginx', 'nodejs']);
+    assert.deepEqual(value(requests[2]!)['no-such-package'], {
+      name: 'no-such-package',
+      installed: false,
+    });
+    assert.deepEqual(value(requests[2]!).nginx, {
+      name: 'nginx',
+      installed: true,
+      version: '1.30.6-2',
+    });
+    assert.deepEqual(
+      Object.entries(value(requests[1]!)).map(([n, u]) => [
+        n,
+        (u as { activeState: string }).activeState,
+      ]),
+      [
+        ['nginx', 'active'],
+        ['mysql', 'active'],
+      ],
+    );
+    assert.deepEqual(
+      Object.entries(value(requests[3]!)).map(([n, u]) => [
+        n,
+        (u as { loadState: string }).loadState,
+      ]),
+      [
+        ['nftables', 'loaded'],
+        ['no-such', 'not-found'],
+      ],
+    );
+  });
+
   it('missing or garbled output is an error, never a guess', () => {
     assert.throws(() => parseFacts([{ kind: 'exists', path: '/a' }], ''), FactParseError);
     assert.throws(
