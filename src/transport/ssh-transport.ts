@@ -5,6 +5,7 @@ import { TransportError } from '../core/errors';
 import { planAuth } from './auth';
 import { SshConnection } from './connection';
 import { matchWildcard } from './host-pattern';
+import { Limiter } from './limiter';
 import { openSsh } from './open-ssh';
 import { resolveRoute, routeKey, type Endpoint } from './route';
 import { Session } from './session';
@@ -23,6 +24,12 @@ export interface SshTransportOptions {
   agentSocket?: string | false;
   /** The user a jump host without one is logged in as (default: the local user). */
   localUser?: string;
+  /**
+   * Handshakes (key exchange and login) in flight at once (default 32): two
+   * hundred at once starve a small machine's CPU until every one times out.
+   * The connect timeout of each counts from its own start, not from its wait.
+   */
+  maxHandshakes?: number;
 }
 
 /**
@@ -45,9 +52,11 @@ class SshTransport implements Transport {
   private readonly pool = new Map<string, PoolEntry>();
   private readonly home: string;
   private readonly maxChannels: number;
+  private readonly handshakes: Limiter;
 
   constructor(private readonly options: SshTransportOptions) {
     this.home = options.home ?? os.homedir();
+    this.handshakes = new Limiter(options.maxHandshakes ?? 32);
     this.maxChannels = options.maxChannels ?? 4;
     if (!Number.isInteger(this.maxChannels) || this.maxChannels < 1) {
       throw new RangeError('maxChannels must be a positive integer');
@@ -131,16 +140,21 @@ class SshTransport implements Transport {
         port: endpoint.port,
       });
       const agent = this.options.agentSocket ?? process.env.SSH_AUTH_SOCK;
-      const opened = await openSsh({
-        host: target.host,
-        endpoint,
-        knownHostsFile,
-        acceptNew: target.acceptNew,
-        timeoutMs: target.connectTimeoutMs,
-        auth: planAuth(target.host, endpoint, { home: this.home, agentSocket: agent || undefined }),
-        sock,
-        context: isHop ? `via jump host ${endpoint.label}: ` : '',
-      });
+      const opened = await this.handshakes.run(() =>
+        openSsh({
+          host: target.host,
+          endpoint,
+          knownHostsFile,
+          acceptNew: target.acceptNew,
+          timeoutMs: target.connectTimeoutMs,
+          auth: planAuth(target.host, endpoint, {
+            home: this.home,
+            agentSocket: agent || undefined,
+          }),
+          sock,
+          context: isHop ? `via jump host ${endpoint.label}: ` : '',
+        }),
+      );
       const connections = 1 + (jump?.fresh && jumpSession ? jumpSession.stats.connections : 0);
       const session = new Session(opened, this.maxChannels, connections, onGone);
       if (jump) {
