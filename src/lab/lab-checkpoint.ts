@@ -61,6 +61,10 @@ export function readCheckpoint(paths: LabPaths, labName: string, name: string): 
         (known.length > 0 ? ` (it has: ${known.join(', ')})` : ' (save one with lab checkpoint)'),
     );
   }
+  return readRecord(file);
+}
+
+function readRecord(file: string): CheckpointRecord {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as CheckpointRecord;
   } catch (error) {
@@ -74,7 +78,7 @@ export function listCheckpoints(paths: LabPaths): CheckpointRecord[] {
   return readdirSync(paths.checkpoints)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((f) => JSON.parse(readFileSync(join(paths.checkpoints, f), 'utf8')) as CheckpointRecord);
+    .map((f) => readRecord(join(paths.checkpoints, f)));
 }
 
 /** Deletes the layers that no checkpoint and no host's disk uses. */
@@ -125,11 +129,11 @@ export async function saveCheckpoint(
         await stopHost(store, host.name, { keepDisk: true });
         const own = hostPaths(paths, host.name);
         const layer = mkdtempSync(join(paths.layers, `${host.name}-`));
-        // The layer folder exists first (recorded by its name); the upper layer becomes it.
-        renameSync(own.upper, join(layer, 'fs'));
         const layers = [join(layer, 'fs'), ...below];
-        saved[host.name] = layers;
+        // Recorded before the move: an interrupted save never leaves the layer unused (and deleted).
         store.record(host.name, { layers });
+        renameSync(own.upper, join(layer, 'fs'));
+        saved[host.name] = layers;
         await removeTree(`clear the overlay work folder of ${host.name}`, own.work);
         mkdirSync(own.upper);
         await bootHost(ctx, host, { keepDisk: true });
