@@ -76,7 +76,7 @@ export interface GatherLayout {
   sections: Map<string, number[]>;
 }
 
-/** The keys of the shared sections of packages and units. */
+/** The keys of the shared sections of packages, units and files. */
 export const PACKAGES_SECTION = 'packages';
 export const UNITS_SECTION = 'units';
 export const FILES_SECTION = 'files';

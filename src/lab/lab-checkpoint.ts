@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { join } from 'node:path';
 import { EnvironmentError, UsageError } from '../core/errors';
 import { bootHost, stopHost, waitForHost } from './host-lifecycle';
-import { inspectLab } from './lab-health';
+import { assertLabUp } from './lab-health';
 import { writeFileAtomic } from './local-files';
 import type { Progress } from './machine';
 import { removeTree } from './mounts';
@@ -113,12 +113,7 @@ export async function saveCheckpoint(
   const progress: Progress = options.progress ?? (() => undefined);
   return withRunningLab('lab checkpoint', labName, options, async (lab) => {
     const { paths, store, ctx, hosts } = lab;
-    const health = await inspectLab(lab.state);
-    if (!health.healthy) {
-      throw new UsageError(
-        `lab ${lab.name} is not fully up (${health.problems.join('; ')}); run lab up or lab start`,
-      );
-    }
+    await assertLabUp(lab.state, 'run lab up or lab start');
     mkdirSync(paths.layers, { recursive: true });
     progress(`saving checkpoint ${name} of ${hosts.map((h) => h.name).join(', ')}`);
     store.setPhase('starting');

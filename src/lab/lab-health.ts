@@ -1,4 +1,5 @@
 /** Whether a recorded lab is fully up, and what is wrong when it is not. */
+import { UsageError } from '../core/errors';
 import { linkExists, netnsExists } from './network';
 import { isMountPoint } from './mounts';
 import { currentBootId, isSameProcessAlive } from './processes';
@@ -28,4 +29,14 @@ export async function inspectLab(state: LabState): Promise<LabHealth> {
       problems.push(`the root of ${host.name} is not mounted`);
   }
   return { healthy: problems.length === 0, problems, processesAlive };
+}
+
+/** Refuses a lab that is not fully up (a usage error naming its problems, then `advice`). */
+export async function assertLabUp(state: LabState, advice: string): Promise<void> {
+  const health = await inspectLab(state);
+  if (!health.healthy) {
+    throw new UsageError(
+      `lab ${state.name} is not fully up (${health.problems.join('; ')}); ${advice}`,
+    );
+  }
 }

@@ -7,7 +7,7 @@ import { UsageError } from '../core/errors';
 import { bootHost, stopHost, waitForHost } from './host-lifecycle';
 import { labInfo, type LabUpResult } from './lab-info';
 import { readCheckpoint, removeUnusedLayers } from './lab-checkpoint';
-import { inspectLab } from './lab-health';
+import { assertLabUp } from './lab-health';
 import type { Progress } from './machine';
 import { allSettledOrThrow } from './parallel';
 import { withRunningLab } from './running-lab';
@@ -30,12 +30,7 @@ export async function resetLab(name?: string, options: ResetOptions = {}): Promi
     name,
     options,
     async ({ name: labName, paths, state, store, ctx, hosts }) => {
-      const health = await inspectLab(state);
-      if (!health.healthy) {
-        throw new UsageError(
-          `lab ${labName} is not fully up (${health.problems.join('; ')}); run lab up`,
-        );
-      }
+      await assertLabUp(state, 'run lab up');
       const checkpoint =
         options.to === undefined ? undefined : readCheckpoint(paths, labName, options.to);
       const missing = hosts.filter((h) => checkpoint && !checkpoint.hosts[h.name]);
