@@ -1,3 +1,4 @@
+import { maskCredentialLine, privateKeyLines } from './live-secrets';
 import { MASK } from './redact';
 import { diffHunks, type DiffOp } from './unified-diff';
 
@@ -14,20 +15,14 @@ const MAX_DIFF_BYTES = 512 * 1024;
 const MAX_DIFF_LINES = 20_000;
 
 /**
- * Lines that name a credential. A removed line like this may hold a value the
- * run does not know (a password before rotation), so its value is masked.
- */
-const CREDENTIAL_LINE =
-  /^(.*?(?:password|passwd|passphrase|secret|token|api[_-]?key|private[_-]?key|credentials?)[\w.-]*["']?\s*(?:[=:]|\s)\s*)(\S.*)$/i;
-
-/**
  * The diff of a file between its content on the host and the planned one,
  * safe to print:
  * - current secret values (known to `redact`) are masked on every line;
  * - a removed line is the old file's: it may hold an old secret the run does
  *   not know. Where it has the shape of a planned line that carries a secret
  *   (`DB_PASSWORD=…` before and after a rotation), the same parts are masked;
- *   where it names a credential, its value is masked.
+ *   where it names a credential, its value is masked; a line of a private
+ *   key in the old file is masked whole.
  * The diff is computed on the real lines, so a line whose only change is a
  * secret still shows as `-…********` / `+…********`.
  */
@@ -35,15 +30,19 @@ export function maskedFileDiff(
   before: Buffer | undefined,
   after: Buffer,
   redact: (text: string) => string,
+  /** What the file is, when its content must never be shown (not even masked). */
+  conceal?: string,
 ): FileDiff {
+  if (conceal) return { hunks: [`@@ content not shown: ${conceal} @@`], masked: true };
   const summary = summarise(before, after);
   if (summary) return { hunks: [summary], masked: false };
   const beforeText = before?.toString('utf8') ?? '';
   const afterText = after.toString('utf8');
   const shapes = secretShapes(afterText, redact);
+  const oldKeyLines = privateKeyLines(beforeText);
   let masked = false;
   const show = (line: string, op: DiffOp): string => {
-    const shown = op === '-' ? maskRemoved(line, shapes, redact) : redact(line);
+    const shown = op === '-' ? maskRemoved(line, shapes, redact, oldKeyLines) : redact(line);
     if (shown !== line) masked = true;
     return shown;
   };
@@ -90,7 +89,13 @@ function secretShapes(after: string, redact: (text: string) => string): RegExp[]
   return [...shapes.values()];
 }
 
-function maskRemoved(line: string, shapes: RegExp[], redact: (text: string) => string): string {
+function maskRemoved(
+  line: string,
+  shapes: RegExp[],
+  redact: (text: string) => string,
+  oldKeyLines: ReadonlySet<string>,
+): string {
+  if (oldKeyLines.has(line)) return MASK;
   const known = redact(line);
   for (const shape of shapes) {
     const m = shape.exec(known);
@@ -101,9 +106,7 @@ function maskRemoved(line: string, shapes: RegExp[], redact: (text: string) => s
       .map((part, i) => (i % 2 === 0 ? part : MASK))
       .join('');
   }
-  const credential = CREDENTIAL_LINE.exec(known);
-  if (credential && !credential[2]!.startsWith(MASK)) return `${credential[1]}${MASK}`;
-  return known;
+  return maskCredentialLine(known);
 }
 
 function escapeRegExp(s: string): string {

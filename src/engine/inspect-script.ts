@@ -1,3 +1,4 @@
+import { maskUnknownSecrets } from '../core/live-secrets';
 import { quote } from '../facts/shell';
 
 /** A planned file: where it goes, its content, and the command that checks it. */
@@ -158,22 +159,30 @@ function quoteForDoubleQuotes(s: string): string {
 }
 
 /**
- * The script's output as a trace (-vvv) shows it: its base64 lines (file
- * contents, validator output) decoded, so that the redactor can mask the
- * secrets in them; binary content only by its size.
+ * The script's output as a trace (-vvv) shows it. A file's current content is
+ * shown by its size only: it is the host's, and may hold secrets the run does
+ * not know (a password before its rotation, a key edited by hand); the diff
+ * shows it, masked. A validator's output is decoded, with private keys and
+ * credential values masked (the redactor masks the run's own secrets).
  */
 export function inspectionForTrace(output: Buffer): string {
   const text = output.toString('utf8');
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
+  let after = '';
   return lines
     .map((line) => {
-      if (line.startsWith(`${MARK} `)) return line;
+      if (line.startsWith(`${MARK} `)) {
+        after = line.split(' ')[2] ?? '';
+        return line;
+      }
       const data = Buffer.from(line, 'base64');
+      if (after === 'before')
+        return `(${data.length} bytes: the file's current content, not shown)`;
       const decoded = data.toString('utf8');
       if (decoded.includes('\0') || decoded.includes('\ufffd'))
         return `(${data.length} bytes of binary data)`;
-      return decoded.replace(/\n$/, '');
+      return maskUnknownSecrets(decoded.replace(/\n$/, ''));
     })
     .join('\n');
 }

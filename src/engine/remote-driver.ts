@@ -1,7 +1,9 @@
 import { CommandFailed, LockError } from '../core/errors';
+import { maskUnknownSecrets } from '../core/live-secrets';
 import { quote } from '../facts/shell';
 import { parseFacts } from '../facts/parse';
 import { gatherScript } from '../facts/script';
+import { gatherForTrace } from '../facts/trace';
 import type { FactRequest } from '../facts/types';
 import type { Change } from '../modules/changes';
 import type { Connection, ExecResult } from '../transport/types';
@@ -57,7 +59,7 @@ export class RemoteDriver implements HostDriver {
     what: string,
     script: string,
     stdin?: Buffer,
-    shown: (stdout: Buffer) => string = (b) => b.toString('utf8'),
+    shown: (stdout: Buffer) => string = (b) => maskUnknownSecrets(b.toString('utf8')),
   ): Promise<ExecResult> {
     const start = performance.now();
     const r = await this.connection.exec(script, { stdin, timeoutMs: this.commandTimeoutMs });
@@ -68,7 +70,7 @@ export class RemoteDriver implements HostDriver {
         exitCode: r.code,
         ms: performance.now() - start,
         stdout: shown(r.stdout),
-        stderr: r.stderr.toString('utf8'),
+        stderr: maskUnknownSecrets(r.stderr.toString('utf8')),
       });
     return r;
   }
@@ -86,7 +88,12 @@ export class RemoteDriver implements HostDriver {
   async gather(requests: readonly FactRequest[], breakIds: string[] = []): Promise<Gathered> {
     const lock = this.lock ? lockScript({ ...this.lock, breakIds }) : '';
     const script = `${lock}${gatherScript(requests)}printf '%s\\n' ${PENDING_MARK}\ncat ${quote(PENDING_FILE)} 2>/dev/null\ntrue\n`;
-    const r = await this.run(`gather ${requests.length} facts`, script);
+    const r = await this.run(
+      `gather ${requests.length} facts`,
+      script,
+      undefined,
+      gatherForTrace(requests),
+    );
     let out = r.stdout.toString('utf8');
     if (r.code !== 0)
       throw new CommandFailed(this.host, 'gather facts', r.code, r.stderr.toString('utf8').trim());
@@ -150,8 +157,8 @@ export class RemoteDriver implements HostDriver {
         script,
         exitCode: r.code,
         ms: performance.now() - start,
-        stdout: r.stdout.toString('utf8'),
-        stderr: r.stderr.toString('utf8'),
+        stdout: maskUnknownSecrets(r.stdout.toString('utf8')),
+        stderr: maskUnknownSecrets(r.stderr.toString('utf8')),
       });
       if (r.code === 0 && r.stdout.toString('utf8').includes(CONFIRMED)) return;
       throw new ChangeFailed(

@@ -619,7 +619,7 @@ class PlaybookRun {
     writes.forEach((w, i) => {
       const r = inspections[i]!;
       if (this.o.diff) {
-        const { hunks, masked } = maskedFileDiff(r.before, w.content, this.o.redact);
+        const { hunks, masked } = maskedFileDiff(r.before, w.content, this.o.redact, w.conceal);
         this.o.emit({
           type: 'diff',
           host,

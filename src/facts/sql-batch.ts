@@ -57,7 +57,8 @@ function escapeOptionValue(value: string): string {
 
 /**
  * The shell command of one session. A remote server's password goes into a
- * mode-600 defaults file in the gather's private folder (`$fb_d`), never argv.
+ * mode-600 defaults file in the gather's private folder (`$fb_d`), never argv,
+ * and only when that folder is root's, under /run: never /tmp.
  */
 export function sessionCommand(requests: readonly SqlRequest[], name: string): string {
   const input = quote(sessionInput(requests));
@@ -72,10 +73,21 @@ export function sessionCommand(requests: readonly SqlRequest[], name: string): s
   ].join(' ');
 }
 
+/** The client options for TLS: required, and verified against the CA when there is one. */
+function tlsOptions(remote: RemoteDatabase): string {
+  if (!remote.tls) return '';
+  const ca = remote.ca ? `ssl-ca="${escapeOptionValue(remote.ca)}"\n` : '';
+  if (remote.tls === 'mariadb') return `ssl\n${ca}${remote.ca ? 'ssl-verify-server-cert\n' : ''}`;
+  return remote.ca ? `ssl-mode=VERIFY_IDENTITY\n${ca}` : 'ssl-mode=REQUIRED\n';
+}
+
+const NO_RUNTIME_FOLDER =
+  'no root-only runtime folder under /run for the credentials (the check needs become: true)';
+
 function defaultsFile(remote: RemoteDatabase, file: string): string {
-  const tls =
-    remote.tls === 'mariadb' ? 'ssl\n' : remote.tls === 'mysql' ? 'ssl-mode=REQUIRED\n' : '';
+  const tls = tlsOptions(remote);
   return [
+    `case "$fb_d" in /run/*) ;; *) echo ${quote(NO_RUNTIME_FOLDER)}; false;; esac &&`,
     `( umask 077 && printf '[client]\\nhost=%s\\nport=%s\\nuser=%s\\npassword="%s"\\nconnect-timeout=5\\n%s'`,
     `${quote(remote.host)} ${remote.port} ${quote(remote.user)} ${quote(escapeOptionValue(remote.password))} ${quote(tls)} > ${file} )`,
   ].join(' ');

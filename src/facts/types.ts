@@ -27,7 +27,8 @@ export type FactRequest =
 /**
  * A database server reached over TCP from the host (e.g. a replica checking
  * its primary). The password is a secret: it goes into a mode-600 defaults
- * file that lives only while the query runs, never into argv.
+ * file in a root-only runtime folder (/run) that lives only while the gather
+ * runs, never into argv or /tmp.
  */
 export interface RemoteDatabase {
   host: string;
@@ -39,6 +40,8 @@ export interface RemoteDatabase {
    * host's client: MariaDB's `ssl`, MySQL's `ssl-mode=REQUIRED`.
    */
   tls?: 'mysql' | 'mariadb';
+  /** With tls: a CA file on this host that the server's certificate and address are verified against. */
+  ca?: string;
 }
 
 /** What a SQL fact says: the client's output, or why the query could not run. */

@@ -137,6 +137,27 @@ export const VARIABLES = {
     default: 'intermediate',
     doc: 'Mozilla Server Side TLS profile (v5.7): intermediate (TLS 1.2 and 1.3) or modern (TLS 1.3 only).',
   },
+  lb_max_request_bytes: {
+    schema: z.number().int().min(1024),
+    default: 65536,
+    doc: 'Largest request body the load balancer and Nginx accept: 413 beyond it.',
+  },
+  lb_client_requests_per_10s: {
+    schema: z.number().int().min(1),
+    default: 200,
+    doc: 'Requests one client address may make in 10 s before it gets 429 (firewall_admin_sources are not limited).',
+  },
+  lb_client_connections: {
+    schema: z.number().int().min(1),
+    default: 50,
+    doc: 'Connections one client address may hold at once before it gets 429 (firewall_admin_sources are not limited).',
+  },
+  lb_content_security_policy: {
+    schema: z.string().regex(/^[^"\n]+$/, 'one line without double quotes'),
+    default:
+      "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    doc: 'The Content-Security-Policy header of every response (the default fits the site: its own styles and forms, no scripts, no frames).',
+  },
   lb_hsts_max_age: {
     schema: z.number().int().min(0),
     default: 63072000,
@@ -254,6 +275,11 @@ export const VARIABLES = {
     schema: secret,
     secret: true,
     doc: 'Password of the monitoring user; the user exists when set.',
+  },
+  secret_fingerprint_key: {
+    schema: secret,
+    secret: true,
+    doc: 'Key of the password fingerprints recorded on the hosts (HMAC): without it, a fingerprint read off a host can be checked against guesses offline. Keep it on the controller or in the vault; changing it re-sets every password once.',
   },
   mysql_tls: {
     schema: z.boolean(),

@@ -9,6 +9,7 @@ export const SECRET_NAMES = [
   'mysql_app_password',
   'mysql_monitor_password',
   'lb_stats_password',
+  'secret_fingerprint_key',
 ] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 

@@ -19,6 +19,8 @@ export type Change =
       before: FileFact;
       /** Content holds secret values of the run (every output masks them). */
       secret: boolean;
+      /** The content is never shown, not even masked; says what it is instead. */
+      conceal?: string;
       /**
        * Loaded into the running system before it takes the destination's place
        * (a firewall ruleset): the host reverts it by itself unless the tool

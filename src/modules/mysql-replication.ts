@@ -13,7 +13,14 @@ import {
 import { quote } from '../facts/shell';
 import type { RemoteDatabase } from '../facts/types';
 import type { Change } from './changes';
-import { FINGERPRINT_FILE, fingerprint, parseFingerprints, sameSecret } from './fingerprints';
+import {
+  FINGERPRINT_FILE,
+  fingerprint,
+  needsRekey,
+  parseFingerprints,
+  sameSecret,
+  siteKeyOf,
+} from './fingerprints';
 import { gtidMinus } from './gtid';
 import { REPLICA_STATUS, requireSql, serverState, versionFact } from './mysql-common';
 import type { ModuleContext, ModuleDefinition } from './module';
@@ -59,14 +66,23 @@ export type MysqlReplicationArgs = z.infer<typeof mysqlReplicationArgs>;
 const USER_TABLES =
   "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema NOT IN ('mysql','sys','information_schema','performance_schema')";
 
+/** The client's refusal of a login (MySQL and MariaDB: error 1045). */
+const ACCESS_DENIED = /\bERROR 1045\b|Access denied for user/;
+
 function remoteOf(args: MysqlReplicationArgs, ctx: ModuleContext): RemoteDatabase {
   return {
     host: args.source_host,
     port: Number(args.source_port),
     user: args.user,
     password: args.password,
-    // The replication account may REQUIRE SSL: so do the checks made as it.
-    ...(args.tls ? { tls: ctx.vars.mysql_flavor === 'mariadb' ? 'mariadb' : 'mysql' } : {}),
+    // The replication account may REQUIRE SSL: so do the checks made as it,
+    // verifying the source as replication itself does (its CA, its address).
+    ...(args.tls
+      ? {
+          tls: ctx.vars.mysql_flavor === 'mariadb' ? 'mariadb' : 'mysql',
+          ...(args.tls_ca ? { ca: args.tls_ca } : {}),
+        }
+      : {}),
   };
 }
 
@@ -128,7 +144,26 @@ export const mysqlReplicationModule: ModuleDefinition<MysqlReplicationArgs> = {
     }
     const remote = remoteOf(args, ctx);
     const source = serverState(facts, ctx.vars.mysql_flavor, remote);
+    const prints = parseFingerprints(facts.content(FINGERPRINT_FILE));
+    const key = fingerprintKey(args);
+    const siteKey = siteKeyOf(ctx.vars);
+    const samePassword = sameSecret(prints, key, args.password, siteKey);
+    /** The record of the password, rewritten when it changes or is re-keyed. */
+    const record = (): Change => {
+      const updated = new Map(prints);
+      updated.set(key, fingerprint(key, args.password, siteKey));
+      return fingerprintWrite(updated, facts.content(FINGERPRINT_FILE) !== undefined);
+    };
     if (!source.up) {
+      // A new password (or account) is set on the source by its own task,
+      // earlier in the same run: a dry run cannot log in with it yet.
+      if (!samePassword && ACCESS_DENIED.test(source.reason))
+        return [
+          {
+            kind: 'deferred',
+            reason: `the source ${args.source_host}:${args.source_port} refuses ${args.user} with the new replication password (${source.reason}): the source's own task sets it earlier in the same run; replication from it would then use it`,
+          },
+        ];
       throw new PlanError(
         `the source ${args.source_host}:${args.source_port} does not answer to ${args.user} from this replica: ${source.reason}`,
       );
@@ -145,9 +180,6 @@ export const mysqlReplicationModule: ModuleDefinition<MysqlReplicationArgs> = {
     checkIdentities(mine, theirs, args);
 
     const status = parseReplicaStatus(requireSql(facts, REPLICA_STATUS, 'replica status'));
-    const prints = parseFingerprints(facts.content(FINGERPRINT_FILE));
-    const key = fingerprintKey(args);
-    const samePassword = sameSecret(prints, key, args.password);
     const port = Number(args.source_port);
     const sameSource =
       status !== undefined &&
@@ -172,6 +204,8 @@ export const mysqlReplicationModule: ModuleDefinition<MysqlReplicationArgs> = {
       mine.readOnly && (mine.flavor === 'mariadb' || (mine as MysqlIdentity).superReadOnly);
     if (sameSource && samePassword && running && !tlsGap) {
       if (!readOnly) changes.push(sql(d.readOnly(true), 'the replica is writable'));
+      // The same password: only its record changes (secret_fingerprint_key).
+      if (needsRekey(prints, key, siteKey)) changes.push(record());
       return changes;
     }
 
@@ -234,10 +268,8 @@ export const mysqlReplicationModule: ModuleDefinition<MysqlReplicationArgs> = {
       statusQuery: d.showReplicaStatus(),
       timeoutSeconds: args.timeout,
     });
-    if (!samePassword) {
-      const updated = new Map(prints);
-      updated.set(key, fingerprint(key, args.password));
-      changes.push(fingerprintWrite(updated, facts.content(FINGERPRINT_FILE) !== undefined));
+    if (!samePassword || needsRekey(prints, key, siteKey)) {
+      changes.push(record());
     }
     return changes;
   },

@@ -16,7 +16,9 @@ import {
   fingerprint,
   formatFingerprints,
   parseFingerprints,
+  needsRekey,
   sameSecret,
+  siteKeyOf,
 } from './fingerprints';
 import { serverState, versionFact } from './mysql-common';
 import type { ModuleDefinition } from './module';
@@ -46,7 +48,9 @@ export const mysqlUserArgs = z.strictObject({
   exclusive: z.boolean().default(true).describe('Drop accounts of this name on other hosts.'),
   require_ssl: flag
     .optional()
-    .describe('true: the account may only connect over TLS (REQUIRE SSL); false: REQUIRE NONE.'),
+    .describe(
+      "true: the accounts may only connect over TLS (REQUIRE SSL), but for 'localhost', which connects over the server's socket where TLS does not apply; false: REQUIRE NONE.",
+    ),
 });
 
 export type MysqlUserArgs = z.infer<typeof mysqlUserArgs>;
@@ -129,6 +133,7 @@ export const mysqlUserModule: ModuleDefinition<MysqlUserArgs> = {
     const existing = new Set(rows.map((r) => r[0] ?? ''));
     const sslType = new Map(rows.map((r) => [r[0] ?? '', (r[1] ?? '').toUpperCase()]));
     const prints = parseFingerprints(facts.content(FINGERPRINT_FILE));
+    const siteKey = siteKeyOf(ctx.vars);
     const before = prints.size;
     const updated = new Map(prints);
     const statements: { sql: string; redacted: string }[] = [];
@@ -138,37 +143,39 @@ export const mysqlUserModule: ModuleDefinition<MysqlUserArgs> = {
     for (const host of hosts) {
       const account = sqlAccount(args.name, host);
       const key = fingerprintKey(args.name, host);
+      const requireSsl = host === 'localhost' && args.require_ssl ? false : args.require_ssl;
       if (!existing.has(host)) {
         statements.push(
           d.createUser({
             user: args.name,
             host,
             password: args.password,
-            requireSsl: args.require_ssl,
+            requireSsl,
           }),
         );
         for (const g of wanted) statements.push(plain(grantFor(g, args.name, host)));
-        updated.set(key, fingerprint(key, args.password));
+        updated.set(key, fingerprint(key, args.password, siteKey));
         reasons.push(`${account} is missing`);
         continue;
       }
-      if (!sameSecret(prints, key, args.password)) {
+      if (!sameSecret(prints, key, args.password, siteKey)) {
         statements.push(d.alterUserPassword({ user: args.name, host, password: args.password }));
-        updated.set(key, fingerprint(key, args.password));
+        updated.set(key, fingerprint(key, args.password, siteKey));
         reasons.push(
           `${account}: ${prints.has(key) ? 'the password changed' : 'no record of its password'}`,
         );
+      } else if (needsRekey(prints, key, siteKey)) {
+        // The same password: only its record changes (secret_fingerprint_key).
+        updated.set(key, fingerprint(key, args.password, siteKey));
       }
-      if (args.require_ssl !== undefined) {
+      if (requireSsl !== undefined) {
         const now = sslType.get(host) ?? '';
         const requires = now !== '' && now !== 'NONE';
-        if (requires !== args.require_ssl || (args.require_ssl && now !== 'ANY')) {
+        if (requires !== requireSsl || (requireSsl && now !== 'ANY')) {
           statements.push(
-            plain(`ALTER USER ${account} ${args.require_ssl ? 'REQUIRE SSL' : 'REQUIRE NONE'}`),
+            plain(`ALTER USER ${account} ${requireSsl ? 'REQUIRE SSL' : 'REQUIRE NONE'}`),
           );
-          reasons.push(
-            `${account}: ${args.require_ssl ? 'TLS is not required' : 'TLS is required'}`,
-          );
+          reasons.push(`${account}: ${requireSsl ? 'TLS is not required' : 'TLS is required'}`);
         }
       }
       const grants = facts.sql({ query: showGrantsQuery(args.name, host) });
@@ -187,15 +194,14 @@ export const mysqlUserModule: ModuleDefinition<MysqlUserArgs> = {
         reasons.push(`${sqlAccount(args.name, host)} is not wanted`);
       }
     }
-    if (statements.length === 0) return [];
-    const changes: Change[] = [
-      {
+    const changes: Change[] = [];
+    if (statements.length > 0)
+      changes.push({
         kind: 'sql',
         statements: statements.map((s) => s.sql),
         redacted: statements.map((s) => s.redacted),
         reason: reasons.join('; '),
-      },
-    ];
+      });
     if (updated.size !== before || [...updated].some(([k, v]) => prints.get(k) !== v)) {
       changes.push(fingerprintWrite(updated, facts.content(FINGERPRINT_FILE) !== undefined));
     }
@@ -210,7 +216,10 @@ function grantFor(g: Grant, user: string, host: string): string {
   return grantStatement(g.privileges, db === '*' ? undefined : db, user, host);
 }
 
-/** The fingerprint record, rewritten whole (it holds no secret). */
+/**
+ * The fingerprint record, rewritten whole. It holds no password, but a
+ * fingerprint could be guessed from offline, so no output shows it.
+ */
 export function fingerprintWrite(map: ReadonlyMap<string, string>, existed: boolean): Change {
   const before: FileFact = {
     path: FINGERPRINT_FILE,
@@ -227,5 +236,6 @@ export function fingerprintWrite(map: ReadonlyMap<string, string>, existed: bool
     backup: false,
     before,
     secret: false,
+    conceal: 'secret fingerprints',
   };
 }

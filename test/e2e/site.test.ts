@@ -7,6 +7,15 @@ import { BIN, ROOT, editedProjectCopy } from '../support/cli';
 import { httpFromHost, httpRequest, type Reply } from '../support/http';
 import { useE2eLab, type E2eLab } from '../support/lab';
 
+/** Every password and private key a lab inventory references: file → content. */
+function labSecrets(inventory: string): [string, string][] {
+  const files = [
+    ...fs.readFileSync(inventory, 'utf8').matchAll(/\{ file: (\S+(?:\/secrets\/\S+|\.key)) \}/g),
+  ];
+  assert.ok(files.length >= 8, `secrets found in the lab inventory: ${files.length}`);
+  return files.map((m) => [m[1]!, fs.readFileSync(m[1]!, 'utf8').trim()]);
+}
+
 /** Issue 6: www.foobar.com from bare hosts to a working, converged site, on both flavours. */
 for (const flavor of ['mysql', 'mariadb'] as const)
   describe(`e2e: the site on bare lab hosts (${flavor})`, function () {
@@ -52,9 +61,14 @@ for (const flavor of ['mysql', 'mariadb'] as const)
       }
     });
 
-    it('2. apply brings the site up: 20 requests through the lb all answer 200, round robin across both web hosts', async () => {
-      const r = run(['apply', '-i', lab.inventoryPath]);
+    it('2. apply -vvv brings the site up, printing no secret: 20 requests through the lb all answer 200, round robin across both web hosts', async () => {
+      const r = run(['apply', '-vvv', '-i', lab.inventoryPath]);
       if (r.code !== 0) assert.fail(await lab.explain(r.out));
+      // The first apply sets every password and key: none shows, even traced.
+      for (const [file, value] of labSecrets(lab.inventoryPath))
+        for (const line of value.split('\n'))
+          if (line.length >= 8 && !line.startsWith('-----'))
+            assert.ok(!r.out.includes(line), `apply -vvv printed (a line of) ${file}`);
       // HAProxy needs its health checks to pass (rise 2 × 2 s) before both are UP.
       for (let i = 0; i < 40; i++) {
         const seen = new Set<string>();

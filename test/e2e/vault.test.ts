@@ -8,8 +8,10 @@ import { useE2eLab, type E2eLab } from '../support/lab';
 
 /**
  * Issue 12, vault: the lab's secrets moved into an encrypted vault resolve in
- * `apply` on real hosts (the databases accept the passwords, HAProxy the key)
- * and never appear in the output, even at -vvv.
+ * `apply` on real hosts to the values the site was applied with (the
+ * databases accept the passwords, HAProxy the key) and never appear in the
+ * output, even at -vvv. The first apply's output at -vvv is checked by the
+ * site suite, a rotation's by the rotation suite.
  */
 describe('e2e: secrets from an encrypted vault', function () {
   this.timeout(10 * 60_000);
@@ -35,6 +37,7 @@ describe('e2e: secrets from an encrypted vault', function () {
 
   before(async function () {
     lab = await useE2eLab(this);
+    await lab.resetToSite();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'foobar-vault-e2e-'));
     // Every `{ file: … }` reference to a secret or a key becomes `{ vault: name }`.
     const source = fs.readFileSync(lab.inventoryPath, 'utf8');
@@ -66,19 +69,13 @@ describe('e2e: secrets from an encrypted vault', function () {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('apply -vvv with the vault: the hosts accept the secrets; none is printed; a second apply changes nothing', () => {
+  it('apply -vvv with the vault on the site applied from files: the same values, so nothing changes; none is printed', () => {
+    // Every password, key and certificate is checked against the host's
+    // (fingerprints, file contents): a value resolved differently is a change.
     const first = runCli(['apply', '-vvv', '-i', inventory], env);
     assert.equal(first.code, 0, first.out);
+    for (const h of lab.hosts) assert.equal(recap(first.out, h.name), 0, first.out);
     assertNoSecret(first.out);
-    const again = runCli(['apply', '-i', inventory], env);
-    assert.equal(again.code, 0, again.out);
-    for (const h of lab.hosts) assert.equal(recap(again.out, h.name), 0, again.out);
-    assertNoSecret(again.out);
-    // The same values as the files they came from: the lab's own inventory (file
-    // references) finds every password, key and certificate already in place.
-    const plain = runCli(['apply', '-i', lab.inventoryPath]);
-    assert.equal(plain.code, 0, plain.out);
-    for (const h of lab.hosts) assert.equal(recap(plain.out, h.name), 0, plain.out);
   });
 
   it('diff -vvv and status read the same secrets (the monitoring password logs in)', async () => {

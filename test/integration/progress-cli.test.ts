@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { MASK } from '../../src/core/redact';
 import { BIN, ROOT } from '../support/cli';
-import { ensureSshd, NOPASSWD_USER, startLocalSshd, type LocalSshd } from '../support/local-sshd';
+import { ensureSshd, localInventory, startLocalSshd, type LocalSshd } from '../support/local-sshd';
 import { hasCommand, requireOrSkip } from '../support/requirements';
 
 /**
@@ -93,35 +93,10 @@ describe('apply: live progress on a terminal, plain lines elsewhere (local sshd)
     sshd = await startLocalSshd();
     started = true;
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'foobar-progress-'));
-    fs.writeFileSync(
-      path.join(sshd.dir, 'known_hosts'),
-      `[127.0.0.1]:${sshd.port} ${sshd.hostKey}\n`,
-    );
     const token = path.join(dir, 'token.txt');
     fs.writeFileSync(token, `${SECRET}\n`, { mode: 0o644 });
     inventory = path.join(dir, 'inventory.yml');
-    fs.writeFileSync(
-      inventory,
-      [
-        'all:',
-        '  vars:',
-        `    ssh_user: ${NOPASSWD_USER}`,
-        `    ssh_port: ${sshd.port}`,
-        `    ssh_key: ${sshd.clientKey}`,
-        `    ssh_known_hosts: ${path.join(sshd.dir, 'known_hosts')}`,
-        '    become: true',
-        '    lb_tls: false',
-        '    firewall: false',
-        '    mysql_tls: false',
-        '  children:',
-        '    targets:',
-        '      hosts:',
-        '        local-1:',
-        '          address: 127.0.0.1',
-        '          demo_token: { env: FOOBAR_DEMO_TOKEN }',
-        '',
-      ].join('\n'),
-    );
+    fs.writeFileSync(inventory, localInventory(sshd, ['demo_token: { env: FOOBAR_DEMO_TOKEN }']));
     slow = path.join(dir, 'slow.yml');
     fs.writeFileSync(
       slow,

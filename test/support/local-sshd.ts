@@ -283,3 +283,34 @@ export async function startLocalSshd(): Promise<LocalSshd> {
     throw err;
   }
 }
+
+/**
+ * An inventory of one host, `local-1`, that is this machine through the test
+ * sshd (NOPASSWD_USER, become), with the site's roles off, plus the given
+ * host variables (YAML lines, indented under the host).
+ */
+export function localInventory(sshd: LocalSshd, hostVars: string[] = []): string {
+  fs.writeFileSync(
+    path.join(sshd.dir, 'known_hosts'),
+    `[127.0.0.1]:${sshd.port} ${sshd.hostKey}\n`,
+  );
+  return [
+    'all:',
+    '  vars:',
+    `    ssh_user: ${NOPASSWD_USER}`,
+    `    ssh_port: ${sshd.port}`,
+    `    ssh_key: ${sshd.clientKey}`,
+    `    ssh_known_hosts: ${path.join(sshd.dir, 'known_hosts')}`,
+    '    become: true',
+    '    lb_tls: false',
+    '    firewall: false',
+    '    mysql_tls: false',
+    '  children:',
+    '    targets:',
+    '      hosts:',
+    '        local-1:',
+    '          address: 127.0.0.1',
+    ...hostVars.map((l) => `          ${l}`),
+    '',
+  ].join('\n');
+}

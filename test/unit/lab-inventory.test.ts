@@ -20,6 +20,7 @@ all:
     mysql_app_password: { file: ${DIR}/secrets/mysql_app_password }
     mysql_monitor_password: { file: ${DIR}/secrets/mysql_monitor_password }
     lb_stats_password: { file: ${DIR}/secrets/lb_stats_password }
+    secret_fingerprint_key: { file: ${DIR}/secrets/secret_fingerprint_key }
     lb_tls_certificate: { file: ${DIR}/tls/site.crt }
     lb_tls_key: { file: ${DIR}/tls/site.key }
     mysql_tls_ca: { file: ${DIR}/tls/ca.crt }
@@ -53,6 +54,7 @@ function inventory(
       mysql_app_password: `${dir}/secrets/mysql_app_password`,
       mysql_monitor_password: `${dir}/secrets/mysql_monitor_password`,
       lb_stats_password: `${dir}/secrets/lb_stats_password`,
+      secret_fingerprint_key: `${dir}/secrets/secret_fingerprint_key`,
     },
     tls: inventoryTls(planLabTls(name, `${dir}/tls`, hostPlans)),
     gateway: gatewayAddress(parseSubnet(subnet)),

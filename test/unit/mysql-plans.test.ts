@@ -22,12 +22,13 @@ function plan(
   module: string,
   rawArgs: unknown,
   flavor: 'mysql' | 'mariadb',
-  answers: { local: Record<string, string>; remote?: Record<string, string>; content?: string },
+  answers: Answers,
+  vars: Record<string, unknown> = {},
 ): Change[] {
   const m = MODULES[module]!;
   const ctx: ModuleContext = {
     host: 'web-02',
-    vars: { mysql_flavor: flavor },
+    vars: { mysql_flavor: flavor, ...vars },
     templates: new TemplateEngine(fixture('templates')),
     filesDir: fixture('files'),
     containsSecret: () => false,
@@ -38,10 +39,15 @@ function plan(
   return m.plan(args, new FactView(facts), ctx);
 }
 
-function answer(
-  r: FactRequest,
-  a: { local: Record<string, string>; remote?: Record<string, string>; content?: string },
-): Fact {
+interface Answers {
+  local: Record<string, string>;
+  remote?: Record<string, string>;
+  /** What the client says when the source refuses every query (default: no server). */
+  remoteError?: string;
+  content?: string;
+}
+
+function answer(r: FactRequest, a: Answers): Fact {
   if (r.kind === 'content') return { kind: 'content', value: a.content };
   if (r.kind !== 'sql') throw new Error(`unexpected fact ${r.kind}`);
   const table = r.remote ? (a.remote ?? {}) : a.local;
@@ -51,7 +57,9 @@ function answer(
       kind: 'sql',
       value: {
         ok: false,
-        error: "ERROR 2002 (HY000): Can't connect to local server through socket",
+        error:
+          (r.remote ? a.remoteError : undefined) ??
+          "ERROR 2002 (HY000): Can't connect to local server through socket",
       },
     };
   return { kind: 'sql', value: { ok: true, output: table[key]!.replace(/\n$/, '') } };
@@ -137,6 +145,20 @@ describe('mysql_replication plans from real server output', () => {
     );
   });
 
+  it('converged, with a record from before the site key: only the record is re-keyed, replication is left alone', () => {
+    const siteKey = { secret_fingerprint_key: 'site-key-0123456789abcdef0123456789' };
+    const changes = plan('mysql_replication', args, 'mysql', mysql(), siteKey);
+    assert.deepEqual(kinds(changes), ['write']);
+    const record = (changes[0] as Extract<Change, { kind: 'write' }>).content.toString();
+    assert.equal(record, `${key}\t${fingerprint(key, PASSWORD, siteKey.secret_fingerprint_key)}\n`);
+    assert.equal((changes[0] as { conceal?: string }).conceal, 'secret fingerprints');
+    // Re-keyed, it is converged.
+    const keyed = formatFingerprints(
+      new Map([[key, fingerprint(key, PASSWORD, siteKey.secret_fingerprint_key)]]),
+    );
+    assert.deepEqual(plan('mysql_replication', args, 'mysql', mysql({}, keyed), siteKey), []);
+  });
+
   it('a stopped replica is restarted', () => {
     const changes = plan(
       'mysql_replication',
@@ -207,6 +229,30 @@ describe('mysql_replication plans from real server output', () => {
     assert.throws(
       () => plan('mysql_replication', args, 'mysql', { ...mysql(), remote: {} }),
       /the source 10\.231\.120\.12:3306 does not answer to fx_repl from this replica: ERROR 2002/,
+    );
+  });
+
+  const denied =
+    "ERROR 1045 (28000): Access denied for user 'fx_repl'@'10.231.120.13' (using password: YES)";
+
+  it('a rotation the source does not take yet (a dry run, before the primary changes it): deferred, not an error', () => {
+    const changes = plan('mysql_replication', { ...args, password: 'new-secret-value' }, 'mysql', {
+      ...mysql(),
+      remote: {},
+      remoteError: denied,
+    });
+    assert.deepEqual(kinds(changes), ['deferred']);
+    assert.match(
+      (changes[0] as { reason: string }).reason,
+      /the source 10\.231\.120\.12:3306 refuses fx_repl with the new replication password .*Access denied.*: the source's own task sets it earlier in the same run/,
+    );
+  });
+
+  it('the source refusing the password this replica already uses is an error', () => {
+    assert.throws(
+      () =>
+        plan('mysql_replication', args, 'mysql', { ...mysql(), remote: {}, remoteError: denied }),
+      /does not answer to fx_repl from this replica: ERROR 1045/,
     );
   });
 
@@ -405,6 +451,42 @@ describe('mysql_user plans from real server output', () => {
         ),
       ),
       "ALTER USER 'fx_repl'@'%' REQUIRE NONE",
+    );
+  });
+
+  it("require_ssl: true is for the accounts reached over the network; a localhost account (the server's socket, where TLS does not apply) is REQUIRE NONE", () => {
+    const lkey = "mysql:'fx_repl'@'localhost'";
+    const both = { ...base, hosts: 'localhost,10.0.0.12', require_ssl: true };
+    const prints = formatFingerprints(
+      new Map([
+        [lkey, fingerprint(lkey, PASSWORD)],
+        ["mysql:'fx_repl'@'10.0.0.12'", fingerprint("mysql:'fx_repl'@'10.0.0.12'", PASSWORD)],
+      ]),
+    );
+    const grants = out('mysql-9.7-grants-replication-user');
+    const state = (rows: string) =>
+      facts(
+        {
+          'SELECT host, ssl_type FROM mysql.user': rows,
+          "SHOW GRANTS FOR 'fx_repl'@'localhost'": grants.replace(/`%`/g, '`localhost`'),
+          "SHOW GRANTS FOR 'fx_repl'@'10.0.0.12'": grants.replace(/`%`/g, '`10.0.0.12`'),
+        },
+        prints,
+      );
+    assert.deepEqual(plan('mysql_user', both, 'mysql', state('localhost\t\n10.0.0.12\tANY\n')), []);
+    assert.equal(
+      shown(plan('mysql_user', both, 'mysql', state('localhost\tANY\n10.0.0.12\t\n'))),
+      "ALTER USER 'fx_repl'@'localhost' REQUIRE NONE\nALTER USER 'fx_repl'@'10.0.0.12' REQUIRE SSL",
+    );
+  });
+
+  it('a record from before the site key: re-keyed, with no statement (the password is the same)', () => {
+    const siteKey = { secret_fingerprint_key: 'site-key-0123456789abcdef0123456789' };
+    const changes = plan('mysql_user', base, 'mysql', facts(), siteKey);
+    assert.deepEqual(kinds(changes), ['write']);
+    assert.match(
+      (changes[0] as Extract<Change, { kind: 'write' }>).content.toString(),
+      /\thmac-sha256:[0-9a-f]{64}\n$/,
     );
   });
 

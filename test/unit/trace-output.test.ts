@@ -75,8 +75,8 @@ describe('-v, -vv, -vvv: remote commands, their scripts, their output, redacted'
     ]);
   });
 
-  it('file contents that come back base64 (diff, validate) are decoded for the trace, so their secrets are masked', () => {
-    const content = Buffer.from(`DB_PASSWORD=${SECRET}\nPORT=3000\n`);
+  it("a file's current content (read for a diff) shows by its size only: it may hold secrets the run does not know", () => {
+    const content = Buffer.from(`DB_PASSWORD=old-unknown-value\nPORT=3000\n`);
     const output = Buffer.from(
       [
         '@@fb-inspect 0 before',
@@ -87,15 +87,50 @@ describe('-v, -vv, -vvv: remote commands, their scripts, their output, redacted'
         '',
       ].join('\n'),
     );
+    assert.equal(
+      inspectionForTrace(output),
+      [
+        '@@fb-inspect 0 before',
+        `(${content.length} bytes: the file's current content, not shown)`,
+        '@@fb-inspect 1 before',
+        "(4 bytes: the file's current content, not shown)",
+        '@@fb-inspect end',
+      ].join('\n'),
+    );
+  });
+
+  it("a validator's output is decoded, its secrets masked: the run's by the redactor, private keys and credentials by their shape", () => {
+    const said = [
+      `[ALERT] line 3: password ${SECRET} rejected`,
+      'stats auth admin:old-unknown-pw',
+      '-----BEGIN EC PRIVATE KEY-----',
+      'MHcCAQEEIOldKeyBodyLine1',
+      '-----END EC PRIVATE KEY-----',
+      'done',
+    ].join('\n');
+    const output = Buffer.from(
+      [
+        '@@fb-inspect 0 validated 1',
+        Buffer.from(`${said}\n`).toString('base64'),
+        '@@fb-inspect 1 validated 0',
+        Buffer.from([0, 9]).toString('base64'),
+        '@@fb-inspect end',
+        '',
+      ].join('\n'),
+    );
     const shown = inspectionForTrace(output);
     assert.equal(
       shown,
       [
-        '@@fb-inspect 0 before',
-        `DB_PASSWORD=${SECRET}`,
-        'PORT=3000',
-        '@@fb-inspect 1 before',
-        '(4 bytes of binary data)',
+        '@@fb-inspect 0 validated 1',
+        `[ALERT] line 3: password ${MASK}`,
+        `stats auth ${MASK}`,
+        '-----BEGIN EC PRIVATE KEY-----',
+        MASK,
+        '-----END EC PRIVATE KEY-----',
+        'done',
+        '@@fb-inspect 1 validated 0',
+        '(2 bytes of binary data)',
         '@@fb-inspect end',
       ].join('\n'),
     );

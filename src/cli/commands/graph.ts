@@ -37,7 +37,7 @@ export async function runGraph(opts: GraphOptions, io: Io): Promise<number> {
     io.out(text);
     return ExitCode.OK;
   }
-  writeAtomically(opts.out, text, io.redactor, '-o');
+  writeAtomically(opts.out, text, io.redactor, { option: '-o', mode: 0o644 });
   const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
   io.out(
     `wrote ${opts.out} (${opts.format}: ${count(topology.hosts.length, 'host')}, ${count(topology.edges.length, 'connection')})`,
