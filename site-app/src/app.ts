@@ -48,20 +48,23 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
   send(res, status, 'application/json; charset=utf-8', JSON.stringify(value) + '\n');
 }
 
+/**
+ * The request body, at most MAX_BODY bytes. A larger one is read to its end
+ * and dropped, then answered 413: the proxy in front (which bounds the size)
+ * gets an answer instead of a connection cut while it still sends.
+ */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY) {
-        reject(new HttpError(413, `request body over ${MAX_BODY} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size <= MAX_BODY) chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      if (size > MAX_BODY) reject(new HttpError(413, `request body over ${MAX_BODY} bytes`));
+      else resolve(Buffer.concat(chunks).toString('utf8'));
+    });
     req.on('error', reject);
   });
 }
@@ -151,6 +154,8 @@ async function postMessage(
     if (err instanceof HttpError) [status, message] = [err.status, err.message];
     else if (err instanceof WriteUnavailable) [status, message] = [503, err.message];
     else throw err;
+    // After a body too large, the connection is not kept for another request.
+    if (status === 413) res.setHeader('Connection', 'close');
     if (json || !form) sendJson(res, status, { error: message });
     else {
       const messages = await opts.db.latest().catch(() => []);

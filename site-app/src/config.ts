@@ -19,6 +19,11 @@ export interface Config {
     port: number;
     user: string;
     password: string;
+    /**
+     * TLS to the primary (DB_PRIMARY_TLS=1): with a CA file (DB_PRIMARY_CA),
+     * its certificate and address are verified against it.
+     */
+    tls: { ca?: string } | null;
   } | null;
 }
 
@@ -40,6 +45,16 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return n;
 }
 
+function tlsOf(env: NodeJS.ProcessEnv): { ca?: string } | null {
+  const on = env.DB_PRIMARY_TLS ?? '';
+  if (on !== '' && on !== '0' && on !== '1')
+    throw new ConfigError(`DB_PRIMARY_TLS must be 0 or 1, got ${JSON.stringify(on)}`);
+  const ca = env.DB_PRIMARY_CA ?? '';
+  if (ca !== '' && on !== '1') throw new ConfigError('DB_PRIMARY_CA needs DB_PRIMARY_TLS=1');
+  if (on !== '1') return null;
+  return ca === '' ? {} : { ca };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const writeUser = env.DB_WRITE_USER ?? '';
   const writePassword = env.DB_WRITE_PASSWORD ?? '';
@@ -54,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
           port: port(env, 'DB_PRIMARY_PORT', 3306),
           user: writeUser,
           password: writePassword,
+          tls: tlsOf(env),
         };
   return {
     port: port(env, 'APP_PORT', 3000),
@@ -69,10 +85,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   };
 }
 
+function tlsText(tls: { ca?: string } | null): string {
+  if (!tls) return ' (no TLS)';
+  return tls.ca ? ` (TLS, verified against ${tls.ca})` : ' (TLS, not verified)';
+}
+
 /** The settings as a log line: no password. */
 export function describeConfig(config: Config): string {
   const writes = config.primary
-    ? `local socket when writable, else ${config.primary.user}@${config.primary.host}:${config.primary.port}`
+    ? `local socket when writable, else ${config.primary.user}@${config.primary.host}:${config.primary.port}${tlsText(config.primary.tls)}`
     : 'local socket only';
   return (
     `host=${config.hostname} listen=${config.host}:${config.port} ` +

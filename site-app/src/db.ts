@@ -3,6 +3,9 @@
  * locally when the local server is writable (the primary), otherwise through
  * the primary over TCP with the optional write account (see README.md).
  */
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import tls from 'node:tls';
 import * as mysql from 'mysql2/promise';
 import type { Config } from './config';
 
@@ -40,6 +43,36 @@ function isNoSuchTable(err: unknown): boolean {
   return (err as { errno?: number } | null)?.errno === ER_NO_SUCH_TABLE;
 }
 
+/**
+ * mysql2's TLS options: with a CA, the primary's chain and its address (the
+ * certificate's IP or DNS name) are verified; without one, the link is
+ * encrypted only. The CA file is read once, at start.
+ */
+function sslOptions(host: string, options: { ca?: string } | null): { ssl?: mysql.SslOptions } {
+  if (!options) return {};
+  if (!options.ca) return { ssl: { rejectUnauthorized: false } };
+  checkAddressesAs(host);
+  return {
+    ssl: {
+      ca: fs.readFileSync(options.ca, 'utf8'),
+      rejectUnauthorized: true,
+      verifyIdentity: true,
+    },
+  };
+}
+
+/**
+ * mysql2 gives Node's TLS no name for a server reached by IP address, and
+ * Node then checks the certificate against "localhost" (mysql2 issue 2177):
+ * no IP address could be verified. The primary is this application's only
+ * TLS peer, so that check is made against the primary's address instead.
+ */
+function checkAddressesAs(host: string): void {
+  if (!net.isIP(host)) return;
+  const check = tls.checkServerIdentity;
+  tls.checkServerIdentity = (name, cert) => check(name === 'localhost' ? host : name, cert);
+}
+
 export class Database {
   private readonly local: mysql.Pool;
   private readonly primary: mysql.Pool | null;
@@ -69,6 +102,7 @@ export class Database {
           port: config.primary.port,
           user: config.primary.user,
           password: config.primary.password,
+          ...sslOptions(config.primary.host, config.primary.tls),
         })
       : null;
     // A pool emits 'error' only for idle connections that die: nothing to do.

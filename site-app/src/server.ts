@@ -85,7 +85,9 @@ async function main(): Promise<void> {
     });
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const from = req.headers['x-forwarded-for'] ?? req.socket.remoteAddress ?? '-';
+      // The client's address as Nginx, which believes the load balancers only,
+      // gives it (the app listens on localhost, behind Nginx).
+      const from = req.headers['x-real-ip'] ?? req.socket.remoteAddress ?? '-';
       log(`${from} "${req.method} ${req.url}" ${res.statusCode} ${ms.toFixed(1)}ms`);
     });
     handle(opts, req, res).catch((err: Error & { code?: string }) => {

@@ -168,13 +168,14 @@ describe('e2e: foobar-infra status on the live site', function () {
       spawnSync('curl', ['-s', '-m', '5', '-o', '/dev/null', '-w', '%{http_code}', ...args], {
         encoding: 'utf8',
       }).stdout;
-    // This machine is an admin source: the page answers, with the password only.
-    assert.equal(code(['-u', `stats:${password}`, `http://${lb}:8404/stats`]), '200');
-    assert.equal(code([`http://${lb}:8404/stats`]), '401');
+    // This machine is an admin source: the page answers, over TLS, with the password only.
+    const ca = ['--cacert', lab.caPath];
+    assert.equal(code([...ca, '-u', `stats:${password}`, `https://${lb}:8404/stats`]), '200');
+    assert.equal(code([...ca, `https://${lb}:8404/stats`]), '401');
     assert.match(
       spawnSync(
         'curl',
-        ['-s', '-m', '5', '-u', `stats:${password}`, `http://${lb}:8404/stats;csv`],
+        ['-s', '-m', '5', ...ca, '-u', `stats:${password}`, `https://${lb}:8404/stats;csv`],
         {
           encoding: 'utf8',
         },

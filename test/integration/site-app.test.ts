@@ -412,6 +412,28 @@ describe('site app: the bundle against real MariaDB servers', function () {
     assert.equal(plain.status, 415);
   });
 
+  it('a body over 16 KiB is answered 413, whole, not cut off (through a proxy that sends it all, a cut was a 502)', async () => {
+    for (const size of [17 * 1024, 200 * 1024]) {
+      const res = await web1.fetch('/messages', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ text: 'x'.repeat(size) }),
+      });
+      assert.equal(res.status, 413, `${size} bytes`);
+      assert.match(((await res.json()) as { error: string }).error, /over 16384 bytes/);
+    }
+  });
+
+  it('logs the address Nginx gives (X-Real-IP), never a client-supplied X-Forwarded-For', async () => {
+    const res = await web1.fetch('/healthz', {
+      headers: { 'X-Real-IP': '192.0.2.7', 'X-Forwarded-For': '203.0.113.66' },
+    });
+    assert.equal(res.status, 200);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.match(web1.output, /^192\.0\.2\.7 "GET \/healthz" 200 [\d.]+ms$/m);
+    assert.ok(!web1.output.includes('203.0.113.66'), web1.output);
+  });
+
   it('GET /messages/:id answers 404 for a missing or malformed id; other paths 404/405', async () => {
     for (const p of ['/messages/999999', '/messages/abc', '/messages/1/x']) {
       const res = await web1.fetch(p);

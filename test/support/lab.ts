@@ -24,6 +24,7 @@ import {
   type SshResult,
 } from '../../src/lab';
 import { runCli } from './cli';
+import { httpRequest } from './http';
 
 export interface E2eLabSpec {
   name: string;
@@ -160,6 +161,7 @@ function handle(flavor: Flavor, first: LabUpResult): E2eLab {
       await resetLab(spec.name, { hosts: others, to: 'site', progress });
       // A restarted primary comes back read-only by design; apply makes it writable again.
       await applySite('the site from its checkpoint');
+      await everyBackendUp(current);
     },
     stop: (hosts) => powerHosts(spec.name, hosts, 'off', { progress }),
     start: (hosts) => powerHosts(spec.name, hosts, 'on', { progress }),
@@ -174,6 +176,26 @@ function handle(flavor: Flavor, first: LabUpResult): E2eLab {
     },
   };
   return lab;
+}
+
+/**
+ * Waits until the load balancer serves from every web host: after a reboot
+ * HAProxy needs its health checks (rise 2 × 2 s) before a backend is UP.
+ */
+async function everyBackendUp(lab: LabUpResult): Promise<void> {
+  const lb = lab.hosts.find((h) => h.role === 'lb');
+  const web = lab.hosts.filter((h) => h.role === 'web').map((h) => h.name);
+  if (!lb || web.length === 0) return;
+  const seen = new Set<string>();
+  for (let i = 0; i < 120 && seen.size < web.length; i++) {
+    const r = await httpRequest(`https://${lb.address}/healthz`, { ca: lab.caPath });
+    if (r.status === 200) seen.add(r.servedBy);
+    if (seen.size < web.length) await new Promise((res) => setTimeout(res, 250));
+  }
+  if (seen.size < web.length)
+    throw new Error(
+      `the load balancer serves from ${[...seen].join(', ') || 'no host'}, not every web host (${web.join(', ')})`,
+    );
 }
 
 /** The e2e lab of a flavour, brought up on first use in this process. */
