@@ -64,7 +64,7 @@ describe('e2e: HTTPS, the firewall per role and database TLS', function () {
     if (lab) await lab.reset();
   });
 
-  it('1. curl --cacert <lab CA> https://<lb>/ answers 200; http:// answers 301 to https', () => {
+  it("1. curl --cacert <lab CA> https://<lb>/ answers 200; http:// answers 301 to https on the site's name", () => {
     const ok = curl([
       '--cacert',
       lab.caPath,
@@ -82,7 +82,7 @@ describe('e2e: HTTPS, the firewall per role and database TLS', function () {
       '%{http_code} %{redirect_url}',
       `http://${lb}/messages?x=1`,
     ]);
-    assert.equal(plain.stdout, `301 https://${lb}/messages?x=1`);
+    assert.equal(plain.stdout, '301 https://www.foobar.com/messages?x=1');
     // The certificate is checked for real: without the CA, curl refuses it.
     assert.notEqual(curl(['-o', '/dev/null', `https://${lb}/`]).status, 0);
   });
