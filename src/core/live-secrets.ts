@@ -31,21 +31,10 @@ export function maskCredentialLine(line: string): string {
  */
 export function maskUnknownSecrets(text: string): string {
   const out: string[] = [];
-  let inKey = false;
-  for (const line of text.split('\n')) {
-    if (inKey) {
-      if (PEM_END.test(line)) {
-        inKey = false;
-        out.push(line);
-      }
-      continue;
-    }
-    if (PEM_BEGIN.test(line)) {
-      inKey = true;
-      out.push(line, MASK);
-      continue;
-    }
-    out.push(maskCredentialLine(line));
+  for (const { line, part } of pemParts(text)) {
+    if (part === 'begin') out.push(line, MASK);
+    else if (part === 'end') out.push(line);
+    else if (part === 'other') out.push(maskCredentialLine(line));
   }
   return out.join('\n');
 }
@@ -53,11 +42,23 @@ export function maskUnknownSecrets(text: string): string {
 /** The lines inside the text's PEM private-key blocks (armour excluded). */
 export function privateKeyLines(text: string): Set<string> {
   const lines = new Set<string>();
+  for (const { line, part } of pemParts(text)) if (part === 'key') lines.add(line);
+  return lines;
+}
+
+/** Each line of the text, with its place: a private key's armour or body, or other text. */
+function* pemParts(
+  text: string,
+): Generator<{ line: string; part: 'begin' | 'key' | 'end' | 'other' }> {
   let inKey = false;
   for (const line of text.split('\n')) {
-    if (inKey && PEM_END.test(line)) inKey = false;
-    else if (inKey) lines.add(line);
-    else if (PEM_BEGIN.test(line)) inKey = true;
+    if (inKey && PEM_END.test(line)) {
+      inKey = false;
+      yield { line, part: 'end' };
+    } else if (inKey) yield { line, part: 'key' };
+    else if (PEM_BEGIN.test(line)) {
+      inKey = true;
+      yield { line, part: 'begin' };
+    } else yield { line, part: 'other' };
   }
-  return lines;
 }
