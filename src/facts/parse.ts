@@ -26,7 +26,12 @@ import {
 
 export class FactParseError extends Error {}
 
-/** Splits gather output into each fact's raw text, by key. */
+/**
+ * Splits gather output into each fact's raw text, by key. The script ends
+ * every section's output with a newline before the end marker; that newline
+ * and one more at the end of the output (a line's own) are not the fact's.
+ * A section begun but never ended (output cut short) is left out.
+ */
 export function splitSections(output: string): Map<string, string> {
   const sections = new Map<string, string>();
   const lines = output.split('\n');
@@ -37,7 +42,7 @@ export function splitSections(output: string): Map<string, string> {
       key = line.slice(FACT_BEGIN.length + 1);
       body = [];
     } else if (line === FACT_END && key !== undefined) {
-      sections.set(key, body.join('\n'));
+      sections.set(key, body.join('\n').replace(/\n$/, ''));
       key = undefined;
     } else if (key !== undefined) {
       body.push(line);

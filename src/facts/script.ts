@@ -39,12 +39,14 @@ export function factCommand(request: FactRequest): string {
       return `if fb_pw=$(getent passwd -- ${quote(request.name)}); then printf '%s\\n' "$fb_pw"; id -Gn -- ${quote(request.name)}; else echo absent; fi`;
     case 'ssh_client':
       // sudo resets the environment: the first ancestor (sudo itself, or the
-      // login shell) that still has SSH_CONNECTION tells.
+      // login shell) that still has SSH_CONNECTION tells. One `sed` per
+      // ancestor; the parent's pid is read from /proc/PID/stat with builtins,
+      // after the last ") " (the name before it may hold any character).
       return [
-        'fb_p=$$; fb_sc=${SSH_CONNECTION:-};',
-        'while [ -z "$fb_sc" ] && [ "${fb_p:-1}" -gt 1 ]; do',
-        `fb_sc=$(tr '\\000' '\\n' < /proc/$fb_p/environ 2>/dev/null | sed -n 's/^SSH_CONNECTION=//p' | head -n 1);`,
-        `fb_p=$(sed 's/.*) //' /proc/$fb_p/stat 2>/dev/null | cut -d' ' -f2); done;`,
+        'fb_sc=${SSH_CONNECTION:-}; fb_p=${PPID:-1};',
+        'while [ -z "$fb_sc" ] && [ "${fb_p:-1}" -gt 1 ] 2>/dev/null; do',
+        `fb_sc=$(sed -nz 's/^SSH_CONNECTION=//p' /proc/$fb_p/environ 2>/dev/null);`,
+        'fb_st=; read -r fb_st < /proc/$fb_p/stat 2>/dev/null; set -- ${fb_st##*) }; fb_p=${2:-1}; done;',
         `printf '%s\\n' "$fb_sc"`,
       ].join(' ');
     case 'haproxy_stat':
@@ -128,9 +130,14 @@ function sectionCommand(key: string, members: readonly FactRequest[]): string {
  * remote command per host, whatever the number of facts. The tool's own reads
  * run at once, each into its own file of a private (0700) folder that a trap
  * removes; the playbook's `exit` checks run one after another (a check may
- * take a lock, e.g. iptables' or debconf's). A section is printed only when
- * its command ran to its end (a `.done` file beside it): one killed or cut
- * short is missing, and the parser says so instead of reading an empty fact.
+ * take a lock, e.g. iptables' or debconf's).
+ *
+ * Each file holds its section whole: the begin marker, the output, a newline
+ * (so that the end marker is a line of its own whatever the output's last
+ * byte) and the end marker. A section is printed only when its command ran to
+ * its end (a `.done` file beside it): one killed or cut short is missing, and
+ * the parser says so instead of reading an empty fact. The sections are
+ * printed by one `cat`: every program started costs a host milliseconds.
  */
 export function gatherScript(all: readonly FactRequest[]): string {
   const { requests, sections } = gatherLayout(all);
@@ -142,7 +149,7 @@ export function gatherScript(all: readonly FactRequest[]): string {
     `trap 'exit 129' HUP INT TERM PIPE`,
   ];
   const run = (key: string, command: string) =>
-    `{ ${command}; } </dev/null >"$fb_d/${key}" 2>/dev/null; : >"$fb_d/${key}.done"`;
+    `{ printf '%s %s\\n' ${FACT_BEGIN} ${key}; { ${command}; } </dev/null 2>/dev/null; printf '\\n%s\\n' ${FACT_END}; } >"$fb_d/${key}"; : >"$fb_d/${key}.done"`;
   const sequential: string[] = [];
   for (const [key, members] of sections) {
     const asked = members.map((i) => requests[i]!);
@@ -154,13 +161,10 @@ export function gatherScript(all: readonly FactRequest[]): string {
       lines.push(`( ${run(key, sectionCommand(key, asked))} ) &`);
     }
   }
-  lines.push(...sequential, 'wait');
-  for (const key of sections.keys()) {
-    lines.push(
-      `if [ -e "$fb_d/${key}.done" ]; then printf '%s %s\\n' ${FACT_BEGIN} ${key}; cat "$fb_d/${key}"; printf '%s\\n' ${FACT_END}; fi`,
-    );
-  }
-  lines.push(')');
+  lines.push(...sequential, 'wait', 'set --');
+  for (const key of sections.keys())
+    lines.push(`if [ -e "$fb_d/${key}.done" ]; then set -- "$@" "$fb_d/${key}"; fi`);
+  lines.push('if [ "$#" -gt 0 ]; then cat -- "$@"; fi', ')');
   return `${lines.join('\n')}\n`;
 }
 
