@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { machineCpuMs } from './measure';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const BIN = path.join(ROOT, 'bin', 'foobar-infra.js');
@@ -13,6 +14,8 @@ export const BIN = path.join(ROOT, 'bin', 'foobar-infra.js');
 export interface ApplyRun {
   ms: number;
   cpuMs: number;
+  /** CPU time of the whole machine during the run: the tool's and, on the lab, the hosts'. */
+  machineCpuMs: number;
   rssMb: number;
   stdout: string;
 }
@@ -25,6 +28,7 @@ export const MANY_LAB = { name: 'bench-many', subnet: '10.231.111.0/24' };
 export function timedApply(args: string[], options: { allowFailure?: boolean } = {}): ApplyRun {
   const usage = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'foobar-bench-apply-')), 'u.json');
   try {
+    const cpu0 = machineCpuMs();
     const start = process.hrtime.bigint();
     const r = spawnSync(
       process.execPath,
@@ -44,12 +48,14 @@ export function timedApply(args: string[], options: { allowFailure?: boolean } =
       },
     );
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    const machine = machineCpuMs() - cpu0;
     if (r.status !== 0 && !options.allowFailure)
       throw new Error(`apply ${args.join(' ')} failed (${r.status}):\n${r.stdout}${r.stderr}`);
     const u = JSON.parse(fs.readFileSync(usage, 'utf8')) as { cpuMs: number; maxRssKb: number };
     return {
       ms: r.status === 0 ? ms : -1,
       cpuMs: u.cpuMs,
+      machineCpuMs: machine,
       rssMb: u.maxRssKb / 1024,
       stdout: `${r.stdout}${r.status === 0 ? '' : r.stderr}`,
     };

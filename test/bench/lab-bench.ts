@@ -19,6 +19,7 @@ import {
   timedApply,
   type HostTimings,
 } from './apply-run';
+import { loginFloor, type FloorFigures } from './login-floor';
 import { stats, type Stats } from './measure';
 import { manyHostFigures, manyHostCounts, type ManyFigures } from './many-bench';
 import { uploadFigures, type UploadFigures } from './upload-bench';
@@ -39,6 +40,10 @@ export interface LabFigures {
     /** Per host: time in remote changes (packages, database start-up, files, services). */
     coldRemoteMs: Record<string, number>;
     converged: Stats;
+    /** The whole machine's CPU time during each converged re-run: the tool's and the hosts'. */
+    convergedMachineCpu: Stats;
+    /** The same hosts' login floor (login-floor.ts). */
+    floor: FloorFigures;
     perHost: PerHost;
     /** The web hosts' gather (`facts=` of `--timings`) over every converged re-run. */
     webFacts: Stats;
@@ -124,6 +129,7 @@ async function siteFigures(runs: number): Promise<NonNullable<LabFigures['site']
     coldRemoteMs[m[1]!] = Number(m[2]) + Number(m[3]);
   }
   const samples = Array.from({ length: runs }, apply);
+  const floor = loginFloor(up.inventoryPath, up.hosts.length, runs);
   const web = new Set(up.hosts.filter((h) => h.role === 'web').map((h) => h.name));
   const webFacts = samples.flatMap((s) =>
     Object.entries(perHostCounters(s.stdout))
@@ -158,6 +164,8 @@ async function siteFigures(runs: number): Promise<NonNullable<LabFigures['site']
     coldToolCpuMs: cold.cpuMs,
     coldRemoteMs,
     converged: stats(samples.map((x) => x.ms)),
+    convergedMachineCpu: stats(samples.map((x) => x.machineCpuMs)),
+    floor,
     perHost: counters(checked.stdout),
     webFacts: stats(webFacts),
     sshdSeen,

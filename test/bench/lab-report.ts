@@ -2,6 +2,7 @@
 import type { AnsibleFigures } from './ansible-bench';
 import type { LabFigures, PerHost } from './lab-bench';
 import type { Stats } from './measure';
+import type { FloorFigures } from './login-floor';
 import type { ManyFigures } from './many-bench';
 import { MANY_TARGETS } from './many-bench';
 import { judgeLimit, judgeTime, multiple, timeFigure, type Baseline } from './targets';
@@ -50,6 +51,7 @@ export function labText(lab: LabFigures, b: Baseline): string {
     lines.push(
       `${label('site: first apply on bare hosts')} wall ${(site.coldWallMs / 1000).toFixed(1)} s ${multiple(site.coldWallMs, b)}; remote work (packages, database start-up, files, services) per host: ${remote}; the tool's own CPU ${site.coldToolCpuMs.toFixed(0)} ms = ${share.toFixed(1)}% of the wall time  ${judgeLimit(share, 10, '%')}`,
       `${label('site: converged re-run, 3 hosts')} wall ${s(site.converged)}  [${perHostText(site.perHost)}]  ${judgeTime(site.converged.median, { ms: 400 }, b)}; ${perHostJudge(site.perHost, 1)}`,
+      floorText(site.floor, site.converged, site.convergedMachineCpu, b),
       `${label("site: a web host's gather (facts=)")} ${s(site.webFacts)}  ${judgeTime(site.webFacts.median, { ms: 150 }, b)}`,
     );
     const logged = Object.entries(site.sshdSeen)
@@ -70,6 +72,15 @@ export function labText(lab: LabFigures, b: Baseline): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * The login floor of the same hosts (login-floor.ts) beside a run's figures:
+ * what is the hosts' SSH logins and what is the run's own work, in wall time
+ * and in the whole machine's CPU.
+ */
+function floorText(floor: FloorFigures, run: Stats, machineCpu: Stats, b: Baseline): string {
+  return `${label(`  login floor, ${floor.hosts} hosts`)} wall ${timeFigure(floor.wall, b)}, machine CPU ${floor.machineCpu.median.toFixed(0)} ms; the re-run: machine CPU ${machineCpu.median.toFixed(0)} ms, ${(run.median - floor.wall.median).toFixed(0)} ms wall above the floor ${multiple(run.median - floor.wall.median, b)}`;
+}
+
 export function manyText(m: ManyFigures, b: Baseline): string {
   const name = label(`converged re-run, ${m.hosts} light hosts`);
   if (m.failed || !m.converged || !m.cpuMs || !m.peakRssMb)
@@ -78,7 +89,9 @@ export function manyText(m: ManyFigures, b: Baseline): string {
   const judged = target
     ? `  ${judgeTime(m.converged.median, { ms: target.ms }, b)}; peak RSS ${judgeLimit(m.peakRssMb.max, target.rssMb, ' MB')}`
     : '';
-  return `${name} wall ${timeFigure(m.converged, b)}, CPU ${m.cpuMs.median.toFixed(0)} ms, peak RSS ${m.peakRssMb.median.toFixed(0)} MB (max ${m.peakRssMb.max.toFixed(0)}); at most ${m.maxConnections} connection and ${m.maxCommands} commands per host; lab up ${((m.upMs ?? 0) / 1000).toFixed(1)} s${judged}`;
+  const line = `${name} wall ${timeFigure(m.converged, b)}, CPU ${m.cpuMs.median.toFixed(0)} ms, peak RSS ${m.peakRssMb.median.toFixed(0)} MB (max ${m.peakRssMb.max.toFixed(0)}); at most ${m.maxConnections} connection and ${m.maxCommands} commands per host; lab up ${((m.upMs ?? 0) / 1000).toFixed(1)} s${judged}`;
+  if (!m.floor || !m.machineCpuMs) return line;
+  return `${line}\n${floorText(m.floor, m.converged, m.machineCpuMs, b)}`;
 }
 
 export function ansibleText(a: AnsibleFigures, b: Baseline): string {

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { labDown, labStatus, labUp } from '../../src/lab';
 import { MANY_LAB, ROOT, assertConverged, perHostCounters, timedApply } from './apply-run';
+import { loginFloor, type FloorFigures } from './login-floor';
 import { stats, type Stats } from './measure';
 
 export interface ManyFigures {
@@ -19,6 +20,10 @@ export interface ManyFigures {
   converged?: Stats;
   cpuMs?: Stats;
   peakRssMb?: Stats;
+  /** The whole machine's CPU time during each re-run: the tool's and the hosts'. */
+  machineCpuMs?: Stats;
+  /** The same hosts' login floor (login-floor.ts). */
+  floor?: FloorFigures;
   /** The most connections and commands any one host saw in the last re-run. */
   maxConnections?: number;
   maxCommands?: number;
@@ -85,6 +90,7 @@ export async function manyHostFigures(hosts: number, runs: number): Promise<Many
       return { hosts, upMs, failed: error.message };
     }
     assertConverged(samples.at(-1)!.stdout);
+    const floor = loginFloor(up.inventoryPath, hosts, runs);
     const counters = Object.values(perHostCounters(samples.at(-1)!.stdout));
     return {
       hosts,
@@ -92,6 +98,8 @@ export async function manyHostFigures(hosts: number, runs: number): Promise<Many
       converged: stats(samples.map((x) => x.ms)),
       cpuMs: stats(samples.map((x) => x.cpuMs)),
       peakRssMb: stats(samples.map((x) => x.rssMb)),
+      machineCpuMs: stats(samples.map((x) => x.machineCpuMs)),
+      floor,
       maxConnections: Math.max(...counters.map((c) => c.connections)),
       maxCommands: Math.max(...counters.map((c) => c.commands)),
     };
