@@ -36,6 +36,23 @@ export function hostsInScope(project: Project, limit?: string): string[] {
   return [...project.inventory.hosts.keys()].filter((h) => inScope.has(h));
 }
 
+const engines = new WeakMap<Project, TemplateEngine>();
+
+/**
+ * The template engine of a loaded project: one per project, so that each
+ * template is compiled once in a run, whichever pass renders it (the checks
+ * before connecting, with secrets masked, then the plan). A compiled template
+ * holds no values: only the context it is rendered with does.
+ */
+export function templatesOf(project: Project): TemplateEngine {
+  let engine = engines.get(project);
+  if (!engine) {
+    engine = new TemplateEngine(project.templatesDir);
+    engines.set(project, engine);
+  }
+  return engine;
+}
+
 /**
  * Prepares a play's tasks for one host: evaluates `when`, renders the
  * arguments with the host's variables and checks them against the module.
@@ -53,7 +70,7 @@ export class PlayExpander {
     templates?: TemplateEngine,
     private readonly containsSecret: (text: string) => boolean = () => false,
   ) {
-    this.templates = templates ?? new TemplateEngine(project.templatesDir);
+    this.templates = templates ?? templatesOf(project);
     this.contextFor = contextBuilder(project.inventory, play.vars, secret);
   }
 
