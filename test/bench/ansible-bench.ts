@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { loadInventory } from '../../src/inventory/load';
 import { labDown, labUp, resetLab, labUnsupportedReason, type LabInfo } from '../../src/lab';
 import { installPython } from './ansible-python';
 import { BENCH_LAB, ROOT, changedHosts, timedApply } from './apply-run';
@@ -50,26 +51,27 @@ export function ansibleVersion(): string | undefined {
   return r.stdout.split('\n')[0]?.trim();
 }
 
-/** An inventory and ansible.cfg for the lab, in a temp folder. */
+/**
+ * An inventory and ansible.cfg for the lab, in a temp folder. The variables
+ * are the engine's own, defaults included (`inventory --list` shows only
+ * what the inventory sets, as `ansible-inventory` does).
+ */
 export function ansibleSetup(lab: LabInfo, dir: string): string {
-  const merged = JSON.parse(
-    spawnSync(
-      process.execPath,
-      [path.join(ROOT, 'bin', 'foobar-infra.js'), 'inventory', '--list', '-i', lab.inventoryPath],
-      { cwd: ROOT, encoding: 'utf8' },
-    ).stdout,
-  ) as { _meta: { hostvars: Record<string, Record<string, unknown>> } };
+  const inventory = loadInventory(lab.inventoryPath).value;
+  if (!inventory) throw new Error(`${lab.inventoryPath}: the lab inventory does not load`);
   const group = (role: string) =>
     lab.hosts
       .filter((h) => h.role === role)
       .map((h) => {
-        const v = merged._meta.hostvars[h.name] ?? {};
+        const v = inventory.hosts.get(h.name)?.vars ?? {};
         const vars = {
           ansible_host: h.address,
           private_address: v.private_address,
           lb_port: v.lb_port,
           web_port: v.web_port,
         };
+        for (const [name, value] of Object.entries(vars))
+          if (value === undefined) throw new Error(`${h.name}: the engine has no ${name}`);
         return `        ${h.name}: ${JSON.stringify(vars)}\n`;
       })
       .join('');
