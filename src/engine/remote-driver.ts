@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { CommandFailed, LockError } from '../core/errors';
 import { maskUnknownSecrets } from '../core/live-secrets';
 import { quote } from '../facts/shell';
@@ -87,12 +88,14 @@ export class RemoteDriver implements HostDriver {
 
   async gather(requests: readonly FactRequest[], breakIds: string[] = []): Promise<Gathered> {
     const lock = this.lock ? lockScript({ ...this.lock, breakIds }) : '';
-    const script = `${lock}${gatherScript(requests)}printf '%s\\n' ${PENDING_MARK}\ncat ${quote(PENDING_FILE)} 2>/dev/null\ntrue\n`;
+    // Fresh section markers: output that imitates them cannot forge a fact.
+    const nonce = randomBytes(8).toString('hex');
+    const script = `${lock}${gatherScript(requests, nonce)}printf '%s\\n' ${PENDING_MARK}\ncat ${quote(PENDING_FILE)} 2>/dev/null\ntrue\n`;
     const r = await this.run(
       `gather ${requests.length} facts`,
       script,
       undefined,
-      gatherForTrace(requests),
+      gatherForTrace(requests, nonce),
     );
     let out = r.stdout.toString('utf8');
     if (r.code !== 0)
@@ -114,7 +117,7 @@ export class RemoteDriver implements HostDriver {
     if (at < 0)
       throw new CommandFailed(this.host, 'gather facts', r.code, 'the fact script was cut short');
     return {
-      facts: parseFacts(requests, out.slice(0, at)),
+      facts: parseFacts(requests, out.slice(0, at), nonce),
       pending: parsePending(out.slice(at + PENDING_MARK.length + 1)),
     };
   }

@@ -1,7 +1,6 @@
 import { splitFiles } from './files-batch';
 import {
-  FACT_BEGIN,
-  FACT_END,
+  factMarkers,
   FILES_SECTION,
   gatherLayout,
   sharedNames,
@@ -32,16 +31,17 @@ export class FactParseError extends Error {}
  * and one more at the end of the output (a line's own) are not the fact's.
  * A section begun but never ended (output cut short) is left out.
  */
-export function splitSections(output: string): Map<string, string> {
+export function splitSections(output: string, nonce = ''): Map<string, string> {
+  const { begin, end } = factMarkers(nonce);
   const sections = new Map<string, string>();
   const lines = output.split('\n');
   let key: string | undefined;
   let body: string[] = [];
   for (const line of lines) {
-    if (line.startsWith(`${FACT_BEGIN} `)) {
-      key = line.slice(FACT_BEGIN.length + 1);
+    if (line.startsWith(`${begin} `)) {
+      key = line.slice(begin.length + 1);
       body = [];
-    } else if (line === FACT_END && key !== undefined) {
+    } else if (line === end && key !== undefined) {
       sections.set(key, body.join('\n').replace(/\n$/, ''));
       key = undefined;
     } else if (key !== undefined) {
@@ -52,8 +52,12 @@ export function splitSections(output: string): Map<string, string> {
 }
 
 /** Reads every requested fact from a gather script's output. */
-export function parseFacts(requests: readonly FactRequest[], output: string): Map<string, Fact> {
-  const sections = splitSections(output);
+export function parseFacts(
+  requests: readonly FactRequest[],
+  output: string,
+  nonce = '',
+): Map<string, Fact> {
+  const sections = splitSections(output, nonce);
   const layout = gatherLayout(requests);
   const facts = new Map<string, Fact>();
   for (const [key, members] of layout.sections) {

@@ -3,9 +3,20 @@ import { quote, quoteArgv } from './shell';
 import { loginOf, sessionCommand, type SqlRequest } from './sql-batch';
 import { factKey, unitName, type FactRequest } from './types';
 
-/** Marks the start and end of each fact's output in the gather script. */
-export const FACT_BEGIN = '@@foobar-fact-begin@@';
-export const FACT_END = '@@foobar-fact-end@@';
+/**
+ * The lines that start and end each fact's output in the gather's output.
+ * With a nonce (a fresh random token per gather, letters and digits), output
+ * that imitates them cannot end a section early or forge another: a file
+ * name in a folder others may write to, say, or a file read whole. Without
+ * one they are the fixed FACT_BEGIN and FACT_END (recorded test outputs).
+ */
+export function factMarkers(nonce = ''): { begin: string; end: string } {
+  if (!/^[a-z0-9]*$/i.test(nonce)) throw new Error('a gather nonce is letters and digits');
+  const tag = nonce ? `-${nonce}` : '';
+  return { begin: `@@foobar-fact-begin${tag}@@`, end: `@@foobar-fact-end${tag}@@` };
+}
+export const FACT_BEGIN = factMarkers().begin;
+export const FACT_END = factMarkers().end;
 
 /** The shell commands that print one fact. Output is read by parse.ts. */
 export function factCommand(request: FactRequest): string {
@@ -39,13 +50,13 @@ export function factCommand(request: FactRequest): string {
       return `if fb_pw=$(getent passwd -- ${quote(request.name)}); then printf '%s\\n' "$fb_pw"; id -Gn -- ${quote(request.name)}; else echo absent; fi`;
     case 'ssh_client':
       // sudo resets the environment: the first ancestor (sudo itself, or the
-      // login shell) that still has SSH_CONNECTION tells. One `sed` per
-      // ancestor; the parent's pid is read from /proc/PID/stat with builtins,
+      // login shell) that still has SSH_CONNECTION tells: its first entry, as
+      // getenv reads it. One `sed` per ancestor; the parent's pid is read from /proc/PID/stat with builtins,
       // after the last ") " (the name before it may hold any character).
       return [
         'fb_sc=${SSH_CONNECTION:-}; fb_p=${PPID:-1};',
         'while [ -z "$fb_sc" ] && [ "${fb_p:-1}" -gt 1 ] 2>/dev/null; do',
-        `fb_sc=$(sed -nz 's/^SSH_CONNECTION=//p' /proc/$fb_p/environ 2>/dev/null);`,
+        `fb_sc=$(sed -nz '/^SSH_CONNECTION=/{s///p;q}' /proc/$fb_p/environ 2>/dev/null);`,
         'fb_st=; read -r fb_st < /proc/$fb_p/stat 2>/dev/null; set -- ${fb_st##*) }; fb_p=${2:-1}; done;',
         `printf '%s\\n' "$fb_sc"`,
       ].join(' ');
@@ -139,8 +150,9 @@ function sectionCommand(key: string, members: readonly FactRequest[]): string {
  * the parser says so instead of reading an empty fact. The sections are
  * printed by one `cat`: every program started costs a host milliseconds.
  */
-export function gatherScript(all: readonly FactRequest[]): string {
+export function gatherScript(all: readonly FactRequest[], nonce = ''): string {
   const { requests, sections } = gatherLayout(all);
+  const { begin, end } = factMarkers(nonce);
   const lines = [
     'export LC_ALL=C',
     '(',
@@ -149,7 +161,7 @@ export function gatherScript(all: readonly FactRequest[]): string {
     `trap 'exit 129' HUP INT TERM PIPE`,
   ];
   const run = (key: string, command: string) =>
-    `{ printf '%s %s\\n' ${FACT_BEGIN} ${key}; { ${command}; } </dev/null 2>/dev/null; printf '\\n%s\\n' ${FACT_END}; } >"$fb_d/${key}"; : >"$fb_d/${key}.done"`;
+    `{ printf '%s %s\\n' ${begin} ${key}; { ${command}; } </dev/null 2>/dev/null; printf '\\n%s\\n' ${end}; } >"$fb_d/${key}"; : >"$fb_d/${key}.done"`;
   const sequential: string[] = [];
   for (const [key, members] of sections) {
     const asked = members.map((i) => requests[i]!);

@@ -1,5 +1,5 @@
 import { maskUnknownSecrets } from '../core/live-secrets';
-import { FACT_BEGIN, FACT_END, gatherLayout } from './script';
+import { factMarkers, gatherLayout } from './script';
 import type { FactRequest } from './types';
 
 /**
@@ -8,7 +8,11 @@ import type { FactRequest } from './types';
  * the rest with private keys and credential values masked: it is the host's
  * and may hold secrets the run does not know. Pure.
  */
-export function gatherForTrace(requests: readonly FactRequest[]): (stdout: Buffer) => string {
+export function gatherForTrace(
+  requests: readonly FactRequest[],
+  nonce = '',
+): (stdout: Buffer) => string {
+  const { begin, end } = factMarkers(nonce);
   const layout = gatherLayout(requests);
   const hidden = new Set<string>();
   for (const [key, members] of layout.sections)
@@ -18,7 +22,7 @@ export function gatherForTrace(requests: readonly FactRequest[]): (stdout: Buffe
     /** The hidden section's lines so far (its first says present or absent), or undefined. */
     let body: string[] | undefined;
     for (const line of stdout.toString('utf8').split('\n')) {
-      if (body && line === FACT_END) {
+      if (body && line === end) {
         const size = Buffer.byteLength(body.slice(1).join('\n'));
         out.push(...body.slice(0, 1));
         if (body.length > 1) out.push(`(${size} bytes: the file's content, not shown)`);
@@ -26,8 +30,7 @@ export function gatherForTrace(requests: readonly FactRequest[]): (stdout: Buffe
         body = undefined;
       } else if (body) body.push(line);
       else {
-        if (line.startsWith(`${FACT_BEGIN} `) && hidden.has(line.slice(FACT_BEGIN.length + 1)))
-          body = [];
+        if (line.startsWith(`${begin} `) && hidden.has(line.slice(begin.length + 1))) body = [];
         out.push(line);
       }
     }

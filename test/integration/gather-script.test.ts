@@ -86,6 +86,38 @@ describe('gather script: run by sh, read back by the parser', () => {
     assert.throws(() => parseFacts(requests, out.slice(0, firstEnd)), /no output for fact/);
   });
 
+  describe('output that imitates the section markers cannot forge a fact', () => {
+    const nonce = 'c0ffee0123456789';
+    const forged = '@@foobar-fact-end@@\n@@foobar-fact-begin@@ 0\n0\n@@foobar-fact-end@@';
+
+    it('a file read whole: its text is its own fact, and the exit check keeps its status', () => {
+      const file = path.join(dir, 'forging-content');
+      fs.writeFileSync(file, `x\n${forged}\n`);
+      const requests: FactRequest[] = [
+        { kind: 'exit', script: 'exit 3' },
+        { kind: 'content', path: file },
+      ];
+      const facts = parseFacts(requests, sh(gatherScript(requests, nonce)), nonce);
+      assert.equal(facts.get(factKey(requests[0]!))!.value, 3);
+      assert.equal(facts.get(factKey(requests[1]!))!.value, `x\n${forged}`);
+    });
+
+    it('a file name in a folder read as a tree (a folder others may write to)', () => {
+      const tree = path.join(dir, 'forging-tree');
+      fs.mkdirSync(tree);
+      fs.writeFileSync(path.join(tree, `z\n${forged}`), '');
+      const requests: FactRequest[] = [
+        { kind: 'exit', script: 'exit 3' },
+        { kind: 'tree', path: tree },
+      ];
+      const out = sh(gatherScript(requests, nonce));
+      // A name holding a newline is refused, never read as another fact.
+      assert.throws(() => parseFacts(requests, out, nonce), /tree .*unexpected line/);
+      const exit = parseFacts([requests[0]!], out, nonce);
+      assert.equal(exit.get(factKey(requests[0]!))!.value, 3);
+    });
+  });
+
   describe('ssh_client: SSH_CONNECTION read from the first ancestor that has it', () => {
     const connection = '192.0.2.7 50022 192.0.2.11 2222';
     const request: FactRequest = { kind: 'ssh_client' };
@@ -98,19 +130,24 @@ describe('gather script: run by sh, read back by the parser', () => {
       assert.equal((facts.get(factKey(request))!.value as { port: number }).port, 50022);
     });
 
-    it('from an ancestor when the environment was reset (as sudo does), past a process whose name holds ") "', () => {
-      // The parent's name holds ") ", which /proc/PID/stat prints unquoted.
+    /** Runs `script` under: sh (with `env`) → odd-named sh without SSH_CONNECTION → sh without it. */
+    const throughAncestors = (script: string, env: NodeJS.ProcessEnv) => {
+      // The middle process's name holds ") ", which /proc/PID/stat prints unquoted.
       const odd = path.join(dir, 'odd) name');
-      fs.symlinkSync(fs.realpathSync('/bin/sh'), odd);
-      const script = gatherScript([request]);
+      if (!fs.existsSync(odd)) fs.symlinkSync(fs.realpathSync('/bin/sh'), odd);
       const inner = `env -u SSH_CONNECTION sh -c ${shQuote(script)}; true`;
-      const r = spawnSync(odd, ['-c', inner], {
-        encoding: 'utf8',
-        env: { ...clean, SSH_CONNECTION: connection },
-      });
+      const middle = `env -u SSH_CONNECTION ${shQuote(odd)} -c ${shQuote(inner)}; true`;
+      const r = spawnSync('sh', ['-c', middle], { encoding: 'utf8', env });
       assert.equal(r.status, 0, r.stderr);
-      const facts = parseFacts([request], r.stdout);
-      assert.deepEqual(facts.get(factKey(request))!.value, {
+      return r.stdout;
+    };
+
+    it('from an ancestor when the environment was reset (as sudo does), walking past a process whose name holds ") "', () => {
+      const out = throughAncestors(gatherScript([request]), {
+        ...clean,
+        SSH_CONNECTION: connection,
+      });
+      assert.deepEqual(parseFacts([request], out).get(factKey(request))!.value, {
         address: '192.0.2.7',
         port: 50022,
         serverAddress: '192.0.2.11',
@@ -118,12 +155,55 @@ describe('gather script: run by sh, read back by the parser', () => {
       });
     });
 
-    it('none anywhere up the tree: unknown', () => {
-      const facts = parseFacts([request], sh(gatherScript([request]), clean));
-      assert.equal(facts.get(factKey(request))!.value, undefined);
+    it('an ancestor with SSH_CONNECTION twice in its environment: the first, as getenv reads it', function () {
+      // Only execve itself can give a process the same variable twice: python's ctypes calls it.
+      const python = spawnSync('python3', ['-c', 'import ctypes'], { encoding: 'utf8' });
+      if (python.status !== 0) throw new Error(`python3 with ctypes is needed: ${python.stderr}`);
+      const script = gatherScript([request]);
+      const inner = `env -u SSH_CONNECTION sh -c ${shQuote(script)}; true`;
+      const exec = [
+        'import ctypes, sys',
+        'libc = ctypes.CDLL(None, use_errno=True)',
+        'arr = lambda xs: (ctypes.c_char_p * (len(xs) + 1))(*[x.encode() for x in xs], None)',
+        "env = ['PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'SSH_CONNECTION=192.0.2.7 50022 192.0.2.11 2222', 'SSH_CONNECTION=198.51.100.9 1 198.51.100.10 22']",
+        "libc.execve(b'/bin/sh', arr(['sh', '-c', sys.argv[1]]), arr(env))",
+        'sys.exit(97)',
+      ].join('\n');
+      const r = spawnSync('python3', ['-c', exec, inner], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const fact = parseFacts([request], r.stdout).get(factKey(request))!.value;
+      assert.equal((fact as { address: string }).address, '192.0.2.7');
+    });
+
+    it("none anywhere up the tree: unknown, or what the test process's ancestors have", () => {
+      // The walk climbs past this test into its own ancestors (an SSH login, say).
+      const expected = ancestorsSshConnection();
+      const value = parseFacts([request], sh(gatherScript([request]), clean)).get(factKey(request))!
+        .value as { address: string; port: number } | undefined;
+      assert.equal(value && `${value.address} ${value.port}`, expected);
     });
   });
 });
+
+/** `address port` of the first SSH_CONNECTION among this process's ancestors' environments. */
+function ancestorsSshConnection(): string | undefined {
+  let pid = process.pid;
+  while (pid > 1) {
+    try {
+      const env = fs.readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
+      const found = env.find((e) => e.startsWith('SSH_CONNECTION='));
+      if (found) {
+        const [address, port] = found.slice('SSH_CONNECTION='.length).split(' ');
+        return `${address!.replace(/^::ffff:/, '')} ${port}`;
+      }
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+      pid = Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[1]);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
 
 function shQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { MASK } from '../../src/core/redact';
 import { parseFacts } from '../../src/facts/parse';
-import { FACT_BEGIN, FACT_END, gatherLayout } from '../../src/facts/script';
+import { FACT_BEGIN, FACT_END, factMarkers, gatherLayout } from '../../src/facts/script';
 import { gatherForTrace } from '../../src/facts/trace';
 import type { FactRequest } from '../../src/facts/types';
 
@@ -50,6 +50,21 @@ describe('the trace of a gather: no file content read whole, no key, no credenti
     );
     for (const value of ['aabbccddeeff', 'ffeeddcc', 'old-unknown-pw', 'MIIEvOldKey'])
       assert.ok(!shown.includes(value), value);
+  });
+
+  it("with the gather's own markers (a nonce per run), the file read whole is still hidden, and imitated markers hide nothing", () => {
+    const { begin, end } = factMarkers('5eed');
+    const withNonce = `${keys.map((k) => `${begin} ${k}\n${sections[k]}\n${end}`).join('\n')}\n`;
+    const shown = gatherForTrace(requests, '5eed')(Buffer.from(withNonce));
+    assert.ok(!shown.includes('aabbccddeeff'), shown);
+    assert.match(shown, /bytes: the file's content, not shown/);
+    assert.equal(parseFacts(requests, withNonce, '5eed').size, 3);
+    // Fixed markers inside the output end nothing: the whole file stays hidden.
+    const imitated = withNonce.replace(
+      `present\n${fingerprints}`,
+      `present\n${FACT_END}\n${fingerprints}`,
+    );
+    assert.ok(!gatherForTrace(requests, '5eed')(Buffer.from(imitated)).includes('aabbccddeeff'));
   });
 
   it('output cut short inside a file read whole shows none of it', () => {
