@@ -80,7 +80,10 @@ for (const flavor of ['mysql', 'mariadb'] as const)
       const bridge = bridgeName(lab.name);
       const dump: ChildProcess = spawn(
         'tcpdump',
-        ['-i', bridge, '-U', '-s', '0', '-w', capture, 'tcp port 3306'],
+        // --immediate-mode: without it libpcap hands packets over a buffer
+        // block at a time (on a timeout), and SIGINT drops the block not yet
+        // handed over, which could hold every packet of this test.
+        ['-i', bridge, '--immediate-mode', '-U', '-s', '0', '-w', capture, 'tcp port 3306'],
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
       let said = '';
@@ -114,17 +117,23 @@ for (const flavor of ['mysql', 'mariadb'] as const)
           if (!copied.includes(`${canary} 5`)) await new Promise((res) => setTimeout(res, 250));
         }
         assert.match(copied, new RegExp(`${canary} 5`));
-        await new Promise((res) => setTimeout(res, 500));
-        dump.kill('SIGINT');
-        await new Promise((res) => dump.once('exit', res));
-        // The writes of web-02 went to the primary's port, and the capture saw them.
+        // The writes of web-02 went to the primary's port, and the capture saw
+        // them: read back as they are written (-U), until there or 10 s.
         const primary = lab.host('web-01').address;
         const replica = lab.host('web-02').address;
-        const seen = spawnSync(
-          'tcpdump',
-          ['-r', capture, '-nn', `src host ${replica} and dst host ${primary} and dst port 3306`],
-          { encoding: 'utf8' },
-        ).stdout;
+        const fromReplica = () =>
+          spawnSync(
+            'tcpdump',
+            ['-r', capture, '-nn', `src host ${replica} and dst host ${primary} and dst port 3306`],
+            { encoding: 'utf8' },
+          ).stdout;
+        let seen = fromReplica();
+        for (let i = 0; i < 40 && seen.split('\n').filter(Boolean).length < 10; i++) {
+          await new Promise((res) => setTimeout(res, 250));
+          seen = fromReplica();
+        }
+        dump.kill('SIGINT');
+        await new Promise((res) => dump.once('exit', res));
         assert.ok(
           seen.split('\n').filter(Boolean).length >= 10,
           `packets from web-02 to the primary:\n${seen}`,
