@@ -51,8 +51,9 @@ export function factCommand(request: FactRequest): string {
     case 'ssh_client':
       // sudo resets the environment: the first ancestor (sudo itself, or the
       // login shell) that still has SSH_CONNECTION tells: its first entry, as
-      // getenv reads it. One `sed` per ancestor; the parent's pid is read from /proc/PID/stat with builtins,
-      // after the last ") " (the name before it may hold any character).
+      // getenv reads it. One `sed` per ancestor; the parent's pid is read from
+      // /proc/PID/stat with builtins, after the last ") " (the name before it
+      // may hold any character).
       return [
         'fb_sc=${SSH_CONNECTION:-}; fb_p=${PPID:-1};',
         'while [ -z "$fb_sc" ] && [ "${fb_p:-1}" -gt 1 ] 2>/dev/null; do',

@@ -126,18 +126,17 @@ for (const flavor of ['mysql', 'mariadb'] as const)
             'tcpdump',
             ['-r', capture, '-nn', `src host ${replica} and dst host ${primary} and dst port 3306`],
             { encoding: 'utf8' },
-          ).stdout;
+          )
+            .stdout.split('\n')
+            .filter(Boolean);
         let seen = fromReplica();
-        for (let i = 0; i < 40 && seen.split('\n').filter(Boolean).length < 10; i++) {
+        for (let i = 0; i < 40 && seen.length < 10; i++) {
           await new Promise((res) => setTimeout(res, 250));
           seen = fromReplica();
         }
         dump.kill('SIGINT');
         await new Promise((res) => dump.once('exit', res));
-        assert.ok(
-          seen.split('\n').filter(Boolean).length >= 10,
-          `packets from web-02 to the primary:\n${seen}`,
-        );
+        assert.ok(seen.length >= 10, `packets from web-02 to the primary:\n${seen.join('\n')}`);
         const bytes = fs.readFileSync(capture);
         for (const [what, value] of [
           ['a posted row', canary],

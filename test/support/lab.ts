@@ -122,6 +122,11 @@ function handle(flavor: Flavor, first: LabUpResult): E2eLab {
     await applySite('the site from its checkpoint');
     await everyBackendUp(current);
   };
+  const keepAsSite = async () => {
+    await saveCheckpoint(spec.name, 'site', { progress });
+    siteSaved = true;
+    await restoreSite();
+  };
   const find = (name: string): LabHost => {
     const host = current.hosts.find((h) => h.name === name || h.address === name);
     if (!host) throw new Error(`lab ${spec.name} has no host ${name}`);
@@ -170,16 +175,11 @@ function handle(flavor: Flavor, first: LabUpResult): E2eLab {
       if (!siteSaved) {
         await resetLab(spec.name, { progress });
         await applySite('the site on bare hosts, for the checkpoint');
-        await saveCheckpoint(spec.name, 'site', { progress });
-        siteSaved = true;
+        return keepAsSite();
       }
       await restoreSite();
     },
-    keepAsSite: async () => {
-      await saveCheckpoint(spec.name, 'site', { progress });
-      siteSaved = true;
-      await restoreSite();
-    },
+    keepAsSite: () => keepAsSite(),
     stop: (hosts) => powerHosts(spec.name, hosts, 'off', { progress }),
     start: (hosts) => powerHosts(spec.name, hosts, 'on', { progress }),
     down: () => {
