@@ -22,8 +22,14 @@ function e2eFiles() {
   return [FIRST, ...all.filter((f) => f !== FIRST)];
 }
 
+// `npm test` (scripts/test.js) runs the suites in two processes at once and
+// gives each its own list (test/support/shards.ts); a plain `mocha` runs all.
+const shard = process.env.FOOBAR_TEST_SPEC;
+
 module.exports = {
-  spec: ['dist/test/unit/**/*.test.js', 'dist/test/integration/**/*.test.js', ...e2eFiles()],
+  spec: shard
+    ? JSON.parse(shard)
+    : ['dist/test/unit/**/*.test.js', 'dist/test/integration/**/*.test.js', ...e2eFiles()],
   require: ['dist/test/support/root-hooks.js'],
   reporter: 'test/support/reporter.js',
   timeout: 20000,

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { bridgeName } from '../../src/lab/plan-names';
 import { httpRequest, type Reply } from '../support/http';
-import { useE2eLab, type E2eLab } from '../support/lab';
+import { e2eFlavors, type E2eLab, useE2eLab } from '../support/lab';
 import { ensureCommand, requireOrSkip } from '../support/requirements';
 
 /**
@@ -16,7 +16,7 @@ import { ensureCommand, requireOrSkip } from '../support/requirements';
  * application verifies the primary; a capture of the lab bridge while rows
  * are posted through every web host shows no row and no password.
  */
-for (const flavor of ['mysql', 'mariadb'] as const)
+for (const flavor of e2eFlavors())
   describe(`e2e: database traffic on the network is TLS only (${flavor})`, function () {
     this.timeout(10 * 60_000);
     let lab: E2eLab;

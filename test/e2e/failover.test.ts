@@ -4,14 +4,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../support/cli';
-import { useE2eLab, type E2eLab } from '../support/lab';
+import { e2eFlavors, type E2eLab, useE2eLab } from '../support/lab';
 
 /**
  * Issue 11, failover: the primary's host is powered off, `promote` makes the
  * replica the primary, the site takes writes again; the old primary, booted
  * again, becomes a replica of the new one through `apply` and has every row.
  */
-for (const flavor of ['mysql', 'mariadb'] as const)
+for (const flavor of e2eFlavors())
   describe(`e2e: promote after the primary is lost (${flavor})`, function () {
     this.timeout(10 * 60_000);
     let lab: E2eLab;

@@ -18,7 +18,7 @@ import {
   type LabUpResult,
 } from '../../src/lab';
 import { bridgeName } from '../../src/lab/plan-names';
-import { useE2eLab, type E2eLab } from '../support/lab';
+import { e2eFlavors, type E2eLab, useE2eLab } from '../support/lab';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const BIN = join(ROOT, 'bin', 'foobar-infra.js');
@@ -99,7 +99,7 @@ const DB: Record<Flavor, { server: string; versionCommand: string; version: RegE
   },
 };
 
-for (const flavor of ['mysql', 'mariadb'] as const) {
+for (const flavor of e2eFlavors()) {
   describe(`lab (${flavor} flavour)`, function () {
     let lab: E2eLab;
 
@@ -331,21 +331,22 @@ for (const flavor of ['mysql', 'mariadb'] as const) {
     });
 
     it('refuses a subnet that clashes with a route of the machine, naming it', async function () {
+      // One name per flavour: the other flavour's copy of this test may run at the same time.
+      const clash = flavor === 'mysql' ? 'e2e-clash' : 'e2e-clash-mdb';
       await assert.rejects(
-        labUp({ name: 'e2e-clash', flavor, subnet: lab.subnet }),
+        labUp({ name: clash, flavor, subnet: lab.subnet }),
         (e: Error) => /clashes with/.test(e.message) && e.message.includes(`dev fbl-`),
       );
       const own = machineRouteSubnet();
       if (own) {
-        await assert.rejects(labUp({ name: 'e2e-clash', flavor, subnet: own }), (e: Error) =>
+        await assert.rejects(labUp({ name: clash, flavor, subnet: own }), (e: Error) =>
           e.message.includes(`"${own} dev`),
         );
       }
-      const cli = cliRun(['lab', 'up', '--name', 'e2e-clash', '--subnet', lab.subnet]);
+      const cli = cliRun(['lab', 'up', '--name', clash, '--subnet', lab.subnet]);
       assert.equal(cli.code, 1);
       assert.match(cli.stderr, /clashes with/);
-      const clash = await labStatus('e2e-clash');
-      assert.equal(clash.state, 'absent');
+      assert.equal((await labStatus(clash)).state, 'absent');
     });
 
     // On a lab of its own: taking the shared lab down would also drop its

@@ -4,10 +4,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BIN, ROOT } from '../support/cli';
-import { useE2eLab, type E2eLab } from '../support/lab';
+import { e2eFlavors, type E2eLab, useE2eLab } from '../support/lab';
 
 /** Issue 5 on real servers: MySQL 9 (sid) and MariaDB 10.11 (bookworm). */
-for (const flavor of ['mysql', 'mariadb'] as const) {
+for (const flavor of e2eFlavors()) {
   describe(`e2e: primary → replica replication (${flavor})`, function () {
     // Real hosts: package installs and database start-up take many seconds.
     this.timeout(10 * 60_000);

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../support/cli';
-import { useE2eLab, type E2eLab } from '../support/lab';
+import { e2eFlavors, type E2eLab, useE2eLab } from '../support/lab';
 
 const FINGERPRINTS = '/var/lib/foobar-infra/secret-fingerprints';
 
@@ -16,7 +16,7 @@ const FINGERPRINTS = '/var/lib/foobar-infra/secret-fingerprints';
  * file the tool writes shows an old value, a new one, or a fingerprint; the
  * hosts' temp folders hold none of them. Both flavours.
  */
-for (const flavor of ['mysql', 'mariadb'] as const)
+for (const flavor of e2eFlavors())
   describe(`e2e: a rotation of every secret and key shows none of them (${flavor})`, function () {
     this.timeout(10 * 60_000);
     let lab: E2eLab;

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { BIN, ROOT, editedProjectCopy } from '../support/cli';
 import { httpFromHost, httpRequest, type Reply } from '../support/http';
-import { useE2eLab, type E2eLab } from '../support/lab';
+import { e2eFlavors, type E2eLab, useE2eLab } from '../support/lab';
 
 /** Every password and private key a lab inventory references: file → content. */
 function labSecrets(inventory: string): [string, string][] {
@@ -17,7 +17,7 @@ function labSecrets(inventory: string): [string, string][] {
 }
 
 /** Issue 6: www.foobar.com from bare hosts to a working, converged site, on both flavours. */
-for (const flavor of ['mysql', 'mariadb'] as const)
+for (const flavor of e2eFlavors())
   describe(`e2e: the site on bare lab hosts (${flavor})`, function () {
     // Real hosts: package installs and database start-up take many seconds.
     this.timeout(10 * 60_000);

@@ -24,6 +24,7 @@ import {
   type SshResult,
 } from '../../src/lab';
 import { runCli } from './cli';
+import { FLAVORS } from './shards';
 import { httpRequest } from './http';
 
 export interface E2eLabSpec {
@@ -227,6 +228,22 @@ export function e2eLab(flavor: Flavor = 'mysql'): Promise<E2eLab> {
   return lab;
 }
 
+/**
+ * The flavours whose e2e lab this process may use: both, unless `npm test`
+ * (scripts/test.js) split the suites over processes, each with its own labs
+ * (FOOBAR_E2E_FLAVORS; test/support/shards.ts). Suites that run once per
+ * flavour loop over this list.
+ */
+export function e2eFlavors(): Flavor[] {
+  const set = process.env.FOOBAR_E2E_FLAVORS;
+  if (set === undefined) return [...FLAVORS];
+  const wanted = set.split(',').filter((f) => f !== '');
+  const unknown = wanted.filter((f) => !FLAVORS.includes(f as Flavor));
+  if (unknown.length > 0)
+    throw new Error(`FOOBAR_E2E_FLAVORS: unknown flavour ${unknown.join(', ')}`);
+  return wanted as Flavor[];
+}
+
 /** Why e2e lab tests cannot run here, or undefined when they can. */
 export function e2eSkipReason(): string | undefined {
   return labUnsupportedReason();
@@ -244,6 +261,10 @@ export async function useE2eLab(ctx: Mocha.Context, flavor: Flavor = 'mysql'): P
     toldSkip = true;
     ctx.skip();
   }
+  if (!e2eFlavors().includes(flavor))
+    throw new Error(
+      `this test process may use the e2e labs of ${e2eFlavors().join(', ') || 'no flavour'}, not ${flavor}'s: another process owns it (test/support/shards.ts)`,
+    );
   ctx.timeout(20 * 60_000);
   return e2eLab(flavor);
 }
