@@ -23,7 +23,7 @@ export async function runPlaybook(options: RunOptions): Promise<RunResult> {
   } finally {
     await run.connections.closeAll();
   }
-  run.connections.countInto(run.record);
+  run.connections.countTimings();
   options.emit({ type: 'recap', hosts: run.record.counters });
   options.emit({ type: 'timings', hosts: run.record.timings });
   return run.result();
@@ -126,7 +126,7 @@ class PlaybookRun implements RunContext {
       });
   }
 
-  /** One play on one host, between its host-start and host-done events. */
+  /** playOnHost between the host's host-start and host-done events. */
   private async hostInPlay(play: Play, expander: PlayExpander, host: string): Promise<void> {
     if (this.aborted()) return;
     this.options.emit({ type: 'host-start', host, play: play.name });

@@ -6,6 +6,7 @@ import type { Play } from '../../playbook/model';
 import type { TaskGroup } from '../change-script';
 import type { HostTask } from '../expand';
 import { ChangeFailed, type HostDriver } from '../host-driver';
+import type { HandlerQueue } from './handlers';
 import { requestsOf } from './fact-cache';
 import { inspectFiles } from './file-inspection';
 import type { RunContext } from './options';
@@ -63,12 +64,6 @@ export async function batchAfter(
     batch.push({ t: next, changes: more });
   }
   return batch;
-}
-
-/** Handler bookkeeping of one host's play: recorded on the host, and to run at its end. */
-export interface HandlerQueue {
-  recorded: Set<string>;
-  queued: Set<string>;
 }
 
 /**

@@ -39,10 +39,10 @@ export class HostConnections {
     return pending;
   }
 
-  /** The record's timings with each host's connection and command counts. */
-  countInto(record: RunRecord): void {
+  /** Adds each host's connection and command counts to its timings. */
+  countTimings(): void {
     for (const [host, d] of this.drivers) {
-      const t = (record.timings[host] ??= emptyTimings());
+      const t = (this.record.timings[host] ??= emptyTimings());
       t.connections = d.connections;
       t.commands = d.commands;
     }

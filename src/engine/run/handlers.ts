@@ -5,6 +5,12 @@ import type { HostDriver } from '../host-driver';
 import { requestsOf } from './fact-cache';
 import type { RunContext } from './options';
 
+/** Handler bookkeeping of one host's play: recorded on the host, and to run at its end. */
+export interface HandlerQueue {
+  recorded: Set<string>;
+  queued: Set<string>;
+}
+
 /**
  * A host's notified handlers (or those an earlier run left pending), once
  * each, in definition order; each clears its record on the host as it runs.

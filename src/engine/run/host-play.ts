@@ -6,10 +6,10 @@ import { PlanError } from '../../modules/plan-error';
 import type { Play } from '../../playbook/model';
 import type { HostTask, PlayExpander } from '../expand';
 import type { HostDriver } from '../host-driver';
-import { batchAfter, executeBatch, type HandlerQueue } from './batching';
+import { batchAfter, executeBatch } from './batching';
 import { requestsOf } from './fact-cache';
 import { inspectFiles } from './file-inspection';
-import { runHandlers } from './handlers';
+import { runHandlers, type HandlerQueue } from './handlers';
 import type { RunContext } from './options';
 
 /**
@@ -63,7 +63,7 @@ export function selected(run: RunContext, task: { tags: string[] }): boolean {
   );
 }
 
-interface Start {
+interface PlayStart {
   facts: Map<string, Fact>;
   handlers: HandlerQueue;
 }
@@ -79,7 +79,7 @@ async function firstFacts(
   play: Play,
   host: string,
   prepared: readonly HostTask[],
-): Promise<Start | undefined> {
+): Promise<PlayStart | undefined> {
   try {
     const gathered = await run.record.timed(host, 'facts', () =>
       run.facts.forPlay(driver, play, host, prepared),
@@ -120,7 +120,7 @@ interface HostPlay {
  * The tasks in order. Returns false when the host stopped (a failure, or the
  * run aborted) and its handlers must not run.
  */
-async function runTasks(p: HostPlay, start: Start): Promise<boolean> {
+async function runTasks(p: HostPlay, start: PlayStart): Promise<boolean> {
   const { run, host } = p;
   let facts = start.facts;
   let stale = false;
@@ -134,11 +134,12 @@ async function runTasks(p: HostPlay, start: Start): Promise<boolean> {
     run.started(host, t, false);
     try {
       if (stale) {
-        const rest = requestsOf(p.prepared.slice(i));
-        facts = (await run.record.timed(host, 'facts', () => p.driver.gather(rest))).facts;
+        const rest = p.prepared.slice(i);
+        facts = (await run.record.timed(host, 'facts', () => p.driver.gather(requestsOf(rest))))
+          .facts;
         stale = false;
       }
-      const step = await runTask(p, i, facts, start.handlers);
+      const step = await planAndChange(p, i, facts, start.handlers);
       if (step === 'stop') return false;
       if (typeof step === 'number') {
         i += step - 1;
@@ -157,7 +158,7 @@ async function runTasks(p: HostPlay, start: Start): Promise<boolean> {
  * tasks batched after it). Returns how many tasks ran when something
  * changed, 'stop' when the host failed, or 'next'.
  */
-async function runTask(
+async function planAndChange(
   p: HostPlay,
   i: number,
   facts: Map<string, Fact>,
@@ -177,8 +178,7 @@ async function runTask(
   const refused = await inspectFiles(run, driver, host, t.task, changes);
   if (refused) {
     // Dry run: a candidate its validator refuses is a finding; the plan goes on.
-    run.record.failed.add(host);
-    run.record.report(host, t.task, 'failed', changes, false, refused);
+    run.record.refused(host, t.task, changes, refused);
     return 'next';
   }
   if (run.options.check) {

@@ -85,6 +85,12 @@ export class RunRecord {
     this.report(host, task, 'failed', [], handler, message);
   }
 
+  /** A dry run's candidate file its validator refused: a finding, the host's plan goes on. */
+  refused(host: string, task: Pick<Task, 'name'>, changes: Change[], why: string): void {
+    this.failed.add(host);
+    this.report(host, task, 'failed', changes, false, why);
+  }
+
   markUnreachable(host: string, error: unknown): void {
     this.down.add(host);
     this.unreachable.add(host);
