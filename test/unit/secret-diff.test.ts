@@ -165,7 +165,61 @@ describe('unified diff: {before, after} → hunks, as `diff -u` prints them', ()
     );
     assert.equal(unifiedDiff(lines('a'), lines('a'), 'old/x', 'new/x'), '');
   });
+
+  it('on 600 random pairs (with and without a last newline, context 0, 1 and 3) the hunks turn the old text into the new one, with diff -u headers', () => {
+    let seed = 20261204;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const text = (n: number, from: string[]) => {
+      const ls = Array.from({ length: n }, () => from[Math.floor(random() * from.length)]!);
+      return ls.length > 0 && random() < 0.8 ? `${ls.join('\n')}\n` : ls.join('\n');
+    };
+    for (let i = 0; i < 600; i++) {
+      const words = ['a', 'b', 'c', 'key=value', ''];
+      const before = text(Math.floor(random() * 30), words);
+      const after = text(Math.floor(random() * 30), words);
+      const context = [0, 1, 3][i % 3]!;
+      const hunks = diffHunks(before, after, { context });
+      assert.equal(hunks.length === 0, before === after, `${JSON.stringify([before, after])}`);
+      assert.equal(applyHunks(before, hunks), after, `${JSON.stringify([before, after, context])}`);
+    }
+  });
 });
+
+/**
+ * Applies hunks to a text the way `patch` does, checking every context and
+ * removed line against it: the test's own reading of the format.
+ */
+function applyHunks(before: string, hunks: string[]): string {
+  // Each line keeps its newline; a line marked "\ No newline" loses it.
+  const old = before.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+  const out: string[] = [];
+  let at = 0;
+  let last = '';
+  for (const line of hunks) {
+    const header = /^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@$/.exec(line);
+    if (header) {
+      const start = Number(header[1]);
+      const first = header[2] === '0' ? start : start - 1;
+      while (at < first) out.push(old[at++]!);
+      continue;
+    }
+    if (line === '\\ No newline at end of file') {
+      // About the line before it: an old line (already checked) or one of the new text.
+      if (last !== '-') out[out.length - 1] = out.at(-1)!.replace(/\n$/, '');
+      continue;
+    }
+    last = line[0]!;
+    const body = `${line.slice(1)}\n`;
+    if (line[0] === '+') out.push(body);
+    else {
+      assert.equal(old[at]?.replace(/\n?$/, '\n'), body, `line ${at + 1}: ${line}`);
+      if (line[0] === ' ') out.push(old[at]!.endsWith('\n') ? body : line.slice(1));
+      at++;
+    }
+  }
+  while (at < old.length) out.push(old[at++]!);
+  return out.join('');
+}
 
 describe('maskedFileDiff: {before, after, secrets} → hunks safe to print', () => {
   const redact = redactorFor(SECRET);
