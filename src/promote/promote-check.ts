@@ -3,7 +3,7 @@
  * Pure: replica status and GTID positions in, a verdict out.
  */
 import { gtidMinus } from '../modules/gtid';
-import type { ReplicaStatus } from '../mysql';
+import { sqlString, type ReplicaStatus } from '../mysql';
 
 export type Promotable =
   | {
@@ -64,8 +64,8 @@ export function waitQuery(
   waitFor: NonNullable<Extract<Promotable, { ok: true }>['waitFor']>,
   seconds: number,
 ): string {
-  const position = waitFor.position.replace(/\s+/g, '').replace(/'/g, "''");
+  const position = sqlString(waitFor.position.replace(/\s+/g, ''));
   return waitFor.kind === 'mysql-gtid-set'
-    ? `SELECT WAIT_FOR_EXECUTED_GTID_SET('${position}', ${seconds})`
-    : `SELECT MASTER_GTID_WAIT('${position}', ${seconds})`;
+    ? `SELECT WAIT_FOR_EXECUTED_GTID_SET(${position}, ${seconds})`
+    : `SELECT MASTER_GTID_WAIT(${position}, ${seconds})`;
 }

@@ -74,6 +74,12 @@ describe('promote: whether a replica may become the primary, from its own status
       `SELECT MASTER_GTID_WAIT('${s.gtidIoPos}', 10)`,
     );
   });
+
+  it('the wait query writes the position as a SQL string literal: a quote or backslash in it cannot end the literal', () => {
+    const odd = { kind: 'mysql-gtid-set' as const, position: "uuid:1-5\\' OR 1" };
+    // Whitespace goes (a GTID set printed over lines), then the quote is doubled and the backslash escaped.
+    assert.equal(waitQuery(odd, 10), "SELECT WAIT_FOR_EXECUTED_GTID_SET('uuid:1-5\\\\''OR1', 10)");
+  });
 });
 
 describe('promote: the inventory change, made on the text', () => {
