@@ -1,4 +1,4 @@
-import { quote } from '../facts/shell';
+import { quote } from '../core/shell';
 import type { Change } from '../modules/changes';
 
 /**

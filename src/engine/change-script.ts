@@ -1,4 +1,4 @@
-import { quote, quoteArgv } from '../facts/shell';
+import { quote, quoteArgv } from '../core/shell';
 import { commandText, type Change } from '../modules/changes';
 import { armCommands } from './activation-script';
 import { PENDING_FILE, pendingLine, type PendingHandler } from './handler-state';

@@ -1,5 +1,5 @@
 import { maskUnknownSecrets } from '../core/live-secrets';
-import { quote } from '../facts/shell';
+import { quote } from '../core/shell';
 
 /** A planned file: where it goes, its content, and the command that checks it. */
 export interface Candidate {

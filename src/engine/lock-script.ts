@@ -1,4 +1,4 @@
-import { quote } from '../facts/shell';
+import { quote } from '../core/shell';
 
 /**
  * The per-host run lock. `apply` holds it exclusively, `diff` shared (diffs

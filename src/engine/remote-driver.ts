@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { CommandFailed, LockError } from '../core/errors';
 import { maskUnknownSecrets } from '../core/live-secrets';
-import { quote } from '../facts/shell';
+import { quote } from '../core/shell';
 import { parseFacts } from '../facts/parse';
 import { gatherScript } from '../facts/script';
 import { gatherForTrace } from '../facts/trace';

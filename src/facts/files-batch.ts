@@ -15,7 +15,7 @@
  * A path holding a tab, a newline or a backslash (which `stat` or `sha256sum`
  * would print ambiguously) keeps a section of its own.
  */
-import { quoteArgv } from './shell';
+import { quoteArgv } from '../core/shell';
 
 const STAT_MARK = '@@S';
 const HASH_MARK = '@@H';

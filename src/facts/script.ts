@@ -1,5 +1,5 @@
 import { filesCommand, sharesFilesSection } from './files-batch';
-import { quote, quoteArgv } from './shell';
+import { quote, quoteArgv } from '../core/shell';
 import { loginOf, sessionCommand, type SqlRequest } from './sql-batch';
 import { factKey, unitName, type FactRequest } from './types';
 

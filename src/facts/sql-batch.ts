@@ -14,7 +14,7 @@
  */
 import { parseBatch } from '../mysql/client-output';
 import { ENABLE_BACKSLASH_ESCAPES } from '../mysql/sql-string';
-import { quote } from './shell';
+import { quote } from '../core/shell';
 import type { FactRequest, RemoteDatabase, SqlResult } from './types';
 
 export type SqlRequest = Extract<FactRequest, { kind: 'sql' }>;

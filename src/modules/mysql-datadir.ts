@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { quote } from '../facts/shell';
+import { quote } from '../core/shell';
 import { absolutePath, userName } from './arg-types';
 import type { Change } from './changes';
 import type { ModuleDefinition } from './module';

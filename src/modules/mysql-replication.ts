@@ -10,7 +10,7 @@ import {
   type ServerIdentity,
   type ServerVersion,
 } from '../mysql';
-import { quote } from '../facts/shell';
+import { quote } from '../core/shell';
 import type { RemoteDatabase } from '../facts/types';
 import type { Change } from './changes';
 import {

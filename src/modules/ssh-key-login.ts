@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { quote } from '../facts/shell';
+import { quote } from '../core/shell';
 import type { ModuleDefinition } from './module';
 import { PlanError } from './plan-error';
 

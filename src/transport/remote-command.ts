@@ -1,4 +1,4 @@
-import { shellJoin } from './shell';
+import { quoteArgv } from '../core/shell';
 
 /**
  * How a script reaches the remote shell.
@@ -61,16 +61,16 @@ export function loaderScript(sentinel: string, readyMarker?: string): string {
 export function buildRemoteCommand(options: RemoteCommandOptions): RemoteCommand {
   const sentinel = `foobar_end_${options.token()}`;
   if (!options.become) {
-    return { command: shellJoin(['sh', '-c', loaderScript(sentinel)]), sentinel };
+    return { command: quoteArgv(['sh', '-c', loaderScript(sentinel)]), sentinel };
   }
   const readyMarker = `foobar_ready_${options.token()}`;
   const shell = ['sh', '-c', loaderScript(sentinel, readyMarker)];
   if (!options.password) {
-    return { command: shellJoin(['sudo', '-H', '-n', '--', ...shell]), sentinel, readyMarker };
+    return { command: quoteArgv(['sudo', '-H', '-n', '--', ...shell]), sentinel, readyMarker };
   }
   const promptMarker = `foobar_sudo_prompt_${options.token()}:`;
   return {
-    command: shellJoin(['sudo', '-H', '-S', '-p', promptMarker, '--', ...shell]),
+    command: quoteArgv(['sudo', '-H', '-S', '-p', promptMarker, '--', ...shell]),
     sentinel,
     promptMarker,
     readyMarker,

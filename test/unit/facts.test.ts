@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import { FactParseError, parseFact, parseFacts } from '../../src/facts/parse';
 import { gatherScript } from '../../src/facts/script';
-import { quote } from '../../src/facts/shell';
+import { quote } from '../../src/core/shell';
 import { factKey, type FactRequest } from '../../src/facts/types';
 import { fixture } from '../support/cli';
 

@@ -8,7 +8,7 @@ import {
   killGroupScript,
   loaderScript,
 } from '../../src/transport/remote-command';
-import { shellJoin, shellQuote } from '../../src/transport/shell';
+import { quote, quoteArgv } from '../../src/core/shell';
 
 /** Deterministic tokens, so the expected text can be written out. */
 function counter(): () => string {
@@ -33,15 +33,15 @@ describe('transport: shell quoting', () => {
   ];
   for (const word of words) {
     it(`sh reads back ${JSON.stringify(word)}`, () => {
-      const r = spawnSync('/bin/sh', ['-c', `printf %s ${shellQuote(word)}`], { encoding: 'utf8' });
+      const r = spawnSync('/bin/sh', ['-c', `printf %s ${quote(word)}`], { encoding: 'utf8' });
       assert.equal(r.stdout, word);
     });
   }
   it('leaves safe words bare and quotes the rest', () => {
-    assert.equal(shellQuote('/usr/bin/env'), '/usr/bin/env');
-    assert.equal(shellQuote(''), "''");
-    assert.equal(shellQuote("a'b"), "'a'\\''b'");
-    assert.equal(shellJoin(['echo', 'a b']), "echo 'a b'");
+    assert.equal(quote('/usr/bin/env'), '/usr/bin/env');
+    assert.equal(quote(''), "''");
+    assert.equal(quote("a'b"), "'a'\\''b'");
+    assert.equal(quoteArgv(['echo', 'a b']), "echo 'a b'");
   });
 });
 
@@ -49,7 +49,7 @@ describe('transport: remote command and sudo wrapper', () => {
   it('runs the loader plainly without become', () => {
     const c = buildRemoteCommand({ become: false, password: false, token: counter() });
     assert.equal(c.sentinel, 'foobar_end_t1');
-    assert.equal(c.command, `sh -c ${shellQuote(loaderScript('foobar_end_t1'))}`);
+    assert.equal(c.command, `sh -c ${quote(loaderScript('foobar_end_t1'))}`);
     assert.equal(c.readyMarker, undefined);
     assert.equal(c.promptMarker, undefined);
   });
@@ -59,7 +59,7 @@ describe('transport: remote command and sudo wrapper', () => {
     assert.equal(c.readyMarker, 'foobar_ready_t2');
     assert.equal(
       c.command,
-      `sudo -H -n -- sh -c ${shellQuote(loaderScript('foobar_end_t1', 'foobar_ready_t2'))}`,
+      `sudo -H -n -- sh -c ${quote(loaderScript('foobar_end_t1', 'foobar_ready_t2'))}`,
     );
   });
 

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Refused, UsageError } from '../../core/errors';
 import { unifiedDiff } from '../../core/unified-diff';
-import { quote } from '../../facts/shell';
+import { quote } from '../../core/shell';
 import type { FactRequest } from '../../facts/types';
 import type { HostDriver } from '../../engine/host-driver';
 import { requireProject } from '../../engine/project';
