@@ -12,10 +12,12 @@ import { fixture } from '../support/cli';
 
 /**
  * Module plans as data: test/fixtures/modules/<module>/<case>.yaml holds
- * {args, facts, changes} or {args, facts, error}. Each listed change is
+ * {args, facts, changes} or {args, facts, error}, and optionally the host's
+ * `vars` (e.g. mysql_flavor). Each listed change is
  * matched on the fields it names; the facts are exactly those the module asks for.
  */
 interface Case {
+  vars?: Record<string, unknown>;
   args: unknown;
   facts: { request: FactRequest; value: unknown }[];
   changes?: Record<string, unknown>[];
@@ -35,15 +37,16 @@ function run(module: string, c: Case) {
   const m = MODULES[module];
   assert.ok(m, `no module ${module}`);
   const args = m.args.parse(c.args ?? {}) as never;
+  const here: ModuleContext = { ...ctx, vars: { ...ctx.vars, ...c.vars } };
   assert.deepEqual(
-    m.facts(args, ctx).map(factKey).sort(),
+    m.facts(args, here).map(factKey).sort(),
     c.facts.map((f) => factKey(f.request)).sort(),
     'the module asks for exactly the facts of the case',
   );
   const facts = new Map(
     c.facts.map((f) => [factKey(f.request), { kind: f.request.kind, value: f.value } as Fact]),
   );
-  return () => m.plan(args, new FactView(facts), ctx);
+  return () => m.plan(args, new FactView(facts), here);
 }
 
 describe('module plans from fixtures: {args, facts} → changes', () => {
