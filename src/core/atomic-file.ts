@@ -8,7 +8,7 @@ import * as path from 'node:path';
  * flushed. Either the old content or the new one is there, never a mix; the
  * temp file is removed when anything fails, and the error is thrown as it is.
  */
-export function replaceFile(file: string, text: string, mode: number): void {
+export function replaceFile(file: string, text: string | Uint8Array, mode: number): void {
   const target = path.resolve(file);
   const temp = path.join(
     path.dirname(target),
