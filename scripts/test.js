@@ -9,26 +9,14 @@
 // does. Arguments after `npm test --` go to every mocha process.
 const { Buffer } = require('node:buffer');
 const { spawn } = require('node:child_process');
-const fs = require('node:fs');
 const path = require('node:path');
 
 const ROOT = path.join(__dirname, '..');
-const { planShards, summaryOf, totalLine } = require(
+const { planShards, shardInput, summaryOf, totalLine } = require(
   path.join(ROOT, 'dist/test/support/shards.js'),
 );
 
-const E2E = 'dist/test/e2e';
-const OTHER = ['dist/test/unit/**/*.test.js', 'dist/test/integration/**/*.test.js'];
 const MOCHA = require.resolve('mocha/bin/mocha.js', { paths: [ROOT] });
-
-function e2eFiles() {
-  const dir = path.join(ROOT, E2E);
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir, { recursive: true })
-    .map((f) => f.split(path.sep).join('/'))
-    .filter((f) => f.endsWith('.test.js'));
-}
 
 function runShard(shard, index, live, children) {
   const started = Date.now();
@@ -62,7 +50,7 @@ function runShard(shard, index, live, children) {
 
 async function main() {
   const count = Number(process.env.FOOBAR_TEST_SHARDS ?? '2');
-  const shards = planShards({ e2eDir: E2E, e2eFiles: e2eFiles(), otherSpecs: OTHER }, count);
+  const shards = planShards(shardInput(ROOT), count);
   const children = [];
   // Ctrl-C reaches the children through the terminal, and this process waits
   // for them; a kill of this process is passed on. Either way each child

@@ -8,6 +8,7 @@
  * elsewhere, without root or Linux, suites skip with one line saying why.
  */
 import {
+  FLAVOR_NAMES,
   labDown,
   labStatus,
   labUnsupportedReason,
@@ -24,7 +25,6 @@ import {
   type SshResult,
 } from '../../src/lab';
 import { runCli } from './cli';
-import { FLAVORS } from './shards';
 import { httpRequest } from './http';
 
 export interface E2eLabSpec {
@@ -236,9 +236,9 @@ export function e2eLab(flavor: Flavor = 'mysql'): Promise<E2eLab> {
  */
 export function e2eFlavors(): Flavor[] {
   const set = process.env.FOOBAR_E2E_FLAVORS;
-  if (set === undefined) return [...FLAVORS];
+  if (set === undefined) return [...FLAVOR_NAMES];
   const wanted = set.split(',').filter((f) => f !== '');
-  const unknown = wanted.filter((f) => !FLAVORS.includes(f as Flavor));
+  const unknown = wanted.filter((f) => !FLAVOR_NAMES.includes(f as Flavor));
   if (unknown.length > 0)
     throw new Error(`FOOBAR_E2E_FLAVORS: unknown flavour ${unknown.join(', ')}`);
   return wanted as Flavor[];
@@ -261,9 +261,10 @@ export async function useE2eLab(ctx: Mocha.Context, flavor: Flavor = 'mysql'): P
     toldSkip = true;
     ctx.skip();
   }
-  if (!e2eFlavors().includes(flavor))
+  const mine = e2eFlavors();
+  if (!mine.includes(flavor))
     throw new Error(
-      `this test process may use the e2e labs of ${e2eFlavors().join(', ') || 'no flavour'}, not ${flavor}'s: another process owns it (test/support/shards.ts)`,
+      `this test process may use the e2e labs of ${mine.join(', ') || 'no flavour'}, not ${flavor}'s: another process owns it (test/support/shards.ts)`,
     );
   ctx.timeout(20 * 60_000);
   return e2eLab(flavor);

@@ -13,9 +13,9 @@
  * (`e2eFlavors()` in lab.ts); a suite that asks for another flavour's lab
  * fails, so a wrong table here shows at once.
  */
-import type { Flavor } from '../../src/lab';
-
-export const FLAVORS: readonly Flavor[] = ['mysql', 'mariadb'];
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FLAVOR_NAMES, type Flavor } from '../../src/lab/flavors';
 
 /** e2e files (under the e2e folder, no extension) that hold one copy of their suites per flavour. */
 export const PER_FLAVOR = ['site', 'db-transport', 'failover', 'lab', 'replication', 'rotation'];
@@ -49,6 +49,27 @@ export interface ShardInput {
 const SUFFIX = '.test.js';
 
 /**
+ * What a run splits, read from the compiled tests under `root`: the e2e files
+ * (none before a build) and the globs of the unit and integration suites.
+ * `.mocharc.js` (one process) and scripts/test.js (two) both start here.
+ */
+export function shardInput(root: string): ShardInput {
+  const e2eDir = 'dist/test/e2e';
+  const dir = path.join(root, e2eDir);
+  const e2eFiles = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir, { recursive: true })
+        .map((f) => String(f).split(path.sep).join('/'))
+        .filter((f) => f.endsWith(SUFFIX))
+    : [];
+  return {
+    e2eDir,
+    e2eFiles,
+    otherSpecs: ['dist/test/unit/**/*.test.js', 'dist/test/integration/**/*.test.js'],
+  };
+}
+
+/**
  * The processes' spec lists: `count` 1 is everything in one process (as a
  * plain `mocha` runs it); 2 is the split described above. Throws when the
  * tables name a file that does not exist, so they cannot go stale quietly.
@@ -68,7 +89,7 @@ export function planShards(input: ShardInput, count: number): Shard[] {
     [...list.filter((n) => n === FIRST), ...list.filter((n) => n !== FIRST)].map(path);
   if (count === 1)
     return [
-      { name: 'all', flavors: [...FLAVORS], specs: [...input.otherSpecs, ...ordered(names)] },
+      { name: 'all', flavors: [...FLAVOR_NAMES], specs: [...input.otherSpecs, ...ordered(names)] },
     ];
   if (count !== 2) throw new Error(`test shards: 1 or 2, not ${count}`);
   const second = names.filter((n) => PER_FLAVOR.includes(n) || BESIDE_MARIADB.includes(n));
