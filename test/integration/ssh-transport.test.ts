@@ -387,9 +387,17 @@ describe('transport: SSH against a local sshd', function () {
     it('never shows the password in a process listing, argv or environment on the host', async () => {
       const c = await connect(target({ become: true, becomePassword: sshd.password }));
       const running = c.exec('sleep 1.5; echo done');
+      // Watched for as long as the command runs, not for a fixed time: on a
+      // busy machine the login and sudo's password exchange alone can take
+      // longer than the sleep (CI once ended its 1.4 s window before it began).
+      let finished = false;
+      const settle = () => {
+        finished = true;
+      };
+      running.then(settle, settle);
       let sawSleep = false;
-      const until = Date.now() + 1400;
-      while (Date.now() < until) {
+      const until = Date.now() + 60_000;
+      while (!finished && Date.now() < until) {
         const ps = spawnSync('ps', ['-eo', 'user,args'], { encoding: 'utf8' }).stdout;
         assert.ok(!ps.includes(sshd.password), 'password in ps output');
         if (/^root\s+sleep 1\.5$/m.test(ps)) sawSleep = true;
