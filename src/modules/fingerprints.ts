@@ -1,4 +1,4 @@
-import { createHmac, scryptSync } from 'node:crypto';
+import { createHmac, scrypt, scryptSync } from 'node:crypto';
 
 /**
  * Passwords cannot be read back from a database server, so a rotation is
@@ -15,8 +15,38 @@ const COST = { N: 4096, r: 8, p: 1 };
 
 const KEYED = 'hmac-sha256:';
 
+/** The slow part of fingerprints already computed in this process (or under way), by key and password. */
+const slowHashes = new Map<string, { hex?: string }>();
+
+const slowId = (key: string, password: string) => `${key}\0${password}`;
+
+function slowHash(key: string, password: string): string {
+  const id = slowId(key, password);
+  const known = slowHashes.get(id);
+  if (known?.hex !== undefined) return known.hex;
+  const hex = scryptSync(password, `foobar-infra:${key}`, 32, COST).toString('hex');
+  slowHashes.set(id, { hex });
+  return hex;
+}
+
+/**
+ * Starts a fingerprint's slow hash on libuv's thread pool, so that the plan
+ * that needs it (after the host's facts are gathered) finds it done instead
+ * of computing it on the main thread. A hash not done by then is computed
+ * there as before: this only moves work, it never changes a result.
+ */
+export function warmFingerprint(key: string, password: string): void {
+  const id = slowId(key, password);
+  if (slowHashes.has(id)) return;
+  const entry: { hex?: string } = {};
+  slowHashes.set(id, entry);
+  scrypt(password, `foobar-infra:${key}`, 32, COST, (error, hash) => {
+    if (!error) entry.hex ??= hash.toString('hex');
+  });
+}
+
 export function fingerprint(key: string, password: string, siteKey?: string): string {
-  const slow = scryptSync(password, `foobar-infra:${key}`, 32, COST).toString('hex');
+  const slow = slowHash(key, password);
   if (!siteKey) return slow;
   return `${KEYED}${createHmac('sha256', siteKey).update(`${key}\0${slow}`).digest('hex')}`;
 }

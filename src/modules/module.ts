@@ -50,6 +50,18 @@ export interface ModuleDefinition<A = Record<string, unknown>> {
   long?: boolean;
   /** The facts its plan reads; gathered in one batch with every other task's. */
   facts(args: A, ctx: ModuleContext): FactRequest[];
+  /**
+   * Facts its plan reads only in some states, decided from those of `facts()`
+   * (a replica asks its source only when its own state leaves a doubt):
+   * gathered in one more remote command before `plan`, only when any.
+   */
+  moreFacts?(args: A, facts: FactView, ctx: ModuleContext): FactRequest[];
+  /**
+   * Starts work its plan will need that depends on the arguments alone (a
+   * slow hash) on other threads, while the facts are gathered. A plan gives
+   * the same result whether this ran or not.
+   */
+  warm?(args: A, ctx: ModuleContext): void;
   /** Pure: the changes that make the host match; none means converged. */
   plan(args: A, facts: FactView, ctx: ModuleContext): Change[];
   /** The files this task would place on the host, for `render` and offline `diff`. */

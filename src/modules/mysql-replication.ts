@@ -7,6 +7,7 @@ import {
   parseReplicaStatus,
   type Dialect,
   type MysqlIdentity,
+  type ReplicaStatus,
   type ServerIdentity,
   type ServerVersion,
 } from '../mysql';
@@ -19,14 +20,22 @@ import {
   needsRekey,
   parseFingerprints,
   sameSecret,
+  warmFingerprint,
   siteKeyOf,
 } from './fingerprints';
-import { gtidMinus } from './gtid';
 import { REPLICA_STATUS, requireSql, serverState, versionFact } from './mysql-common';
+import type { FactView } from './fact-view';
 import type { ModuleContext, ModuleDefinition } from './module';
 import { fingerprintWrite } from './mysql-user';
 import { flag } from './arg-types';
 import { PlanError } from './plan-error';
+import {
+  checkChannel,
+  checkGtidOn,
+  checkIdentities,
+  hasNoHistory,
+  hasOwnTransactions,
+} from './replica-checks';
 
 export const mysqlReplicationArgs = z.strictObject({
   source_host: z
@@ -106,7 +115,7 @@ export const mysqlReplicationModule: ModuleDefinition<MysqlReplicationArgs> = {
   docs: {
     reads: ['sql', 'content'],
     dryRun:
-      "Compares the replica's real state with the wanted one and reports the seed, the source change and the wait for both threads, passwords masked. Refusals (same server_id or UUID, GTID off, errant transactions, a source that does not answer) fail the task in a dry run too. When the local server does not answer yet, the change is marked as decided during apply.",
+      "Compares the replica's real state with the wanted one and reports the seed, the source change and the wait for both threads, passwords masked. Refusals (same server_id or UUID, GTID off, errant transactions, a source that does not answer) fail the task in a dry run too. The source is logged in to only when the replica's own state leaves a doubt (see Replication in the README). When the local server does not answer yet, the change is marked as decided during apply.",
     example: {
       name: 'Replication from the primary',
       args: {
@@ -119,8 +128,7 @@ export const mysqlReplicationModule: ModuleDefinition<MysqlReplicationArgs> = {
       },
     },
   },
-  facts(args, ctx) {
-    const remote = remoteOf(args, ctx);
+  facts(_args, ctx) {
     const identity = identityQuery(provisionalVersion(ctx));
     return [
       versionFact(),
@@ -128,8 +136,18 @@ export const mysqlReplicationModule: ModuleDefinition<MysqlReplicationArgs> = {
       { kind: 'sql', ...REPLICA_STATUS },
       { kind: 'sql', query: USER_TABLES },
       { kind: 'content', path: FINGERPRINT_FILE },
+    ];
+  },
+  warm(args) {
+    warmFingerprint(fingerprintKey(args), args.password);
+  },
+  moreFacts(args, facts, ctx) {
+    const view = replicaView(args, facts, ctx);
+    if (!view || trusted(view)) return [];
+    const remote = remoteOf(args, ctx);
+    return [
       versionFact(remote),
-      { kind: 'sql', query: identity, remote },
+      { kind: 'sql', query: identityQuery(provisionalVersion(ctx)), remote },
     ];
   },
   plan(args, facts, ctx) {
@@ -142,18 +160,26 @@ export const mysqlReplicationModule: ModuleDefinition<MysqlReplicationArgs> = {
         },
       ];
     }
-    const remote = remoteOf(args, ctx);
-    const source = serverState(facts, ctx.vars.mysql_flavor, remote);
-    const prints = parseFingerprints(facts.content(FINGERPRINT_FILE));
-    const key = fingerprintKey(args);
-    const siteKey = siteKeyOf(ctx.vars);
-    const samePassword = sameSecret(prints, key, args.password, siteKey);
+    const view = replicaView(args, facts, ctx)!;
+    const { mine, status, prints, key, siteKey, samePassword } = view;
+    checkGtidOn(mine, 'this replica');
     /** The record of the password, rewritten when it changes or is re-keyed. */
     const record = (): Change => {
       const updated = new Map(prints);
       updated.set(key, fingerprint(key, args.password, siteKey));
       return fingerprintWrite(updated, facts.content(FINGERPRINT_FILE) !== undefined);
     };
+    if (trusted(view)) {
+      // The replica's own state proves its source: no login to it (see trusted()).
+      checkChannel(mine, status!, args.source_host);
+      const changes: Change[] = [];
+      if (!view.readOnly) changes.push(sql(view.dialect.readOnly(true), 'the replica is writable'));
+      // The same password: only its record changes (secret_fingerprint_key).
+      if (needsRekey(prints, key, siteKey)) changes.push(record());
+      return changes;
+    }
+    const remote = remoteOf(args, ctx);
+    const source = serverState(facts, ctx.vars.mysql_flavor, remote);
     if (!source.up) {
       // A new password (or account) is set on the source by its own task,
       // earlier in the same run: a dry run cannot log in with it yet.
@@ -168,180 +194,181 @@ export const mysqlReplicationModule: ModuleDefinition<MysqlReplicationArgs> = {
         `the source ${args.source_host}:${args.source_port} does not answer to ${args.user} from this replica: ${source.reason}`,
       );
     }
-    const identity = identityQuery(provisionalVersion(ctx));
-    const mine = parseIdentity(
-      local.version.flavor,
-      requireSql(facts, { query: identity }, 'identity'),
-    );
     const theirs = parseIdentity(
       source.version.flavor,
-      requireSql(facts, { query: identity, remote }, 'identity of the source'),
+      requireSql(
+        facts,
+        { query: identityQuery(provisionalVersion(ctx)), remote },
+        'identity of the source',
+      ),
     );
-    checkIdentities(mine, theirs, args);
-
-    const status = parseReplicaStatus(requireSql(facts, REPLICA_STATUS, 'replica status'));
-    const port = Number(args.source_port);
-    const sameSource =
-      status !== undefined &&
-      status.sourceHost === args.source_host &&
-      status.sourcePort === port &&
-      status.sourceUser === args.user &&
-      status.autoPosition;
-    const running = status?.ioRunning === 'Yes' && status?.sqlRunning === 'Yes';
-    // TLS as asked: on, and checked against the CA when one is given.
-    const tlsGap = !args.tls
-      ? undefined
-      : status?.sslAllowed !== true
-        ? 'replication is not over TLS'
-        : args.tls_ca !== undefined &&
-            (status.sslCaFile !== args.tls_ca || status.sslVerifyServerCert !== true)
-          ? `the source's certificate is not checked against ${args.tls_ca}`
-          : undefined;
-
-    const d = local.dialect;
-    const changes: Change[] = [];
-    const readOnly =
-      mine.readOnly && (mine.flavor === 'mariadb' || (mine as MysqlIdentity).superReadOnly);
-    if (sameSource && samePassword && running && !tlsGap) {
-      if (!readOnly) changes.push(sql(d.readOnly(true), 'the replica is writable'));
-      // The same password: only its record changes (secret_fingerprint_key).
-      if (needsRekey(prints, key, siteKey)) changes.push(record());
-      return changes;
+    checkIdentities(mine, theirs, args.source_host);
+    if (view.converged) {
+      if (!view.readOnly) return [sql(view.dialect.readOnly(true), 'the replica is writable')];
+      return needsRekey(prints, key, siteKey) ? [record()] : [];
     }
-
-    const reasons: string[] = [];
-    if (!status) reasons.push('replication is not set up');
-    else if (!sameSource)
-      reasons.push(
-        `the source is ${status.sourceUser}@${status.sourceHost}:${status.sourcePort}${status.autoPosition ? '' : ' without auto-position'}`,
-      );
-    else if (tlsGap) reasons.push(tlsGap);
-    else if (!samePassword)
-      reasons.push(
-        prints.has(key)
-          ? 'the replication password changed'
-          : 'no record of the replication password',
-      );
-    else
-      reasons.push(
-        `threads: IO ${status.ioRunning}, SQL ${status.sqlRunning}${status.lastIoError ? ` (${status.lastIoError})` : ''}${status.lastSqlError ? ` (${status.lastSqlError})` : ''}`,
-      );
-
-    const stop = status ? [d.stopReplica()] : [];
-    const myTables = Number(
-      parseBatch(requireSql(facts, { query: USER_TABLES }, 'tables of the replica'))[0]?.[0] ?? 0,
-    );
-    // A new replica (no replication and no transaction history) is seeded from its
-    // source: the export sends nothing when the source holds no tables (a fresh
-    // pair), and the binary logs bring the rest. A replica with history (its
-    // settings were reset) resumes from its own GTID position instead.
-    if (!status && args.seed && hasNoHistory(mine)) {
-      if (myTables > 0) {
-        throw new PlanError(
-          `this new replica already holds ${myTables} table(s): refusing to seed over them (empty it, or set seed: false if it is a consistent copy of its source)`,
-        );
-      }
-      changes.push(
-        sql(
-          [...stop, ...d.readOnly(false), resetGtids(local.version)],
-          'a new replica: prepared for its seed',
-        ),
-      );
-      changes.push(seedTransfer(args, source.version));
-      stop.length = 0;
-    }
-    const change = d.changeSource({
-      host: args.source_host,
-      port,
-      user: args.user,
-      password: args.password,
-      tls: args.tls ? { ca: args.tls_ca } : undefined,
-    });
-    changes.push({
-      kind: 'sql',
-      statements: [...stop, ...d.readOnly(true), change.sql, d.startReplica()],
-      redacted: [...stop, ...d.readOnly(true), change.redacted, d.startReplica()],
-      reason: reasons.join('; '),
-    });
-    changes.push({
-      kind: 'await-replica',
-      statusQuery: d.showReplicaStatus(),
-      timeoutSeconds: args.timeout,
-    });
-    if (!samePassword || needsRekey(prints, key, siteKey)) {
-      changes.push(record());
-    }
-    return changes;
+    return setUp(args, facts, view, source.version, record);
   },
 };
 
+/** What the replica's own facts say, or undefined when its server does not answer yet. */
+interface ReplicaView {
+  dialect: Dialect;
+  version: ServerVersion;
+  mine: ServerIdentity;
+  status: ReplicaStatus | undefined;
+  prints: Map<string, string>;
+  key: string;
+  siteKey: string | undefined;
+  samePassword: boolean;
+  sameSource: boolean;
+  running: boolean;
+  tlsGap: string | undefined;
+  readOnly: boolean;
+  /** Replication runs from the wanted source, as wanted, with the recorded password. */
+  converged: boolean;
+}
+
+function replicaView(
+  args: MysqlReplicationArgs,
+  facts: FactView,
+  ctx: ModuleContext,
+): ReplicaView | undefined {
+  const local = serverState(facts, ctx.vars.mysql_flavor);
+  if (!local.up) return undefined;
+  const mine = parseIdentity(
+    local.version.flavor,
+    requireSql(facts, { query: identityQuery(provisionalVersion(ctx)) }, 'identity'),
+  );
+  const status = parseReplicaStatus(requireSql(facts, REPLICA_STATUS, 'replica status'));
+  const prints = parseFingerprints(facts.content(FINGERPRINT_FILE));
+  const key = fingerprintKey(args);
+  const siteKey = siteKeyOf(ctx.vars);
+  const samePassword = sameSecret(prints, key, args.password, siteKey);
+  const sameSource =
+    status !== undefined &&
+    status.sourceHost === args.source_host &&
+    status.sourcePort === Number(args.source_port) &&
+    status.sourceUser === args.user &&
+    status.autoPosition;
+  const running = status?.ioRunning === 'Yes' && status?.sqlRunning === 'Yes';
+  const tlsGap = tlsGapOf(args, status);
+  return {
+    dialect: local.dialect,
+    version: local.version,
+    mine,
+    status,
+    prints,
+    key,
+    siteKey,
+    samePassword,
+    sameSource,
+    running,
+    tlsGap,
+    readOnly: mine.readOnly && (mine.flavor === 'mariadb' || (mine as MysqlIdentity).superReadOnly),
+    converged: sameSource && samePassword && running && !tlsGap,
+  };
+}
+
+/** TLS as asked: on, and checked against the CA when one is given. */
+function tlsGapOf(
+  args: MysqlReplicationArgs,
+  status: ReplicaStatus | undefined,
+): string | undefined {
+  if (!args.tls) return undefined;
+  if (status?.sslAllowed !== true) return 'replication is not over TLS';
+  if (
+    args.tls_ca !== undefined &&
+    (status.sslCaFile !== args.tls_ca || status.sslVerifyServerCert !== true)
+  )
+    return `the source's certificate is not checked against ${args.tls_ca}`;
+  return undefined;
+}
+
+/**
+ * The replica's own state proves its source healthy, so the check needs no
+ * login to the source: replication runs from it as wanted (the source took
+ * this account's password when the channel connected, and refuses a channel
+ * from a server with its own server_id or UUID, or with GTID off), and the
+ * replica holds no transaction of its own, the only kind that can be errant
+ * on a running channel (see hasOwnTransactions). Anything else is checked on
+ * the source itself.
+ */
+function trusted(view: ReplicaView): boolean {
+  return view.converged && !hasOwnTransactions(view.mine);
+}
+
+/** Replication (re)configured: seeded first when the replica is new. */
+function setUp(
+  args: MysqlReplicationArgs,
+  facts: FactView,
+  view: ReplicaView,
+  sourceVersion: ServerVersion,
+  record: () => Change,
+): Change[] {
+  const { status, dialect: d, mine } = view;
+  const stop = status ? [d.stopReplica()] : [];
+  const changes: Change[] = [];
+  const myTables = Number(
+    parseBatch(requireSql(facts, { query: USER_TABLES }, 'tables of the replica'))[0]?.[0] ?? 0,
+  );
+  // A new replica (no replication and no transaction history) is seeded from its
+  // source: the export sends nothing when the source holds no tables (a fresh
+  // pair), and the binary logs bring the rest. A replica with history (its
+  // settings were reset) resumes from its own GTID position instead.
+  if (!status && args.seed && hasNoHistory(mine)) {
+    if (myTables > 0) {
+      throw new PlanError(
+        `this new replica already holds ${myTables} table(s): refusing to seed over them (empty it, or set seed: false if it is a consistent copy of its source)`,
+      );
+    }
+    changes.push(
+      sql(
+        [...stop, ...d.readOnly(false), resetGtids(view.version)],
+        'a new replica: prepared for its seed',
+      ),
+    );
+    changes.push(seedTransfer(args, sourceVersion));
+    stop.length = 0;
+  }
+  const change = d.changeSource({
+    host: args.source_host,
+    port: Number(args.source_port),
+    user: args.user,
+    password: args.password,
+    tls: args.tls ? { ca: args.tls_ca } : undefined,
+  });
+  changes.push({
+    kind: 'sql',
+    statements: [...stop, ...d.readOnly(true), change.sql, d.startReplica()],
+    redacted: [...stop, ...d.readOnly(true), change.redacted, d.startReplica()],
+    reason: reasonOf(view),
+  });
+  changes.push({
+    kind: 'await-replica',
+    statusQuery: d.showReplicaStatus(),
+    timeoutSeconds: args.timeout,
+  });
+  if (!view.samePassword || needsRekey(view.prints, view.key, view.siteKey)) changes.push(record());
+  return changes;
+}
+
+/** Why replication is (re)configured. */
+function reasonOf(view: ReplicaView): string {
+  const { status } = view;
+  if (!status) return 'replication is not set up';
+  if (!view.sameSource)
+    return `the source is ${status.sourceUser}@${status.sourceHost}:${status.sourcePort}${status.autoPosition ? '' : ' without auto-position'}`;
+  if (view.tlsGap) return view.tlsGap;
+  if (!view.samePassword)
+    return view.prints.has(view.key)
+      ? 'the replication password changed'
+      : 'no record of the replication password';
+  return `threads: IO ${status.ioRunning}, SQL ${status.sqlRunning}${status.lastIoError ? ` (${status.lastIoError})` : ''}${status.lastSqlError ? ` (${status.lastSqlError})` : ''}`;
+}
+
 function sql(statements: string[], reason: string): Change {
   return { kind: 'sql', statements, redacted: statements, reason };
-}
-
-/** Refuses pairs that cannot replicate, naming the fix. */
-function checkIdentities(
-  mine: ServerIdentity,
-  theirs: ServerIdentity,
-  args: MysqlReplicationArgs,
-): void {
-  if (mine.serverId === theirs.serverId) {
-    throw new PlanError(
-      `the replica and its source ${args.source_host} have the same server_id ${mine.serverId}: give each a unique server_id in the inventory`,
-    );
-  }
-  if (mine.flavor === 'mysql' && theirs.flavor === 'mysql') {
-    if (mine.serverUuid === theirs.serverUuid) {
-      throw new PlanError(
-        `the replica and its source ${args.source_host} have the same server UUID ${mine.serverUuid} (a cloned machine?): on the replica, stop mysqld, remove /var/lib/mysql/auto.cnf and start it again to get a new UUID`,
-      );
-    }
-    for (const [who, id] of [
-      ['this replica', mine],
-      [`the source ${args.source_host}`, theirs],
-    ] as const) {
-      if (id.gtidMode !== 'ON' || id.enforceGtidConsistency !== 'ON') {
-        throw new PlanError(
-          `GTID is off on ${who} (gtid_mode=${id.gtidMode}, enforce_gtid_consistency=${id.enforceGtidConsistency}): auto-position needs both ON in my.cnf`,
-        );
-      }
-    }
-    const errant = gtidMinus(mine.gtidExecuted, theirs.gtidExecuted);
-    if (errant) {
-      throw new PlanError(
-        `this replica executed transactions its source never had (errant GTIDs ${errant}): its data diverges; rebuild it from the source`,
-      );
-    }
-  }
-  if (mine.flavor === 'mariadb' && theirs.flavor === 'mariadb') {
-    // Writes of this server's own are fine only where the source holds them too
-    // (a former primary whose writes were replicated before it was replaced):
-    // the source's binary log state must reach each of them.
-    const last = (state: string) =>
-      new Map(
-        state
-          .split(',')
-          .filter(Boolean)
-          .map((g) => g.split('-'))
-          .map(([domain, server, seq]) => [`${domain}-${server}`, Number(seq)]),
-      );
-    const theirsLast = last(theirs.gtidBinlogState);
-    const own = [...last(mine.gtidBinlogState || mine.gtidBinlogPos)]
-      .filter(([key]) => key.split('-')[1] === String(mine.serverId))
-      .filter(([key, seq]) => (theirsLast.get(key) ?? 0) < seq)
-      .map(([key, seq]) => `${key}-${seq}`);
-    if (own.length) {
-      throw new PlanError(
-        `this replica wrote transactions of its own (GTID ${own.join(',')}): its data diverges from the source; rebuild it from the source`,
-      );
-    }
-  }
-}
-
-function hasNoHistory(id: ServerIdentity): boolean {
-  return id.flavor === 'mysql'
-    ? id.gtidExecuted.trim() === ''
-    : id.gtidSlavePos.trim() === '' && id.gtidBinlogPos.trim() === '';
 }
 
 function resetGtids(v: ServerVersion): string {

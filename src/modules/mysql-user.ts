@@ -18,6 +18,7 @@ import {
   parseFingerprints,
   needsRekey,
   sameSecret,
+  warmFingerprint,
   siteKeyOf,
 } from './fingerprints';
 import { serverState, versionFact } from './mysql-common';
@@ -114,6 +115,10 @@ export const mysqlUserModule: ModuleDefinition<MysqlUserArgs> = {
     for (const host of list(args.hosts))
       out.push({ kind: 'sql', query: showGrantsQuery(args.name, host) });
     return out;
+  },
+  warm(args) {
+    for (const host of list(args.hosts))
+      warmFingerprint(fingerprintKey(args.name, host), args.password);
   },
   plan(args, facts, ctx) {
     const server = serverState(facts, ctx.vars.mysql_flavor);

@@ -1,3 +1,4 @@
+import { scryptSync } from 'node:crypto';
 import { strict as assert } from 'node:assert';
 import {
   fingerprint,
@@ -5,6 +6,7 @@ import {
   needsRekey,
   parseFingerprints,
   sameSecret,
+  warmFingerprint,
 } from '../../src/modules/fingerprints';
 
 describe('secret fingerprints', () => {
@@ -15,6 +17,39 @@ describe('secret fingerprints', () => {
     assert.notEqual(a, fingerprint("mysql:repl@'10.0.0.13'", 'hunter2-long-secret'));
     assert.ok(!a.includes('hunter2'));
     assert.match(a, /^[0-9a-f]{64}$/);
+  });
+
+  // Hosts keep fingerprints across releases: the value for a given key and
+  // password never changes (scrypt N=4096, r=8, p=1, salt 'foobar-infra:' + key).
+  const KNOWN = {
+    key: "mysql:'repl'@'10.0.0.12'",
+    password: 'hunter2-long-secret',
+    hex: '3cfb42707e130beb504de4ccf143df063213290493f377eb31f507b57b167f35',
+  };
+
+  it('gives the same value as every earlier release (what hosts have recorded)', () => {
+    assert.equal(fingerprint(KNOWN.key, KNOWN.password), KNOWN.hex);
+  });
+
+  it('warmed on the thread pool: the same value, whether the plan asks before or after it is done', async () => {
+    const key = `${KNOWN.key} warm`;
+    warmFingerprint(key, KNOWN.password);
+    const early = fingerprint(key, KNOWN.password); // computed on the main thread if not done
+    await new Promise((done) => setTimeout(done, 200));
+    assert.equal(fingerprint(key, KNOWN.password), early);
+    warmFingerprint(KNOWN.key, KNOWN.password);
+    await new Promise((done) => setTimeout(done, 200));
+    assert.equal(fingerprint(KNOWN.key, KNOWN.password), KNOWN.hex);
+    // Done on the pool before the plan asks: the pool's value is used, and it is right.
+    const fresh = 'another-password-for-the-pool';
+    warmFingerprint(KNOWN.key, fresh);
+    await new Promise((done) => setTimeout(done, 200));
+    const expected = scryptSync(fresh, `foobar-infra:${KNOWN.key}`, 32, {
+      N: 4096,
+      r: 8,
+      p: 1,
+    }).toString('hex');
+    assert.equal(fingerprint(KNOWN.key, fresh), expected);
   });
 
   it('round-trips through the file format and detects a rotation', () => {

@@ -4,7 +4,7 @@ import { factKey, type Fact, type FactRequest } from '../../src/facts/types';
 import type { Change } from '../../src/modules/changes';
 import { FactView } from '../../src/modules/fact-view';
 import { FINGERPRINT_FILE, fingerprint, formatFingerprints } from '../../src/modules/fingerprints';
-import type { ModuleContext } from '../../src/modules/module';
+import type { ModuleContext, ModuleDefinition } from '../../src/modules/module';
 import { MODULES } from '../../src/modules/registry';
 import { TemplateEngine } from '../../src/render/template-engine';
 import { fixture } from '../support/cli';
@@ -34,9 +34,38 @@ function plan(
     containsSecret: () => false,
   };
   const args = m.args.parse(rawArgs) as never;
+  const facts = gather(m, args, ctx, answers);
+  return m.plan(args, new FactView(facts), ctx);
+}
+
+/** What the engine gathers for a task: its facts, then the more facts they call for. */
+function gather(
+  m: ModuleDefinition<never>,
+  args: never,
+  ctx: ModuleContext,
+  answers: Answers,
+): Map<string, Fact> {
   const facts = new Map<string, Fact>();
   for (const r of m.facts(args, ctx)) facts.set(factKey(r), answer(r, answers));
-  return m.plan(args, new FactView(facts), ctx);
+  for (const r of m.moreFacts?.(args, new FactView(facts), ctx) ?? [])
+    facts.set(factKey(r), answer(r, answers));
+  return facts;
+}
+
+/** The requests a task's gathers make (first and more), for mysql_replication on web-02. */
+function requests(rawArgs: unknown, flavor: 'mysql' | 'mariadb', answers: Answers): FactRequest[] {
+  const m = MODULES.mysql_replication!;
+  const ctx: ModuleContext = {
+    host: 'web-02',
+    vars: { mysql_flavor: flavor },
+    templates: new TemplateEngine(fixture('templates')),
+    filesDir: fixture('files'),
+    containsSecret: () => false,
+  };
+  const args = m.args.parse(rawArgs) as never;
+  const first = m.facts(args, ctx);
+  const facts = new Map<string, Fact>(first.map((r) => [factKey(r), answer(r, answers)]));
+  return [...first, ...(m.moreFacts?.(args, new FactView(facts), ctx) ?? [])];
 }
 
 interface Answers {
@@ -97,6 +126,53 @@ describe('mysql_replication plans from real server output', () => {
 
   it('converged: same source, same password, both threads running → nothing', () => {
     assert.deepEqual(plan('mysql_replication', args, 'mysql', mysql()), []);
+  });
+
+  const remoteAsked = (answers: Answers, a: unknown = args) =>
+    requests(a, 'mysql', answers).some((r) => r.kind === 'sql' && r.remote !== undefined);
+
+  it('converged, and its own state proves the source (no transaction of its own): no login to the source', () => {
+    assert.equal(remoteAsked(mysql()), false);
+    assert.equal(remoteAsked(mysql(), { ...args, tls: true }), false);
+    // Without the source's facts at all, the plan is still converged.
+    assert.deepEqual(plan('mysql_replication', args, 'mysql', { ...mysql(), remote: {} }), []);
+  });
+
+  it("the source is asked whenever the replica's own state leaves a doubt", () => {
+    const own = out('mysql-9.7-identity-replica-read-only').replace(
+      /\t([^\t]*)\n$/,
+      '\t$1,cd2b6f5c-e804-11f1-9b3b-beb82b60e87b:1\n',
+    );
+    const doubts: [string, Answers, unknown][] = [
+      ['transactions of its own', mysql({ 'SELECT @@GLOBAL.server_id': own }), args],
+      [
+        'a stopped channel',
+        mysql({ 'SHOW REPLICA STATUS': out('mysql-9.7-replica-status-stopped') }),
+        args,
+      ],
+      ['no channel', mysql({ 'SHOW REPLICA STATUS': '' }), args],
+      ['a new password', mysql(), { ...args, password: 'new-secret-value' }],
+      ['no record of the password', mysql({}, ''), args],
+      ['another source', mysql(), { ...args, source_host: '10.231.120.99' }],
+      ['TLS not yet verified', mysql(), { ...args, tls: true, tls_ca: '/etc/mysql/tls/ca.crt' }],
+    ];
+    for (const [why, answers, a] of doubts) assert.equal(remoteAsked(answers, a), true, why);
+  });
+
+  it('transactions of its own, all on the source (a former primary): checked there, converged', () => {
+    const own = out('mysql-9.7-identity-replica-read-only').replace(
+      /\t([^\t]*)\n$/,
+      '\t$1,cd2b6f5c-e804-11f1-9b3b-beb82b60e87b:1\n',
+    );
+    const sourceHasThem = primary.replace(/\n$/, ',cd2b6f5c-e804-11f1-9b3b-beb82b60e87b:1\n');
+    const answers = mysql({ 'SELECT @@GLOBAL.server_id': own });
+    answers.remote['SELECT @@GLOBAL.server_id'] = sourceHasThem;
+    assert.deepEqual(plan('mysql_replication', args, 'mysql', answers), []);
+    // The source down: the doubt cannot be settled, and the check says so.
+    assert.throws(
+      () => plan('mysql_replication', args, 'mysql', { ...answers, remote: {} }),
+      /the source 10\.231\.120\.12:3306 does not answer to fx_repl from this replica/,
+    );
   });
 
   it('a rotated password: stop, change source (password masked), start, wait, record the new fingerprint', () => {
@@ -225,9 +301,16 @@ describe('mysql_replication plans from real server output', () => {
     );
   });
 
+  // The source is asked when the replica's own state leaves a doubt: here, a stopped channel.
+  const stopped = (over: Partial<Answers> = {}) => ({
+    ...mysql({ 'SHOW REPLICA STATUS': out('mysql-9.7-replica-status-stopped') }),
+    remote: {},
+    ...over,
+  });
+
   it('a source that does not answer from the replica is an error naming it', () => {
     assert.throws(
-      () => plan('mysql_replication', args, 'mysql', { ...mysql(), remote: {} }),
+      () => plan('mysql_replication', args, 'mysql', stopped()),
       /the source 10\.231\.120\.12:3306 does not answer to fx_repl from this replica: ERROR 2002/,
     );
   });
@@ -250,8 +333,7 @@ describe('mysql_replication plans from real server output', () => {
 
   it('the source refusing the password this replica already uses is an error', () => {
     assert.throws(
-      () =>
-        plan('mysql_replication', args, 'mysql', { ...mysql(), remote: {}, remoteError: denied }),
+      () => plan('mysql_replication', args, 'mysql', stopped({ remoteError: denied })),
       /does not answer to fx_repl from this replica: ERROR 1045/,
     );
   });

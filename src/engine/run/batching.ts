@@ -1,6 +1,5 @@
 import type { Fact, FactRequest } from '../../facts/types';
 import type { Change } from '../../modules/changes';
-import { FactView } from '../../modules/fact-view';
 import { PlanError } from '../../modules/plan-error';
 import type { Play } from '../../playbook/model';
 import type { TaskGroup } from '../change-script';
@@ -9,6 +8,7 @@ import { ChangeFailed, type HostDriver } from '../host-driver';
 import type { HandlerQueue } from './handlers';
 import { requestsOf } from './fact-cache';
 import { inspectFiles } from './file-inspection';
+import { planTask } from './plan-task';
 import type { RunContext } from './options';
 
 export interface BatchEntry {
@@ -55,9 +55,7 @@ export async function batchAfter(
     const changed = batch.flatMap((b) => b.changes);
     if (requestsOf([next]).some((r) => changed.some((c) => affects(c, r)))) break;
     run.started(host, next, false);
-    const more = await run.record.timed(host, 'plan', () =>
-      next.module.plan(next.args as never, new FactView(facts), next.ctx),
-    );
+    const more = await planTask(run, driver, host, next, facts);
     if (more.some((c) => c.kind === 'deferred' || c.kind === 'transfer')) break;
     // Outside a dry run this only prints diffs: validation happens in the script.
     if (more.length > 0) await inspectFiles(run, driver, host, next.task, more);

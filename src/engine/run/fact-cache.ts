@@ -74,11 +74,15 @@ export class LookAheadFacts {
   }
 }
 
-/** The fact requests of tasks, each once. */
+/**
+ * The fact requests of tasks, each once. Each task's module also starts its
+ * `warm` work here, so that it runs while these facts are gathered.
+ */
 export function requestsOf(tasks: readonly HostTask[]): FactRequest[] {
   const seen = new Map<string, FactRequest>();
   for (const t of tasks) {
     if (t.skipped) continue;
+    t.module.warm?.(t.args as never, t.ctx);
     for (const r of t.module.facts(t.args as never, t.ctx)) seen.set(factKey(r), r);
   }
   return [...seen.values()];

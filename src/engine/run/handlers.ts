@@ -1,8 +1,8 @@
-import { FactView } from '../../modules/fact-view';
 import type { Play } from '../../playbook/model';
 import type { PlayExpander } from '../expand';
 import type { HostDriver } from '../host-driver';
 import { requestsOf } from './fact-cache';
+import { planTask } from './plan-task';
 import type { RunContext } from './options';
 
 /** Handler bookkeeping of one host's play: recorded on the host, and to run at its end. */
@@ -34,7 +34,7 @@ export async function runHandlers(
       }
       run.started(host, t, true);
       const { facts } = await driver.gather(requestsOf([t]));
-      const changes = t.module.plan(t.args as never, new FactView(facts), t.ctx);
+      const changes = await planTask(run, driver, host, t, facts);
       if (!run.options.check) {
         run.facts.changed();
         await driver.execute(changes, { clear: [{ play: play.name, handler: handler.name }] });

@@ -1,7 +1,6 @@
 import { LockError } from '../../core/errors';
 import type { Fact } from '../../facts/types';
 import { describeChange } from '../../modules/changes';
-import { FactView } from '../../modules/fact-view';
 import { PlanError } from '../../modules/plan-error';
 import type { Play } from '../../playbook/model';
 import type { HostTask, PlayExpander } from '../expand';
@@ -9,6 +8,7 @@ import type { HostDriver } from '../host-driver';
 import { batchAfter, executeBatch } from './batching';
 import { requestsOf } from './fact-cache';
 import { inspectFiles } from './file-inspection';
+import { planTask } from './plan-task';
 import { runHandlers, type HandlerQueue } from './handlers';
 import type { RunContext } from './options';
 
@@ -166,9 +166,7 @@ async function planAndChange(
 ): Promise<number | 'stop' | 'next'> {
   const { run, host, driver } = p;
   const t = p.prepared[i]!;
-  const changes = await run.record.timed(host, 'plan', () =>
-    t.module.plan(t.args as never, new FactView(facts), t.ctx),
-  );
+  const changes = await planTask(run, driver, host, t, facts);
   if (changes.length === 0) {
     run.record.report(host, t.task, 'ok', [], false);
     return 'next';
