@@ -193,11 +193,13 @@ export function parseTree(path: string, text: string): TreeFact {
   const lines = text.split('\n').filter((l) => l !== '');
   if (lines[0] === 'absent') return { path, isDirectory: false, entries: new Map() };
   const entries = new Map<string, TreeEntry>();
+  // One find prints the entries and hands the files to sha256sum in batches:
+  // a hash can come before or after its entry.
+  const hashes = new Map<string, string>();
   for (const line of lines) {
     const sha = /^([0-9a-f]{64}) [ *]\.\/(.*)$/.exec(line);
     if (sha) {
-      const entry = entries.get(sha[2]!);
-      if (entry) entry.sha256 = sha[1];
+      hashes.set(sha[2]!, sha[1]!);
       continue;
     }
     const [t, mode, owner, group, ...rest] = line.split('\t');
@@ -206,6 +208,14 @@ export function parseTree(path: string, text: string): TreeFact {
       throw new FactParseError(`tree ${path}: unexpected line ${JSON.stringify(line)}`);
     }
     entries.set(rel, { type: t === 'f' ? 'file' : 'directory', mode: octal(mode), owner, group });
+  }
+  for (const [rel, sha256] of hashes) {
+    const entry = entries.get(rel);
+    if (entry?.type !== 'file')
+      throw new FactParseError(
+        `tree ${path}: a hash of ${JSON.stringify(rel)}, which find did not list as a file`,
+      );
+    entry.sha256 = sha256;
   }
   return { path, isDirectory: true, entries };
 }

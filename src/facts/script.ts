@@ -33,8 +33,8 @@ export function factCommand(request: FactRequest): string {
       const p = quote(request.path);
       return [
         `if [ -d ${p} ] && [ ! -L ${p} ]; then cd ${p} &&`,
-        `find . -mindepth 1 \\( -type f -printf 'f\\t%m\\t%u\\t%g\\t%P\\n' \\) -o \\( -type d -printf 'd\\t%m\\t%u\\t%g\\t%P\\n' \\) &&`,
-        `find . -mindepth 1 -type f -exec sha256sum -- {} + ; cd /;`,
+        // One walk: each file listed, then handed to sha256sum (in batches).
+        `find . -mindepth 1 \\( -type f -printf 'f\\t%m\\t%u\\t%g\\t%P\\n' -exec sha256sum -- {} + \\) -o \\( -type d -printf 'd\\t%m\\t%u\\t%g\\t%P\\n' \\); cd /;`,
         `else echo absent; fi`,
       ].join(' ');
     }

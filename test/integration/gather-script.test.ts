@@ -1,11 +1,12 @@
 import { strict as assert } from 'node:assert';
+import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseFacts } from '../../src/facts/parse';
 import { gatherScript } from '../../src/facts/script';
-import { factKey, type FactRequest } from '../../src/facts/types';
+import { factKey, type FactRequest, type TreeFact } from '../../src/facts/types';
 
 /**
  * The gather script run by this machine's own `sh` (dash on Debian, as on
@@ -51,6 +52,33 @@ describe('gather script: run by sh, read back by the parser', () => {
         assert.equal(facts.get(factKey(requests[0]!))!.value, read);
         assert.equal(facts.get(factKey(requests[1]!))!.value, true);
       });
+  });
+
+  it('a tree: every entry with its type, mode and owner, every file with its SHA-256, even when the hashes come in several batches', function () {
+    this.timeout(60_000);
+    const tree = path.join(dir, 'tree');
+    // Long names: find hands sha256sum several batches of arguments.
+    const long = 'n'.repeat(200);
+    const files: string[] = [];
+    for (let d = 0; d < 8; d++) {
+      fs.mkdirSync(path.join(tree, `d${d}`, 'sub'), { recursive: true });
+      for (let f = 0; f < 150; f++)
+        files.push(path.join(`d${d}`, f % 2 ? 'sub' : '', `${long}${f}`));
+    }
+    files.forEach((f, i) => fs.writeFileSync(path.join(tree, f), `file ${i}`));
+    fs.chmodSync(path.join(tree, files[0]!), 0o600);
+    const request: FactRequest = { kind: 'tree', path: tree };
+    const fact = gather([request]).get(factKey(request))!.value as TreeFact;
+    assert.equal(fact.isDirectory, true);
+    assert.equal(fact.entries.size, files.length + 16);
+    for (const [i, f] of files.entries()) {
+      const entry = fact.entries.get(f);
+      assert.equal(entry?.type, 'file', f);
+      const want = createHash('sha256').update(`file ${i}`).digest('hex');
+      assert.equal(entry.sha256, want, `the hash of ${f}`);
+    }
+    assert.equal(fact.entries.get(files[0]!)!.mode, '0600');
+    assert.equal(fact.entries.get('d3/sub')!.type, 'directory');
   });
 
   it('every section of a mixed gather reads back, in any number', () => {

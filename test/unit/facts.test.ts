@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import { FactParseError, parseFact, parseFacts } from '../../src/facts/parse';
+import { FactParseError, parseFact, parseFacts, parseTree } from '../../src/facts/parse';
 import { gatherScript } from '../../src/facts/script';
 import { quote } from '../../src/core/shell';
 import { factKey, type FactRequest } from '../../src/facts/types';
@@ -150,6 +150,25 @@ describe('fact parsers: {request, output} → fact, from real command output', (
     assert.equal(units.get('nginx')!.activeState, 'active');
     assert.equal(units.get('mysql')!.unitFileState, 'disabled');
     assert.equal(units.get('nope')!.loadState, 'not-found');
+  });
+
+  it('tree: a hash printed before the entry it belongs to still reaches it (one find prints both, its hashes in batches)', () => {
+    const sha = (c: string) => c.repeat(64);
+    const text = [
+      `${sha('a')}  ./app/server.js`,
+      'd\t755\troot\troot\tapp',
+      'f\t644\troot\troot\tapp/server.js',
+      'f\t600\troot\troot\tapp/secret env',
+      `${sha('b')}  ./app/secret env`,
+    ].join('\n');
+    const tree = parseTree('/opt/site', text);
+    assert.equal(tree.entries.get('app/server.js')?.sha256, sha('a'));
+    assert.equal(tree.entries.get('app/secret env')?.sha256, sha('b'));
+    assert.equal(tree.entries.get('app')?.sha256, undefined);
+    assert.throws(
+      () => parseTree('/opt/site', `${sha('c')}  ./not-listed`),
+      /tree \/opt\/site: a hash of .*not-listed.*, which find did not list/,
+    );
   });
 
   it('content: absent, or the text of the file', () => {
