@@ -11,7 +11,7 @@ export const ExitCode = {
   ERROR: 1,
   /** `diff`/`apply --check`: the hosts differ from the description. */
   CHANGES_PENDING: 2,
-  /** At least one host had a failed task. */
+  /** At least one host had a failed task (a remote command, a change, a plan the host's state refuses, facts it could not give). */
   HOST_FAILED: 3,
   /** No task failed, but at least one host could not be reached. */
   HOST_UNREACHABLE: 4,
@@ -54,6 +54,9 @@ export function exitCodeFor(error: unknown, io: Io): number {
       case 'transport':
         return ExitCode.HOST_UNREACHABLE;
       case 'command':
+      case 'plan':
+      case 'facts':
+      case 'change':
         return ExitCode.HOST_FAILED;
       case 'lock':
         return ExitCode.LOCKED;

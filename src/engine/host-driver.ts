@@ -1,3 +1,4 @@
+import { FoobarError } from '../core/errors';
 import type { Fact, FactRequest } from '../facts/types';
 import type { Change } from '../modules/changes';
 import type { TaskGroup } from './change-script';
@@ -5,7 +6,8 @@ import type { PendingHandler } from './handler-state';
 import type { Candidate, Inspection } from './inspect-script';
 
 /** A change script failed: which host, what, and the (redacted later) output. */
-export class ChangeFailed extends Error {
+export class ChangeFailed extends FoobarError {
+  readonly kind = 'change';
   constructor(
     readonly detail: string,
     readonly exitCode: number | null,

@@ -1,3 +1,4 @@
+import { FoobarError } from '../core/errors';
 import { splitFiles } from './files-batch';
 import {
   factMarkers,
@@ -23,7 +24,10 @@ import {
   type UnitFact,
 } from './types';
 
-export class FactParseError extends Error {}
+/** A host's answer to the gather script that cannot be read: never guessed at. */
+export class FactParseError extends FoobarError {
+  readonly kind = 'facts';
+}
 
 /**
  * Splits gather output into each fact's raw text, by key. The script ends

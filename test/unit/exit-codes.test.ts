@@ -7,6 +7,9 @@ import {
   VaultError,
 } from '../../src/core/errors';
 import { ExitCode, exitCodeFor } from '../../src/cli/exit-codes';
+import { ChangeFailed } from '../../src/engine/host-driver';
+import { FactParseError } from '../../src/facts/parse';
+import { PlanError } from '../../src/modules/plan-error';
 import { memoryIo } from '../../src/cli/io';
 
 describe('errors map to exit codes in one place', () => {
@@ -28,6 +31,22 @@ describe('errors map to exit codes in one place', () => {
       new CommandFailed('web-01', 'systemctl reload nginx', 1, 'job failed'),
       ExitCode.HOST_FAILED,
       /web-01: command failed \(exit 1\)/,
+    ],
+    // A host's state or answer, not a bug: the host failed.
+    [
+      new PlanError('/etc/nginx is a file where a folder belongs'),
+      ExitCode.HOST_FAILED,
+      /^error: \/etc\/nginx is a file where a folder belongs\n$/,
+    ],
+    [
+      new FactParseError('tree /opt/foobar: unexpected line "x"'),
+      ExitCode.HOST_FAILED,
+      /^error: tree \/opt\/foobar: unexpected line "x"\n$/,
+    ],
+    [
+      new ChangeFailed('nginx -t refused the candidate', 1, true),
+      ExitCode.HOST_FAILED,
+      /^error: nginx -t refused the candidate\n$/,
     ],
     [
       new VaultError('wrong-password', 'inventories/secrets.vault', 'wrong vault password'),
