@@ -442,3 +442,179 @@ describe('firewall: SSH reach, rule semantics', () => {
     assert.throws(() => checkSshReach('', { source: '10.0.0.1', port: 0 }), /not a port number/);
   });
 });
+
+describe('firewall: SSH reach, addresses', () => {
+  /** An input chain that lets SSH in only from `saddr` (blocked: policy drop, line 3). */
+  const onlyFrom = (saddr: string, family: 'ip' | 'ip6' = 'ip'): string =>
+    inputChain([`${family} saddr ${saddr} tcp dport 22 accept`]);
+  const blocked: Expect = { certain: true, line: 3, reason: /by policy \(line 3\)$/ };
+  /** A drop of `saddr` in a chain that accepts all else: decided or not. */
+  const dropFrom = (saddr: string, family: 'ip' | 'ip6' = 'ip'): string =>
+    inputChain([`${family} saddr ${saddr} drop`], { policy: 'accept' });
+  const undecided = (match: string): Expect => ({
+    certain: false,
+    line: 4,
+    reason: new RegExp(`^line 4 may drop it \\(cannot tell whether "${match}" matches\\)$`),
+  });
+  const cases: [name: string, ruleset: string, source: string, want: Expect][] = [
+    // Prefixes: the host bits of the written address do not count.
+    ['host bits set in a prefix', onlyFrom('10.1.2.3/8'), '10.200.0.1', 'ok'],
+    ['host bits set, outside the prefix', onlyFrom('10.1.2.3/8'), '11.0.0.1', blocked],
+    [
+      'an IPv6 prefix with host bits set',
+      onlyFrom('2001:db8:ffff::1/32', 'ip6'),
+      '2001:db8::5',
+      'ok',
+    ],
+    ['/0 holds every IPv4 address', onlyFrom('192.0.2.1/0'), '203.0.113.9', 'ok'],
+    ['/0 holds every IPv6 address', onlyFrom('2001:db8::1/0', 'ip6'), 'fe80::1', 'ok'],
+    ['/32 holds its address', onlyFrom('10.0.0.1/32'), '10.0.0.1', 'ok'],
+    ['/32 holds only its address', onlyFrom('10.0.0.1/32'), '10.0.0.2', blocked],
+    ['/31', onlyFrom('10.0.0.3/31'), '10.0.0.2', 'ok'],
+    ['/31, the next pair', onlyFrom('10.0.0.3/31'), '10.0.0.4', blocked],
+    ['/128 holds its address', onlyFrom('2001:db8::1/128', 'ip6'), '2001:db8::1', 'ok'],
+    ['/128 holds only its address', onlyFrom('2001:db8::1/128', 'ip6'), '2001:db8::2', blocked],
+    ['a prefix inside a group', onlyFrom('2001:db8:8000::/33', 'ip6'), '2001:db8:ffff::1', 'ok'],
+    [
+      'a prefix inside a group, outside',
+      onlyFrom('2001:db8:8000::/33', 'ip6'),
+      '2001:db8:7fff::1',
+      blocked,
+    ],
+    ['a prefix length with a leading zero', onlyFrom('10.0.0.0/08'), '10.9.9.9', 'ok'],
+    [
+      'a prefix longer than an IPv4 address',
+      dropFrom('10.0.0.1/33'),
+      '10.0.0.1',
+      undecided('ip saddr 10.0.0.1/33'),
+    ],
+    [
+      'a prefix longer than an IPv6 address',
+      dropFrom('::1/129', 'ip6'),
+      '::1',
+      undecided('ip6 saddr ::1/129'),
+    ],
+    [
+      'a prefix length that is not a number',
+      dropFrom('10.0.0.0/x'),
+      '10.0.0.1',
+      undecided('ip saddr 10.0.0.0/x'),
+    ],
+    [
+      'two prefix lengths',
+      dropFrom('10.0.0.0/8/8'),
+      '10.0.0.1',
+      undecided('ip saddr 10.0.0.0/8/8'),
+    ],
+    // How an address is written.
+    ['uppercase hex in a rule', onlyFrom('2001:DB8::/32', 'ip6'), '2001:db8::5', 'ok'],
+    ['uppercase hex in the probe', onlyFrom('2001:db8::5', 'ip6'), '2001:DB8::5', 'ok'],
+    ['leading zeros in IPv6 groups', onlyFrom('2001:0db8:0000::0001', 'ip6'), '2001:db8::1', 'ok'],
+    [
+      'five hex digits in a group',
+      dropFrom('2001:00db8::1', 'ip6'),
+      '2001:db8::1',
+      undecided('ip6 saddr 2001:00db8::1'),
+    ],
+    [
+      'an IPv4 address inside an IPv6 one',
+      onlyFrom('64:ff9b::192.0.2.1', 'ip6'),
+      '64:ff9b::c000:201',
+      'ok',
+    ],
+    [
+      'a host name',
+      dropFrom('bastion.example.com'),
+      '10.0.0.1',
+      undecided('ip saddr bastion.example.com'),
+    ],
+    ['an IPv6 address in an ip match', dropFrom('::1'), '10.0.0.1', undecided('ip saddr ::1')],
+    [
+      'an IPv4 address in an ip6 match',
+      dropFrom('10.0.0.1', 'ip6'),
+      '::1',
+      undecided('ip6 saddr 10.0.0.1'),
+    ],
+    [
+      'a zone id in a rule',
+      dropFrom('fe80::1%eth0', 'ip6'),
+      'fe80::1',
+      undecided('ip6 saddr fe80::1%eth0'),
+    ],
+    // What nft reads otherwise: its resolver takes 010.0.0.1 as octal (8.0.0.1);
+    // inet_pton refuses a leading zero in an IPv4 part and an IPv4 part before `::`.
+    [
+      'a leading zero in an IPv4 part',
+      onlyFrom('010.0.0.1'),
+      '10.0.0.1',
+      {
+        certain: true,
+        line: 3,
+        reason:
+          /by policy \(line 3\); line 4 would accept it only if "ip saddr 010\.0\.0\.1" matches, which cannot be checked$/,
+      },
+    ],
+    [
+      'a leading zero, octal to nft',
+      dropFrom('010.0.0.1'),
+      '8.0.0.1',
+      undecided('ip saddr 010.0.0.1'),
+    ],
+    [
+      'a leading zero in an embedded IPv4 part',
+      dropFrom('64:ff9b::192.000.2.1', 'ip6'),
+      '64:ff9b::c000:201',
+      undecided('ip6 saddr 64:ff9b::192.000.2.1'),
+    ],
+    [
+      'an IPv4 part before ::',
+      dropFrom('1.2.3.4::', 'ip6'),
+      '102:304::',
+      undecided('ip6 saddr 1.2.3.4::'),
+    ],
+    // The probe.
+    ['a zone id on the probe', onlyFrom('fe80::/10', 'ip6'), 'fe80::1%eth0', 'ok'],
+    ['a probe in brackets', onlyFrom('10.0.0.1'), '[::ffff:10.0.0.1]', 'ok'],
+    ['an IPv4-mapped probe in hex is IPv4', onlyFrom('10.0.0.1'), '::ffff:a00:1', 'ok'],
+    ['an IPv4-mapped probe written in full', onlyFrom('10.0.0.1'), '0:0:0:0:0:FFFF:10.0.0.1', 'ok'],
+    [
+      'an IPv4-mapped probe never meets ip6',
+      onlyFrom('::ffff:10.0.0.1', 'ip6'),
+      '::ffff:10.0.0.1',
+      blocked,
+    ],
+    ['an IPv4-compatible probe is IPv6', onlyFrom('10.0.0.1'), '::10.0.0.1', blocked],
+    ['an IPv4-compatible probe in an ip6 match', onlyFrom('::a00:1', 'ip6'), '::10.0.0.1', 'ok'],
+    // Ranges, written as one word or around a spaced dash.
+    ['a range holds its first address', onlyFrom('10.0.0.10-10.0.0.20'), '10.0.0.10', 'ok'],
+    ['a range holds its last address', onlyFrom('10.0.0.10 - 10.0.0.20'), '10.0.0.20', 'ok'],
+    ['a range holds no more', onlyFrom('10.0.0.10-10.0.0.20'), '10.0.0.21', blocked],
+    ['a range across the top bit', onlyFrom('127.0.0.0-128.0.0.0'), '127.255.255.255', 'ok'],
+    ['an IPv6 range', onlyFrom('2001:db8::1-2001:db8::ff', 'ip6'), '2001:db8::80', 'ok'],
+    [
+      'an IPv6 range, past its end',
+      onlyFrom('2001:db8::1 - 2001:db8::ff', 'ip6'),
+      '2001:db8::100',
+      blocked,
+    ],
+    ['a backwards range holds nothing', dropFrom('10.0.0.20-10.0.0.10'), '10.0.0.15', 'ok'],
+    ['a backwards range, spaced', dropFrom('10.0.0.20 - 10.0.0.10'), '10.0.0.15', 'ok'],
+    ['a backwards IPv6 range', dropFrom('2001:db8::ff-2001:db8::1', 'ip6'), '2001:db8::5', 'ok'],
+    [
+      'a range to a name',
+      dropFrom('10.0.0.1-gw.example'),
+      '10.0.0.1',
+      undecided('ip saddr 10.0.0.1-gw.example'),
+    ],
+    [
+      'a range from a prefix',
+      dropFrom('10.0.0.0/8-10.0.0.1'),
+      '10.0.0.1',
+      undecided('ip saddr 10.0.0.0/8-10.0.0.1'),
+    ],
+  ];
+  for (const [name, ruleset, source, want] of cases) {
+    it(`${name}: ${source}`, () =>
+      expectVerdict(checkSshReach(ruleset, { source, port: 22 }), want));
+  }
+});
