@@ -1,7 +1,7 @@
 import { filesCommand, sharesFilesSection } from './files-batch';
-import { quote, quoteArgv } from '../core/shell';
+import { factKind } from './kinds';
 import { loginOf, sessionCommand, type SqlRequest } from './sql-batch';
-import { factKey, unitName, type FactRequest } from './types';
+import { factKey, type FactRequest } from './types';
 
 /**
  * The lines that start and end each fact's output in the gather's output.
@@ -18,62 +18,15 @@ export function factMarkers(nonce = ''): { begin: string; end: string } {
 export const FACT_BEGIN = factMarkers().begin;
 export const FACT_END = factMarkers().end;
 
-/** The shell commands that print one fact. Output is read by parse.ts. */
+/**
+ * The shell commands that print one fact in a section of its own, from its
+ * kind's definition (kinds/). Output is read by parse.ts.
+ */
 export function factCommand(request: FactRequest): string {
-  switch (request.kind) {
-    case 'file': {
-      const p = quote(request.path);
-      return [
-        `if [ -L ${p} ]; then printf 'link\\t%s\\n' "$(readlink -- ${p})"; stat --printf '%a\\t%U\\t%G\\t%s\\n' -- ${p};`,
-        `elif [ -e ${p} ]; then stat --printf '%F\\t%a\\t%U\\t%G\\t%s\\n' -- ${p}; if [ -f ${p} ]; then sha256sum -- ${p}; fi;`,
-        `else echo absent; fi`,
-      ].join(' ');
-    }
-    case 'tree': {
-      const p = quote(request.path);
-      return [
-        `if [ -d ${p} ] && [ ! -L ${p} ]; then cd ${p} &&`,
-        // One walk: each file listed, then handed to sha256sum (in batches).
-        `find . -mindepth 1 \\( -type f -printf 'f\\t%m\\t%u\\t%g\\t%P\\n' -exec sha256sum -- {} + \\) -o \\( -type d -printf 'd\\t%m\\t%u\\t%g\\t%P\\n' \\); cd /;`,
-        `else echo absent; fi`,
-      ].join(' ');
-    }
-    case 'packages':
-      return `dpkg-query -W -f='\${Package}\\t\${db:Status-Abbrev}\\t\${Version}\\n' -- ${quoteArgv(request.names)} 2>/dev/null; true`;
-    case 'units':
-      return `systemctl show --property=Id,LoadState,ActiveState,SubState,UnitFileState,NeedDaemonReload -- ${quoteArgv(request.names.map(unitName))} 2>/dev/null; true`;
-    case 'exit':
-      return `( ${request.script} ) </dev/null >/dev/null 2>&1; echo "$?"`;
-    case 'exists':
-      return `if [ -e ${quote(request.path)} ] || [ -L ${quote(request.path)} ]; then echo yes; else echo no; fi`;
-    case 'account':
-      return `if fb_pw=$(getent passwd -- ${quote(request.name)}); then printf '%s\\n' "$fb_pw"; id -Gn -- ${quote(request.name)}; else echo absent; fi`;
-    case 'ssh_client':
-      // sudo resets the environment: the first ancestor (sudo itself, or the
-      // login shell) that still has SSH_CONNECTION tells: its first entry, as
-      // getenv reads it. One `sed` per ancestor; the parent's pid is read from
-      // /proc/PID/stat with builtins, after the last ") " (the name before it
-      // may hold any character).
-      return [
-        'fb_sc=${SSH_CONNECTION:-}; fb_p=${PPID:-1};',
-        'while [ -z "$fb_sc" ] && [ "${fb_p:-1}" -gt 1 ] 2>/dev/null; do',
-        `fb_sc=$(sed -nz '/^SSH_CONNECTION=/{s///p;q}' /proc/$fb_p/environ 2>/dev/null);`,
-        'fb_st=; read -r fb_st < /proc/$fb_p/stat 2>/dev/null; set -- ${fb_st##*) }; fb_p=${2:-1}; done;',
-        `printf '%s\\n' "$fb_sc"`,
-      ].join(' ');
-    case 'haproxy_stat':
-      // The runtime API speaks plain lines: bash's /dev/tcp is enough (no socat).
-      return `if command -v bash >/dev/null 2>&1 && fb_out=$(timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/${request.port} && printf "show stat\\n" >&3 && cat <&3' 2>&1); then echo ok; printf '%s\\n' "$fb_out"; else echo error; echo "no answer from HAProxy's runtime API on 127.0.0.1:${request.port}"; fi`;
-    case 'http': {
-      const resolve = request.resolve ? ` --resolve ${quote(request.resolve)}` : '';
-      return `if command -v curl >/dev/null 2>&1; then curl -s -o /dev/null -m 3 -w '%{http_code}\\n'${request.insecure ? ' -k' : ''}${resolve} ${quote(request.url)}; true; else echo 'curl is not installed'; fi`;
-    }
-    case 'content':
-      return `if [ -f ${quote(request.path)} ]; then echo present; cat -- ${quote(request.path)}; else echo absent; fi`;
-    case 'sql':
-      // SQL facts are gathered in one client session per login (gatherScript).
-      throw new Error('an SQL fact has no command of its own: gatherScript opens its session');
-  }
+  const kind = factKind(request);
+  if (!kind.command)
+    throw new Error(kind.noCommand ?? `a ${request.kind} fact has no command of its own`);
+  return kind.command(request);
 }
 
 /**

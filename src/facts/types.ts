@@ -2,172 +2,31 @@
  * Facts: what the engine asks a host before planning. Each request becomes a
  * section of one gather script (script.ts); each section's output is read by
  * a pure parser (parse.ts). Tested with fixtures: {request, output} → fact.
+ *
+ * Each kind's key, command and parser live together in kinds/<kind>.ts,
+ * joined by the registry in kinds/index.ts. The data types are in model.ts;
+ * this module is where the rest of the code imports them from.
  */
-export type FactRequest =
-  | { kind: 'file'; path: string }
-  | { kind: 'tree'; path: string }
-  | { kind: 'packages'; names: string[] }
-  | { kind: 'units'; names: string[] }
-  | { kind: 'exit'; script: string }
-  | { kind: 'exists'; path: string }
-  | { kind: 'content'; path: string }
-  | { kind: 'account'; name: string }
-  /** The SSH connection this run came in on, as the host sees it (SSH_CONNECTION). */
-  | { kind: 'ssh_client' }
-  /** `show stat` of HAProxy's runtime API on a localhost TCP socket: the CSV. */
-  | { kind: 'haproxy_stat'; port: number }
-  /**
-   * An HTTP(S) GET made from the host, with curl: the status code (0 when
-   * nothing answered). `resolve` pins the URL's name to an address (curl
-   * --resolve); `insecure` skips the certificate check (a local probe).
-   */
-  | { kind: 'http'; url: string; resolve?: string; insecure?: boolean }
-  | { kind: 'sql'; query: string; orElse?: string; vertical?: boolean; remote?: RemoteDatabase };
+import { factKind } from './kinds';
+import type { FactRequest } from './model';
 
-/**
- * A database server reached over TCP from the host (e.g. a replica checking
- * its primary). The password is a secret: it goes into a mode-600 defaults
- * file in a root-only runtime folder (/run) that lives only while the gather
- * runs, never into argv or /tmp.
- */
-export interface RemoteDatabase {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  /**
-   * Connect over TLS (the account may `REQUIRE SSL`), with the options of this
-   * host's client: MariaDB's `ssl`, MySQL's `ssl-mode=REQUIRED`.
-   */
-  tls?: 'mysql' | 'mariadb';
-  /** With tls: a CA file on this host that the server's certificate and address are verified against. */
-  ca?: string;
-}
-
-/** What a SQL fact says: the client's output, or why the query could not run. */
-export type SqlResult = { ok: true; output: string } | { ok: false; error: string };
-
-export type FileType = 'file' | 'directory' | 'link' | 'other';
-
-export interface FileFact {
-  path: string;
-  exists: boolean;
-  type?: FileType;
-  /** Octal, four digits, e.g. "0644". */
-  mode?: string;
-  owner?: string;
-  group?: string;
-  size?: number;
-  /** For regular files. */
-  sha256?: string;
-  /** For symlinks. */
-  linkTarget?: string;
-}
-
-export interface TreeEntry {
-  type: 'file' | 'directory';
-  mode: string;
-  owner: string;
-  group: string;
-  sha256?: string;
-}
-
-export interface TreeFact {
-  path: string;
-  /** False when the path is absent or not a directory. */
-  isDirectory: boolean;
-  /** Relative path → entry, for everything below the path. */
-  entries: Map<string, TreeEntry>;
-}
-
-/** A local user account, from `getent passwd` and `id -Gn`. */
-export interface AccountFact {
-  name: string;
-  exists: boolean;
-  uid?: number;
-  gid?: number;
-  home?: string;
-  shell?: string;
-  /** Every group it is in, its primary group first. */
-  groups?: string[];
-}
-
-/** Where the run's SSH connection comes from and goes to, as the host sees it. */
-export interface SshClientFact {
-  address: string;
-  port: number;
-  serverAddress: string;
-  serverPort: number;
-}
-
-export interface PackageFact {
-  name: string;
-  installed: boolean;
-  version?: string;
-}
-
-export interface UnitFact {
-  name: string;
-  /** loaded, not-found, masked, ... */
-  loadState: string;
-  /** active, inactive, failed, activating, ... */
-  activeState: string;
-  subState: string;
-  /** enabled, disabled, static, masked, "" ... */
-  unitFileState: string;
-  /** The unit file changed on disk since systemd last read it. */
-  needDaemonReload: boolean;
-}
-
-export type Fact =
-  | { kind: 'file'; value: FileFact }
-  | { kind: 'tree'; value: TreeFact }
-  | { kind: 'packages'; value: Map<string, PackageFact> }
-  | { kind: 'units'; value: Map<string, UnitFact> }
-  | { kind: 'exit'; value: number }
-  | { kind: 'exists'; value: boolean }
-  | { kind: 'content'; value: string | undefined }
-  | { kind: 'account'; value: AccountFact }
-  | { kind: 'ssh_client'; value: SshClientFact | undefined }
-  | { kind: 'haproxy_stat'; value: { ok: true; csv: string } | { ok: false; error: string } }
-  | { kind: 'http'; value: { status: number; error?: string } }
-  | { kind: 'sql'; value: SqlResult };
+export type {
+  AccountFact,
+  Fact,
+  FactRequest,
+  FileFact,
+  FileType,
+  PackageFact,
+  RemoteDatabase,
+  SqlResult,
+  SshClientFact,
+  TreeEntry,
+  TreeFact,
+  UnitFact,
+} from './model';
+export { unitName } from './kinds/units';
 
 /** A stable key: the same request from two tasks is gathered once. */
 export function factKey(request: FactRequest): string {
-  switch (request.kind) {
-    case 'file':
-    case 'tree':
-    case 'exists':
-      return `${request.kind}:${request.path}`;
-    case 'packages':
-      return `packages:${[...request.names].sort().join(',')}`;
-    case 'units':
-      return `units:${[...request.names].sort().join(',')}`;
-    case 'exit':
-      return `exit:${request.script}`;
-    case 'content':
-      return `content:${request.path}`;
-    case 'account':
-      return `account:${request.name}`;
-    case 'ssh_client':
-      return 'ssh_client';
-    case 'haproxy_stat':
-      return `haproxy_stat:${request.port}`;
-    case 'http':
-      return `http:${request.insecure ? 'k:' : ''}${request.resolve ?? ''}:${request.url}`;
-    case 'sql': {
-      const r = request.remote;
-      // The password is not part of the key: keys may be logged.
-      const where = r ? `${r.user}@${r.host}:${r.port}` : 'local';
-      return `sql:${where}:${request.vertical ? 'v' : 'b'}:${request.query}${request.orElse ? `|${request.orElse}` : ''}`;
-    }
-  }
-}
-
-/** Normalises a unit name: "nginx" → "nginx.service". */
-export function unitName(name: string): string {
-  return /\.(service|socket|timer|target|path|mount|slice|scope)$/.test(name)
-    ? name
-    : `${name}.service`;
+  return factKind(request).key(request);
 }

@@ -1,0 +1,28 @@
+/**
+ * The `packages` fact: whether each named Debian package is installed, and
+ * its version, from `dpkg-query`. Every package fact of a gather shares one
+ * section, asking for all their names at once (script.ts gatherLayout).
+ */
+import { quoteArgv } from '../../core/shell';
+import type { PackageFact } from '../model';
+import type { FactKind } from './kind';
+
+export const packagesKind: FactKind<'packages'> = {
+  kind: 'packages',
+  key: (request) => `packages:${[...request.names].sort().join(',')}`,
+  command: (request) =>
+    `dpkg-query -W -f='\${Package}\\t\${db:Status-Abbrev}\\t\${Version}\\n' -- ${quoteArgv(request.names)} 2>/dev/null; true`,
+  parse: (request, text) => ({ kind: 'packages', value: parsePackages(request.names, text) }),
+};
+
+export function parsePackages(names: readonly string[], text: string): Map<string, PackageFact> {
+  const out = new Map<string, PackageFact>(names.map((n) => [n, { name: n, installed: false }]));
+  for (const line of text.split('\n')) {
+    const [name, status, version] = line.split('\t');
+    if (!name || !out.has(name) || status === undefined) continue;
+    // db:Status-Abbrev: "ii " is installed; "rc " removed with config left, "un " unknown.
+    const installed = status.startsWith('ii') || status.startsWith('hi');
+    out.set(name, { name, installed, version: installed ? version : undefined });
+  }
+  return out;
+}

@@ -1,0 +1,54 @@
+/**
+ * The `tree` fact: every file and folder below a folder, with its mode,
+ * owner, group and a file's SHA-256, from one walk (`find`, which hands the
+ * files to `sha256sum` in batches). Not a folder (or a link to one): absent.
+ */
+import { quote } from '../../core/shell';
+import type { TreeEntry, TreeFact } from '../model';
+import { FactParseError, octal, type FactKind } from './kind';
+
+export const treeKind: FactKind<'tree'> = {
+  kind: 'tree',
+  key: (request) => `tree:${request.path}`,
+  command(request) {
+    const p = quote(request.path);
+    return [
+      `if [ -d ${p} ] && [ ! -L ${p} ]; then cd ${p} &&`,
+      // One walk: each file listed, then handed to sha256sum (in batches).
+      `find . -mindepth 1 \\( -type f -printf 'f\\t%m\\t%u\\t%g\\t%P\\n' -exec sha256sum -- {} + \\) -o \\( -type d -printf 'd\\t%m\\t%u\\t%g\\t%P\\n' \\); cd /;`,
+      `else echo absent; fi`,
+    ].join(' ');
+  },
+  parse: (request, text) => ({ kind: 'tree', value: parseTree(request.path, text) }),
+};
+
+export function parseTree(path: string, text: string): TreeFact {
+  const lines = text.split('\n').filter((l) => l !== '');
+  if (lines[0] === 'absent') return { path, isDirectory: false, entries: new Map() };
+  const entries = new Map<string, TreeEntry>();
+  // One find prints the entries and hands the files to sha256sum in batches:
+  // a hash can come before or after its entry.
+  const hashes = new Map<string, string>();
+  for (const line of lines) {
+    const sha = /^([0-9a-f]{64}) [ *]\.\/(.*)$/.exec(line);
+    if (sha) {
+      hashes.set(sha[2]!, sha[1]!);
+      continue;
+    }
+    const [t, mode, owner, group, ...rest] = line.split('\t');
+    const rel = rest.join('\t');
+    if ((t !== 'f' && t !== 'd') || !mode || !owner || !group || rel === '') {
+      throw new FactParseError(`tree ${path}: unexpected line ${JSON.stringify(line)}`);
+    }
+    entries.set(rel, { type: t === 'f' ? 'file' : 'directory', mode: octal(mode), owner, group });
+  }
+  for (const [rel, sha256] of hashes) {
+    const entry = entries.get(rel);
+    if (entry?.type !== 'file')
+      throw new FactParseError(
+        `tree ${path}: a hash of ${JSON.stringify(rel)}, which find did not list as a file`,
+      );
+    entry.sha256 = sha256;
+  }
+  return { path, isDirectory: true, entries };
+}
