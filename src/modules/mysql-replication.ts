@@ -34,7 +34,7 @@ import {
   checkGtidOn,
   checkIdentities,
   hasNoHistory,
-  hasOwnTransactions,
+  mayHoldErrant,
 } from './replica-checks';
 
 export const mysqlReplicationArgs = z.strictObject({
@@ -290,12 +290,12 @@ function tlsGapOf(
  * login to the source: replication runs from it as wanted (the source took
  * this account's password when the channel connected, and refuses a channel
  * from a server with its own server_id or UUID, or with GTID off), and the
- * replica holds no transaction of its own, the only kind that can be errant
- * on a running channel (see hasOwnTransactions). Anything else is checked on
- * the source itself.
+ * replica holds no transaction the source would not have judged when the
+ * channel connected (see mayHoldErrant). Anything else is checked on the
+ * source itself.
  */
 function trusted(view: ReplicaView): boolean {
-  return view.converged && !hasOwnTransactions(view.mine);
+  return view.converged && !mayHoldErrant(view.mine, view.status!);
 }
 
 /** Replication (re)configured: seeded first when the replica is new. */

@@ -75,15 +75,22 @@ export function checkChannel(mine: ServerIdentity, status: ReplicaStatus, source
 }
 
 /**
- * True when the replica holds transactions written on itself: MySQL GTIDs
- * under its own server UUID, MariaDB GTIDs under its own server_id. Only
- * those can be errant while its channel runs: the source refuses, at each
- * connection, a replica that holds transactions it does not have, and what
- * the channel brings afterwards comes from the source.
+ * True when the replica's own state cannot rule out errant transactions, so
+ * that its source must be asked. MySQL: when the channel connects, the source
+ * refuses a replica holding transactions under the source's own UUID that it
+ * lacks, and what the channel brings afterwards comes from the source; so
+ * only GTIDs under any other UUID (the replica's own writes, or a former
+ * source's) leave a doubt. MariaDB: the source refuses, when the channel
+ * connects, a GTID position it does not have in its binary log; so only the
+ * replica's own writes (its own server_id) leave a doubt.
  */
-export function hasOwnTransactions(mine: ServerIdentity): boolean {
-  if (mine.flavor === 'mysql')
-    return parseGtidSet((mine as MysqlIdentity).gtidExecuted).has(mine.serverUuid.toLowerCase());
+export function mayHoldErrant(mine: ServerIdentity, status: ReplicaStatus): boolean {
+  if (mine.flavor === 'mysql') {
+    const source = (status.fields.Source_UUID ?? status.fields.Master_UUID ?? '').toLowerCase();
+    if (source === '') return true;
+    const uuids = parseGtidSet((mine as MysqlIdentity).gtidExecuted).keys();
+    return [...uuids].some((uuid) => uuid !== source);
+  }
   return ownMariadbGtids(mine).size > 0;
 }
 

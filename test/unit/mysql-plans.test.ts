@@ -143,8 +143,27 @@ describe('mysql_replication plans from real server output', () => {
       /\t([^\t]*)\n$/,
       '\t$1,cd2b6f5c-e804-11f1-9b3b-beb82b60e87b:1\n',
     );
+    const former = out('mysql-9.7-identity-replica-read-only').replace(
+      /\t([^\t]*)\n$/,
+      '\t$1,0f0f0f0f-e804-11f1-9b3b-beb82b60e87b:1-3\n',
+    );
     const doubts: [string, Answers, unknown][] = [
       ['transactions of its own', mysql({ 'SELECT @@GLOBAL.server_id': own }), args],
+      [
+        "a former source's transactions (another UUID, which this source never judged)",
+        mysql({ 'SELECT @@GLOBAL.server_id': former }),
+        args,
+      ],
+      [
+        'no source UUID in the replica status',
+        mysql({
+          'SHOW REPLICA STATUS': out('mysql-9.7-replica-status-running').replace(
+            /Source_UUID: \S+/,
+            'Source_UUID: ',
+          ),
+        }),
+        args,
+      ],
       [
         'a stopped channel',
         mysql({ 'SHOW REPLICA STATUS': out('mysql-9.7-replica-status-stopped') }),
@@ -157,6 +176,18 @@ describe('mysql_replication plans from real server output', () => {
       ['TLS not yet verified', mysql(), { ...args, tls: true, tls_ca: '/etc/mysql/tls/ca.crt' }],
     ];
     for (const [why, answers, a] of doubts) assert.equal(remoteAsked(answers, a), true, why);
+  });
+
+  it("a former source's transactions this source lacks (a failover to a lagging replica): refused as errant, though the channel runs", () => {
+    const former = out('mysql-9.7-identity-replica-read-only').replace(
+      /\t([^\t]*)\n$/,
+      '\t$1,0f0f0f0f-e804-11f1-9b3b-beb82b60e87b:1-3\n',
+    );
+    assert.throws(
+      () =>
+        plan('mysql_replication', args, 'mysql', mysql({ 'SELECT @@GLOBAL.server_id': former })),
+      /errant GTIDs 0f0f0f0f-e804-11f1-9b3b-beb82b60e87b:1-3/,
+    );
   });
 
   it('transactions of its own, all on the source (a former primary): checked there, converged', () => {
