@@ -169,14 +169,16 @@ export const mysqlReplicationModule: ModuleDefinition<MysqlReplicationArgs> = {
       updated.set(key, fingerprint(key, args.password, siteKey));
       return fingerprintWrite(updated, facts.content(FINGERPRINT_FILE) !== undefined);
     };
+    /** Replication as wanted: at most read-only set again, and the record re-keyed. */
+    const converged = (): Change[] => [
+      ...(view.readOnly ? [] : [sql(view.dialect.readOnly(true), 'the replica is writable')]),
+      // The same password: only its record changes (secret_fingerprint_key).
+      ...(needsRekey(prints, key, siteKey) ? [record()] : []),
+    ];
     if (trusted(view)) {
       // The replica's own state proves its source: no login to it (see trusted()).
       checkChannel(mine, status!, args.source_host);
-      const changes: Change[] = [];
-      if (!view.readOnly) changes.push(sql(view.dialect.readOnly(true), 'the replica is writable'));
-      // The same password: only its record changes (secret_fingerprint_key).
-      if (needsRekey(prints, key, siteKey)) changes.push(record());
-      return changes;
+      return converged();
     }
     const remote = remoteOf(args, ctx);
     const source = serverState(facts, ctx.vars.mysql_flavor, remote);
@@ -203,10 +205,7 @@ export const mysqlReplicationModule: ModuleDefinition<MysqlReplicationArgs> = {
       ),
     );
     checkIdentities(mine, theirs, args.source_host);
-    if (view.converged) {
-      if (!view.readOnly) return [sql(view.dialect.readOnly(true), 'the replica is writable')];
-      return needsRekey(prints, key, siteKey) ? [record()] : [];
-    }
+    if (view.converged) return converged();
     return setUp(args, facts, view, source.version, record);
   },
 };

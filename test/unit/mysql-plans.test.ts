@@ -190,6 +190,20 @@ describe('mysql_replication plans from real server output', () => {
     );
   });
 
+  it('checked on the source, converged but writable and with a record from before the site key: made read-only and re-keyed in one run', () => {
+    // Writable, with a write of its own (so the source is asked), which the source has.
+    const own = out('mysql-9.7-identity-replica');
+    const answers = mysql({ 'SELECT @@GLOBAL.server_id': own });
+    answers.remote['SELECT @@GLOBAL.server_id'] = primary.replace(
+      /\n$/,
+      ',cd2b6f5c-e804-11f1-9b3b-beb82b60e87b:1\n',
+    );
+    const siteKey = { secret_fingerprint_key: 'site-key-0123456789abcdef0123456789' };
+    const changes = plan('mysql_replication', args, 'mysql', answers, siteKey);
+    assert.deepEqual(kinds(changes), ['sql', 'write']);
+    assert.match((changes[0] as { reason: string }).reason, /the replica is writable/);
+  });
+
   it('transactions of its own, all on the source (a former primary): checked there, converged', () => {
     const own = out('mysql-9.7-identity-replica-read-only').replace(
       /\t([^\t]*)\n$/,
