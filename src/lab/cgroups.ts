@@ -33,6 +33,11 @@ export function createCgroups(paths: readonly string[]): void {
   for (const path of paths) mkdirSync(path, { recursive: true });
 }
 
+/** Whether the kernel can kill a cgroup2 subtree at once (cgroup.kill, Linux 5.14+). */
+export function canKillCgroup(path: string): boolean {
+  return existsSync(join(path, 'cgroup.kill'));
+}
+
 /** Kills every process in a cgroup2 subtree (cgroup.kill, Linux 5.14+); false when unsupported. */
 export function killCgroup(path: string): boolean {
   const file = join(path, 'cgroup.kill');

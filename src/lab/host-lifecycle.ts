@@ -117,9 +117,10 @@ export async function waitForHost(
 }
 
 /**
- * Stops the host and removes its root (the network stays). With `keepDisk`,
- * its upper layer stays on disk for `bootHost(..., { keepDisk: true })`: a
- * power-off, not a reset.
+ * Stops the host and removes its root (the network stays): killed at once,
+ * since its disk is thrown away. With `keepDisk`, it is powered off cleanly
+ * and its upper layer stays on disk for `bootHost(..., { keepDisk: true })`:
+ * a power-off, not a reset.
  */
 export async function stopHost(
   store: StateStore,
@@ -127,7 +128,10 @@ export async function stopHost(
   options: { keepDisk?: boolean } = {},
 ): Promise<StopOutcome> {
   const runtime = store.host(host);
-  const outcome = await stopNspawn(runtime.process, runtime.cgroups ?? []);
+  // A disk that is thrown away next needs no clean shutdown.
+  const outcome = await stopNspawn(runtime.process, runtime.cgroups ?? [], {
+    mode: options.keepDisk ? 'poweroff' : 'discard',
+  });
   store.forget(host, 'process');
   for (const cg of runtime.cgroups ?? []) removeCgroupTree(cg);
   store.forget(host, 'cgroups');

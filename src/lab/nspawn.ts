@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { EnvironmentError } from '../core/errors';
-import { killCgroup } from './cgroups';
+import { canKillCgroup, cgroupHasProcesses, killCgroup } from './cgroups';
 import { cgroupWrapper } from './nspawn-args';
 import {
   recordProcess,
@@ -44,33 +44,57 @@ export function startNspawn(input: StartInput): ProcessRecord {
   }
 }
 
-export type StopOutcome = 'not running' | 'powered off' | 'killed';
+export type StopOutcome = 'not running' | 'powered off' | 'killed' | 'discarded';
 
 /**
- * Powers a host off: SIGTERM makes systemd-nspawn send SIGRTMIN+4 (poweroff)
- * to the host's systemd; after `graceMs` the whole cgroup and systemd-nspawn are killed.
+ * Stops a host's systemd-nspawn. `poweroff`: SIGTERM makes systemd-nspawn
+ * send SIGRTMIN+4 (poweroff) to the host's systemd, so that its services stop
+ * as on a real shutdown; after `graceMs` the whole cgroup and systemd-nspawn
+ * are killed. `discard`: the host's disk is thrown away next, so nothing on it
+ * needs a clean stop; the cgroup and systemd-nspawn are killed at once
+ * (where the kernel can kill a cgroup; else it is powered off).
  */
 export async function stopNspawn(
   record: ProcessRecord | undefined,
   cgroups: readonly string[],
-  graceMs = 15_000,
+  options: { mode: 'poweroff' | 'discard'; graceMs?: number },
 ): Promise<StopOutcome> {
   if (!record || !isSameProcessAlive(record)) {
-    for (const cg of cgroups) killCgroup(cg);
+    await killAndWait(cgroups);
     return 'not running';
+  }
+  // Without cgroup.kill, only a power-off reaches every process of the host.
+  if (options.mode === 'discard' && cgroups.some(canKillCgroup)) {
+    await killNow(record, cgroups);
+    return 'discarded';
   }
   // A host's systemd ignores the signal until it has set up its handlers early
   // in boot: ask again every second.
-  const deadline = Date.now() + graceMs;
+  const deadline = Date.now() + (options.graceMs ?? 15_000);
   while (Date.now() < deadline) {
     signalProcess(record, 'SIGTERM');
     if (await waitForExit(record, Math.min(1000, deadline - Date.now()))) {
-      for (const cg of cgroups) killCgroup(cg);
+      await killAndWait(cgroups);
       return 'powered off';
     }
   }
-  for (const cg of cgroups) killCgroup(cg);
-  signalProcess(record, 'SIGKILL');
-  await waitForExit(record, 5_000);
+  await killNow(record, cgroups);
   return 'killed';
+}
+
+async function killNow(record: ProcessRecord, cgroups: readonly string[]): Promise<void> {
+  signalProcess(record, 'SIGKILL');
+  await killAndWait(cgroups);
+  await waitForExit(record, 5_000);
+}
+
+/**
+ * Kills every process left in the cgroups and waits (up to 5 s) until they
+ * are gone, so that the host's root can be unmounted right after.
+ */
+async function killAndWait(cgroups: readonly string[]): Promise<void> {
+  for (const cg of cgroups) killCgroup(cg);
+  const deadline = Date.now() + 5_000;
+  while (cgroups.some(cgroupHasProcesses) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
 }

@@ -66,7 +66,6 @@ describe('e2e: diff for CI on the live site', function () {
   });
   after(async () => {
     if (work) fs.rmSync(work, { recursive: true, force: true });
-    if (lab) await lab.reset();
   });
 
   it('1 and 7. on the converged site, diff exits 0 with no diff, and changes nothing on any host', async () => {

@@ -106,6 +106,7 @@ for (const flavor of e2eFlavors()) {
     before(async function () {
       lab = await useE2eLab(this, flavor);
       this.test?.parent?.timeout(10 * 60_000);
+      await lab.reset();
     });
 
     it('every host answers `running` to sudo systemctl over ssh with strict host key checking', function () {

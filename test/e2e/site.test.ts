@@ -43,9 +43,6 @@ for (const flavor of e2eFlavors())
       await lab.reset();
       lb = `https://${lab.host('lb-01').address}`;
     });
-    after(async () => {
-      if (lab) await lab.reset();
-    });
 
     it('1. validate passes on the lab inventory, and apply --check on the bare lab changes nothing', async () => {
       assert.equal(run(['validate', '-i', lab.inventoryPath]).code, 0);

@@ -37,9 +37,6 @@ describe('e2e: foobar-infra status on the live site', function () {
     const r = runCli(['apply', '-i', lab.inventoryPath]);
     assert.equal(r.code, 0, r.out);
   });
-  after(async () => {
-    if (lab) await lab.reset();
-  });
 
   it('1. a healthy site: exit 0, every host, backend, replica and the site check shown', async () => {
     const s = await until((x) => x.code === 0);

@@ -6,6 +6,11 @@
  *
  * Policy: with CI=true a suite that cannot get its lab fails with the reason;
  * elsewhere, without root or Linux, suites skip with one line saying why.
+ *
+ * Each suite's `before` puts the hosts in the state it needs (`reset`,
+ * `resetToSite`); no suite hands them back in `after`, where a reset would be
+ * thrown away by the next suite's own. A suite leaves every host running
+ * (a reset needs them up).
  */
 import {
   FLAVOR_NAMES,

@@ -46,9 +46,6 @@ describe('e2e: the first apply on MySQL with the postinst race forced', function
     await lab.reset(['web-01', 'web-02']);
     for (const h of ['web-01', 'web-02']) assert.equal((await installShim(h)).code, 0);
   });
-  after(async () => {
-    if (lab) await lab.reset(['web-01', 'web-02']);
-  });
 
   it("control: with the race forced, the package's own initialisation fails and leaves an unusable data directory", async () => {
     const r = await sh(
