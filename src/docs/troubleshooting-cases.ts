@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LockError, TransportError } from '../core/errors';
-import { MemoryDriver, MemoryHost } from '../engine/memory-driver';
+import { MemoryDriver } from '../engine/memory-driver';
+import { MemoryHost } from '../facts/memory-host';
 import { describeConnectFailure, type ConnectFacts } from '../transport/connect-errors';
 import {
   runApplyInMemory,

@@ -1,5 +1,5 @@
 import { quote } from '../core/shell';
-import type { Change } from '../modules/changes';
+import type { Change } from '../changes/model';
 
 /**
  * Confirm-or-revert for a firewall ruleset. Pure: shell text only.

@@ -1,4 +1,4 @@
-import type { Change } from '../modules/changes';
+import type { Change } from '../changes/model';
 import type { ValidationResult } from './inspect-script';
 
 export type TaskStatus = 'ok' | 'changed' | 'skipped' | 'failed';

@@ -1,6 +1,6 @@
 import { FoobarError } from '../core/errors';
 import type { Fact, FactRequest } from '../facts/types';
-import type { Change } from '../modules/changes';
+import type { Change } from '../changes/model';
 import type { TaskGroup } from './change-script';
 import type { PendingHandler } from './handler-state';
 import type { Candidate, Inspection } from './inspect-script';

@@ -6,7 +6,7 @@ import { parseFacts } from '../facts/parse';
 import { gatherScript } from '../facts/script';
 import { gatherForTrace } from '../facts/trace';
 import type { FactRequest } from '../facts/types';
-import type { Change } from '../modules/changes';
+import type { Change } from '../changes/model';
 import type { Connection, ExecResult } from '../transport/types';
 import { CONFIRMED, confirmScript } from './activation-script';
 import { changeScript, completedGroups, VALIDATION_FAILED, type TaskGroup } from './change-script';

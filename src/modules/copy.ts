@@ -5,7 +5,7 @@ import { TemplateError } from '../core/errors';
 import { resolveInside } from '../render/safe-path';
 import { absolutePath, fileAttributes, fileMode } from './arg-types';
 import type { FileFact } from '../facts/types';
-import type { Change } from './changes';
+import type { Change } from '../changes/model';
 import { normalMode, planFile } from './file-plan';
 import { readLocalFile } from './local-file';
 import type { DesiredFile, ModuleDefinition } from './module';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FileFact } from '../facts/types';
-import type { Change } from './changes';
+import type { Change } from '../changes/model';
 
 export interface WantedFile {
   path: string;

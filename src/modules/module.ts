@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { FactRequest } from '../facts/types';
 import type { TemplateEngine } from '../render/template-engine';
-import type { Change } from './changes';
+import type { Change } from '../changes/model';
 import type { FactView } from './fact-view';
 
 /** A file a task places on a host, as the render and diff commands see it. */

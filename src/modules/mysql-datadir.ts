@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { quote } from '../core/shell';
 import { absolutePath, userName } from './arg-types';
-import type { Change } from './changes';
+import type { Change } from '../changes/model';
 import type { ModuleDefinition } from './module';
 import { PlanError } from './plan-error';
 

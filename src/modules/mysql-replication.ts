@@ -13,7 +13,7 @@ import {
 } from '../mysql';
 import { quote } from '../core/shell';
 import type { RemoteDatabase } from '../facts/types';
-import type { Change } from './changes';
+import type { Change } from '../changes/model';
 import {
   FINGERPRINT_FILE,
   fingerprint,

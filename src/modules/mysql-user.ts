@@ -10,7 +10,7 @@ import {
 } from '../mysql';
 import { grantStatement } from '../mysql/statements';
 import type { FactRequest, FileFact } from '../facts/types';
-import type { Change } from './changes';
+import type { Change } from '../changes/model';
 import {
   FINGERPRINT_FILE,
   fingerprint,

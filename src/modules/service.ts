@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { unitName as normalUnit } from '../facts/types';
 import { unitName } from './arg-types';
-import type { Change } from './changes';
+import type { Change } from '../changes/model';
 import type { ModuleDefinition } from './module';
 
 export const serviceArgs = z.strictObject({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { absolutePath, templated } from './arg-types';
-import type { Change } from './changes';
+import type { Change } from '../changes/model';
 import type { ModuleDefinition } from './module';
 
 const name = templated(/^[a-z_][a-z0-9_-]{0,31}$/, 'not a user name');

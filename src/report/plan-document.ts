@@ -1,5 +1,6 @@
 import type { EngineEvent } from '../engine/events';
-import { describeChange, type Change } from '../modules/changes';
+import { changeKind } from '../changes/kinds';
+import type { Change } from '../changes/model';
 import {
   PLAN_FORMAT_VERSION,
   type PlanChange,
@@ -192,106 +193,12 @@ export function changeEntry(
   task: string,
   handler: boolean,
 ): PlanChange {
-  const base = { play, task, handler, summary: describeChange(change) };
-  switch (change.kind) {
-    case 'write':
-      return {
-        ...base,
-        kind: 'file',
-        action: change.before.exists ? 'update' : 'create',
-        path: change.path,
-        reason: !change.before.exists
-          ? 'the file is absent'
-          : change.before.type !== 'file'
-            ? `a ${change.before.type ?? 'non-file'} is in its place`
-            : 'its content differs',
-      };
-    case 'attributes':
-      return {
-        ...base,
-        kind: 'attributes',
-        action: 'set',
-        path: change.path,
-        reason: [
-          change.mode && `mode is ${change.before.mode}, wanted ${change.mode}`,
-          change.owner && `owner is ${change.before.owner}, wanted ${change.owner}`,
-          change.group && `group is ${change.before.group}, wanted ${change.group}`,
-        ]
-          .filter(Boolean)
-          .join('; '),
-      };
-    case 'mkdir':
-      return {
-        ...base,
-        kind: 'directory',
-        action: 'create',
-        path: change.path,
-        reason: 'the directory is absent',
-      };
-    case 'symlink':
-      return {
-        ...base,
-        kind: 'link',
-        action: change.before.exists ? 'update' : 'create',
-        path: change.path,
-        reason: change.before.exists
-          ? `it points to ${change.before.linkTarget ?? `a ${change.before.type ?? 'file'}`}`
-          : 'the link is absent',
-      };
-    case 'remove':
-      return { ...base, kind: 'remove', action: 'remove', path: change.path, reason: 'it exists' };
-    case 'packages':
-      return {
-        ...base,
-        kind: 'packages',
-        action: [change.install.length && 'install', change.remove.length && 'remove']
-          .filter(Boolean)
-          .join('+'),
-        packages: { install: change.install, remove: change.remove },
-        reason: [
-          change.install.length && `not installed: ${change.install.join(', ')}`,
-          change.remove.length && `installed: ${change.remove.join(', ')}`,
-        ]
-          .filter(Boolean)
-          .join('; '),
-      };
-    case 'service':
-      return {
-        ...base,
-        kind: 'service',
-        action: change.action,
-        unit: change.unit,
-        reason: handler
-          ? 'a changed task notified this handler'
-          : change.action === 'daemon-reload'
-            ? 'systemd has not loaded the changed unit files'
-            : `the unit's state differs (${change.action} needed)`,
-      };
-    case 'command':
-      return { ...base, kind: 'command', action: 'run', reason: change.reason };
-    case 'sql':
-      return {
-        ...base,
-        kind: 'sql',
-        action: 'execute',
-        statements: change.redacted,
-        reason: change.reason,
-      };
-    case 'transfer':
-      return { ...base, kind: 'transfer', action: 'import', reason: change.reason };
-    case 'deferred':
-      return {
-        ...base,
-        kind: 'deferred',
-        action: 'decided during apply',
-        reason: change.reason,
-      };
-    case 'await-replica':
-      return {
-        ...base,
-        kind: 'wait',
-        action: 'wait',
-        reason: 'replication must run before the play goes on',
-      };
-  }
+  const kind = changeKind(change);
+  return {
+    play,
+    task,
+    handler,
+    summary: kind.describe(change),
+    ...kind.entry(change, { handler }),
+  };
 }

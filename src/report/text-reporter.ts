@@ -1,6 +1,6 @@
 import { MASK } from '../core/redact';
 import type { EngineEvent, HostCounters } from '../engine/events';
-import { describeChange } from '../modules/changes';
+import { describeChange } from '../changes/kinds';
 
 export interface TextReporterOptions {
   color: boolean;

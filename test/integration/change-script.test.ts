@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { changeScript, completedGroups, VALIDATION_FAILED } from '../../src/engine/change-script';
 import { parsePending } from '../../src/engine/handler-state';
-import type { Change } from '../../src/modules/changes';
+import type { Change } from '../../src/changes/model';
 
 /** The change scripts, run for real by the local /bin/sh in a temp folder. */
 describe('change scripts on a real shell', () => {

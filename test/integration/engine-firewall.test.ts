@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { Redactor } from '../../src/core/redact';
 import type { EngineEvent } from '../../src/engine/events';
-import { MemoryDriver, MemoryHost } from '../../src/engine/memory-driver';
+import { MemoryDriver } from '../../src/engine/memory-driver';
+import { MemoryHost } from '../../src/facts/memory-host';
 import { requireProject } from '../../src/engine/project';
 import { runPlaybook } from '../../src/engine/runner';
 import { resolveSecrets } from '../../src/engine/secrets';

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import { factKey, type Fact, type FactRequest } from '../../src/facts/types';
-import type { Change } from '../../src/modules/changes';
+import type { Change } from '../../src/changes/model';
 import { FactView } from '../../src/modules/fact-view';
 import { FINGERPRINT_FILE, fingerprint, formatFingerprints } from '../../src/modules/fingerprints';
 import type { ModuleContext, ModuleDefinition } from '../../src/modules/module';

@@ -3,7 +3,7 @@ import type { EngineEvent, TaskStatus } from '../../src/engine/events';
 import type { HostFiles } from '../../src/engine/desired-files';
 import type { ValidationResult } from '../../src/engine/inspect-script';
 import type { FileFact } from '../../src/facts/types';
-import type { Change } from '../../src/modules/changes';
+import type { Change } from '../../src/changes/model';
 import { offlinePlan, type EarlierRender } from '../../src/report/offline-plan';
 import {
   PlanCollector,

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import type { Fact, FactRequest } from '../../src/facts/types';
 import { factKey } from '../../src/facts/types';
-import type { Change } from '../../src/modules/changes';
+import type { Change } from '../../src/changes/model';
 import { FactView } from '../../src/modules/fact-view';
 import type { ModuleContext } from '../../src/modules/module';
 import { MODULES } from '../../src/modules/registry';

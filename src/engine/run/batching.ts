@@ -1,5 +1,5 @@
 import type { Fact, FactRequest } from '../../facts/types';
-import type { Change } from '../../modules/changes';
+import type { Change } from '../../changes/model';
 import { PlanError } from '../../modules/plan-error';
 import type { Play } from '../../playbook/model';
 import type { TaskGroup } from '../change-script';

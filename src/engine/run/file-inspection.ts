@@ -1,5 +1,5 @@
 import { maskedFileDiff } from '../../core/secret-diff';
-import type { Change } from '../../modules/changes';
+import type { Change } from '../../changes/model';
 import type { Task } from '../../playbook/model';
 import type { HostDriver } from '../host-driver';
 import type { RunContext } from './options';

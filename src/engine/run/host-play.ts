@@ -1,6 +1,6 @@
 import { LockError } from '../../core/errors';
 import type { Fact } from '../../facts/types';
-import { describeChange } from '../../modules/changes';
+import { describeChange } from '../../changes/kinds';
 import { PlanError } from '../../modules/plan-error';
 import type { Play } from '../../playbook/model';
 import type { HostTask, PlayExpander } from '../expand';

@@ -1,5 +1,5 @@
 import { factKey, type Fact } from '../../facts/types';
-import type { Change } from '../../modules/changes';
+import type { Change } from '../../changes/model';
 import { FactView } from '../../modules/fact-view';
 import type { HostTask } from '../expand';
 import type { HostDriver } from '../host-driver';

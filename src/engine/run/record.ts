@@ -1,5 +1,5 @@
 import { TemplateError, TransportError } from '../../core/errors';
-import type { Change } from '../../modules/changes';
+import type { Change } from '../../changes/model';
 import { PlanError } from '../../modules/plan-error';
 import type { Task } from '../../playbook/model';
 import {

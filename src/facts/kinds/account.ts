@@ -9,6 +9,13 @@ export const accountKind: FactKind<'account'> = {
   command: (request) =>
     `if fb_pw=$(getent passwd -- ${quote(request.name)}); then printf '%s\\n' "$fb_pw"; id -Gn -- ${quote(request.name)}; else echo absent; fi`,
   parse: (request, text) => ({ kind: 'account', value: parseAccount(request.name, text) }),
+  simulate(request, host) {
+    const a = host.accounts.get(request.name);
+    return {
+      kind: 'account',
+      value: a ? { name: request.name, exists: true, ...a } : { name: request.name, exists: false },
+    };
+  },
 };
 
 /** `getent passwd NAME` then `id -Gn NAME`, or `absent`. */

@@ -17,4 +17,8 @@ export const contentKind: FactKind<'content'> = {
       throw new FactParseError(`content of ${request.path}: unexpected output`);
     return { kind: 'content', value: body };
   },
+  simulate: (request, host) => ({
+    kind: 'content',
+    value: host.files.get(request.path)?.content.toString('utf8'),
+  }),
 };

@@ -8,4 +8,5 @@ export const existsKind: FactKind<'exists'> = {
   command: (request) =>
     `if [ -e ${quote(request.path)} ] || [ -L ${quote(request.path)} ]; then echo yes; else echo no; fi`,
   parse: (_request, text) => ({ kind: 'exists', value: text.trim() === 'yes' }),
+  simulate: (request, host) => ({ kind: 'exists', value: host.exists(request.path) }),
 };

@@ -16,4 +16,9 @@ export const exitKind: FactKind<'exit'> = {
       throw new FactParseError(`exit status: unexpected output ${JSON.stringify(text)}`);
     return { kind: 'exit', value: code };
   },
+  // A simulated host answers only the shape `test -e PATH`; anything else exits 1.
+  simulate: (request, host) => ({
+    kind: 'exit',
+    value: /^test -e (\S+)$/.test(request.script) && host.exists(request.script.slice(8)) ? 0 : 1,
+  }),
 };

@@ -20,6 +20,7 @@ export const fileKind: FactKind<'file'> = {
     ].join(' ');
   },
   parse: (request, text) => ({ kind: 'file', value: parseFile(request.path, text) }),
+  simulate: (request, host) => ({ kind: 'file', value: host.fileFact(request.path) }),
 };
 
 function fileType(statType: string): FileType {

@@ -15,4 +15,5 @@ export const haproxyStatKind: FactKind<'haproxy_stat'> = {
     if (head === 'ok') return { kind: 'haproxy_stat', value: { ok: true, csv: body } };
     return { kind: 'haproxy_stat', value: { ok: false, error: body.trim() || 'no answer' } };
   },
+  simulate: () => ({ kind: 'haproxy_stat', value: { ok: false, error: 'not simulated' } }),
 };

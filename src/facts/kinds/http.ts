@@ -17,4 +17,5 @@ export const httpKind: FactKind<'http'> = {
     if (/^\d{3}$/.test(line)) return { kind: 'http', value: { status: Number(line) } };
     return { kind: 'http', value: { status: 0, error: line || 'no answer' } };
   },
+  simulate: () => ({ kind: 'http', value: { status: 0, error: 'not simulated' } }),
 };

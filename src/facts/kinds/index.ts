@@ -2,8 +2,10 @@
  * The registry of fact kinds: each kind's definition (kinds/<kind>.ts) by
  * name. Typed as a map over every FactRequest kind, so that a kind added to
  * the union without a definition here does not compile. factKey (types.ts),
- * factCommand (script.ts) and parseFact (parse.ts) dispatch through it.
+ * factCommand (script.ts), parseFact (parse.ts) and the in-memory driver
+ * dispatch through it.
  */
+import type { MemoryHost } from '../memory-host';
 import type { Fact, FactRequest } from '../model';
 import { accountKind } from './account';
 import { contentKind } from './content';
@@ -40,6 +42,7 @@ interface AnyFactKind {
   command?(request: FactRequest): string;
   noCommand?: string;
   parse(request: FactRequest, text: string): Fact;
+  simulate(request: FactRequest, host: MemoryHost): Fact;
 }
 
 /**

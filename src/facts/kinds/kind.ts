@@ -1,10 +1,12 @@
 /**
  * What a kind of fact is, in one object: the key of a request, the shell
- * commands that print the fact, and the pure parser of their output. Each
+ * commands that print the fact, the pure parser of their output, and its
+ * simulation on an in-memory host (facts/memory-host.ts). Each
  * kind has a file of its own beside this one; index.ts joins them in a
  * registry, through which factKey, factCommand and parseFact dispatch.
  */
 import { FoobarError } from '../../core/errors';
+import type { MemoryHost } from '../memory-host';
 import type { Fact, FactRequest } from '../model';
 
 export type FactKindName = FactRequest['kind'];
@@ -25,6 +27,8 @@ export interface FactKind<K extends FactKindName> {
   noCommand?: string;
   /** Reads the command's output (a section's body). Pure; what it cannot read is a FactParseError. */
   parse(request: FactRequestOf<K>, text: string): FactOf<K>;
+  /** The fact as a simulated host (the in-memory driver's) answers it. */
+  simulate(request: FactRequestOf<K>, host: MemoryHost): FactOf<K>;
 }
 
 /** A host's answer to the gather script that cannot be read: never guessed at. */

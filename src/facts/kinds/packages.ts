@@ -13,6 +13,15 @@ export const packagesKind: FactKind<'packages'> = {
   command: (request) =>
     `dpkg-query -W -f='\${Package}\\t\${db:Status-Abbrev}\\t\${Version}\\n' -- ${quoteArgv(request.names)} 2>/dev/null; true`,
   parse: (request, text) => ({ kind: 'packages', value: parsePackages(request.names, text) }),
+  simulate: (request, host) => ({
+    kind: 'packages',
+    value: new Map(
+      request.names.map((name) => {
+        const installed = host.packages.has(name);
+        return [name, { name, installed, version: installed ? '1.0' : undefined }];
+      }),
+    ),
+  }),
 };
 
 export function parsePackages(names: readonly string[], text: string): Map<string, PackageFact> {

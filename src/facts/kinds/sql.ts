@@ -23,4 +23,5 @@ export const sqlKind: FactKind<'sql'> = {
     if (head === 'error') return { kind: 'sql', value: { ok: false, error: body.trim() } };
     throw new FactParseError(`sql fact: unexpected output`);
   },
+  simulate: (request, host) => ({ kind: 'sql', value: host.sql(request.query, request.remote) }),
 };

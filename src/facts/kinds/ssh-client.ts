@@ -23,6 +23,7 @@ export const sshClientKind: FactKind<'ssh_client'> = {
     ].join(' ');
   },
   parse: (_request, text) => ({ kind: 'ssh_client', value: parseSshConnection(text) }),
+  simulate: (_request, host) => ({ kind: 'ssh_client', value: host.sshClient }),
 };
 
 /** `SSH_CONNECTION`: "client-address client-port server-address server-port"; empty when unknown. */

@@ -20,6 +20,27 @@ export const treeKind: FactKind<'tree'> = {
     ].join(' ');
   },
   parse: (request, text) => ({ kind: 'tree', value: parseTree(request.path, text) }),
+  simulate(request, host) {
+    const entries = new Map<string, TreeEntry>();
+    const prefix = `${request.path}/`;
+    for (const p of host.files.keys()) {
+      const f = host.fileFact(p);
+      if (p.startsWith(prefix) && f.exists)
+        entries.set(p.slice(prefix.length), {
+          type: 'file',
+          mode: f.mode!,
+          owner: f.owner!,
+          group: f.group!,
+          sha256: f.sha256!,
+        });
+    }
+    for (const [p, d] of host.dirs)
+      if (p.startsWith(prefix)) entries.set(p.slice(prefix.length), { type: 'directory', ...d });
+    return {
+      kind: 'tree',
+      value: { path: request.path, isDirectory: host.dirs.has(request.path), entries },
+    };
+  },
 };
 
 export function parseTree(path: string, text: string): TreeFact {

@@ -20,6 +20,25 @@ export const unitsKind: FactKind<'units'> = {
   command: (request) =>
     `systemctl show --property=Id,LoadState,ActiveState,SubState,UnitFileState,NeedDaemonReload -- ${quoteArgv(request.names.map(unitName))} 2>/dev/null; true`,
   parse: (request, text) => ({ kind: 'units', value: parseUnits(request.names, text) }),
+  simulate: (request, host) => ({
+    kind: 'units',
+    value: new Map(
+      request.names.map((n) => {
+        const u = host.units.get(unitName(n));
+        return [
+          n,
+          {
+            name: n,
+            loadState: u ? 'loaded' : 'not-found',
+            activeState: u?.active ? 'active' : 'inactive',
+            subState: u?.active ? 'running' : 'dead',
+            unitFileState: u ? (u.enabled ? 'enabled' : 'disabled') : '',
+            needDaemonReload: u?.needDaemonReload ?? false,
+          },
+        ];
+      }),
+    ),
+  }),
 };
 
 /** `systemctl show` prints one block per unit, in the order asked (aliases show their real Id). */
