@@ -4,7 +4,7 @@ import type { Diagnostic } from '../core/errors';
 import { InputError } from '../core/errors';
 import { hasErrors } from '../core/result';
 import { loadInventory } from '../inventory/load';
-import { checkRules } from '../inventory/rules';
+import { checkRules } from '../site/rules';
 import { hostsTouched } from '../inventory/touched';
 import type { Host, Inventory } from '../inventory/model';
 import { MODULE_CATALOG } from '../modules/registry';

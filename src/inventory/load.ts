@@ -34,7 +34,7 @@ export type LoadedInventory = Checked<Inventory> & {
 /**
  * Loads an inventory file with the `group_vars/` and `host_vars/` beside it
  * (and beside the playbook) and merges it as Ansible does. Neutral: the
- * site's rules (src/inventory/rules.ts) are not run here. Errors and warnings
+ * site's rules (src/site/rules.ts) are not run here. Errors and warnings
  * come back as values.
  */
 export function loadInventory(file: string, options: LoadOptions = {}): LoadedInventory {

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BIN, ROOT, runCli } from '../support/cli';
 import { useE2eLab, type E2eLab } from '../support/lab';
-import type { SiteStatus } from '../../src/status/site-health';
+import type { SiteStatus } from '../../src/site/status/site-health';
 
 /** Issue 11, `status`: a read-only health view of the live site, exit 0/1/2. */
 describe('e2e: foobar-infra status on the live site', function () {

@@ -1,15 +1,15 @@
 import { strict as assert } from 'node:assert';
-import { renderDot } from '../../src/graph/dot';
-import { mermaidText, renderMermaid } from '../../src/graph/mermaid';
-import { renderSvg, xmlEscape } from '../../src/graph/svg';
-import { layoutTopology, textWidth, type Rect } from '../../src/graph/svg-layout';
+import { renderDot } from '../../src/site/graph/dot';
+import { mermaidText, renderMermaid } from '../../src/site/graph/mermaid';
+import { renderSvg, xmlEscape } from '../../src/site/graph/svg';
+import { layoutTopology, textWidth, type Rect } from '../../src/site/graph/svg-layout';
 import {
   buildTopology,
   firewallItems,
   hostAddressLines,
   hostCaption,
   type Topology,
-} from '../../src/graph/topology';
+} from '../../src/site/graph/topology';
 import { GRAPH_FIXTURES, loadGraphInventory } from '../support/graph-fixtures';
 
 const topologyOf = (file: string) => buildTopology(loadGraphInventory(file));

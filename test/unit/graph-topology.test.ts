@@ -1,6 +1,11 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
-import { buildTopology, hostCaption, type Opening, type Topology } from '../../src/graph/topology';
+import {
+  buildTopology,
+  hostCaption,
+  type Opening,
+  type Topology,
+} from '../../src/site/graph/topology';
 import { contextBuilder } from '../../src/render/context';
 import { TemplateEngine } from '../../src/render/template-engine';
 import { ROOT } from '../support/cli';

@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import { parseInventory } from '../../src/inventory/load';
 import { parseReplicaStatus } from '../../src/mysql';
-import { promotedInventory } from '../../src/promote/inventory-roles';
-import { checkPromotable, waitQuery } from '../../src/promote/promote-check';
+import { promotedInventory } from '../../src/site/promote/inventory-roles';
+import { checkPromotable, waitQuery } from '../../src/site/promote/promote-check';
 import { fixture } from '../support/cli';
 
 /** Real `SHOW REPLICA STATUS` output (test/fixtures/mysql), parsed. */

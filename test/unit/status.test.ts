@@ -4,13 +4,13 @@ import type { Fact, FactRequest } from '../../src/facts/types';
 import { factKey } from '../../src/facts/types';
 import { requireProject } from '../../src/engine/project';
 import { FactView } from '../../src/modules/fact-view';
-import { parseShowStat } from '../../src/status/haproxy-stat';
+import { parseShowStat } from '../../src/site/status/haproxy-stat';
 import {
   siteStatus,
   statusExitCode,
   statusRequests,
   type HostAnswer,
-} from '../../src/status/site-health';
+} from '../../src/site/status/site-health';
 import { fixture } from '../support/cli';
 
 const csv = (name: string) => fs.readFileSync(fixture('status', name), 'utf8');

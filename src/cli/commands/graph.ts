@@ -1,8 +1,8 @@
 import { requireInventory } from '../../engine/project';
-import { renderDot } from '../../graph/dot';
-import { renderMermaid } from '../../graph/mermaid';
-import { renderSvg } from '../../graph/svg';
-import { buildTopology, type Topology } from '../../graph/topology';
+import { renderDot } from '../../site/graph/dot';
+import { renderMermaid } from '../../site/graph/mermaid';
+import { renderSvg } from '../../site/graph/svg';
+import { buildTopology, type Topology } from '../../site/graph/topology';
 import { writeAtomically } from '../atomic-write';
 import { ExitCode } from '../exit-codes';
 import type { Io } from '../io';

@@ -6,14 +6,16 @@ import { quote } from '../../core/shell';
 import type { FactRequest } from '../../facts/types';
 import type { HostDriver } from '../../engine/host-driver';
 import { requireProject } from '../../engine/project';
-import { RemoteDriver } from '../../engine/remote-driver';
 import { resolveSecrets } from '../../engine/secrets';
-import { connectTarget } from '../../engine/targets';
+import { sessionOpener, type OpenSession } from '../../engine/sessions';
+import type { RunResult } from '../../engine/runner';
+import type { Inventory } from '../../inventory/model';
+import type { VaultStore } from '../../vault/vault-store';
 import { FactView } from '../../modules/fact-view';
 import { READ_ONLY, REPLICA_STATUS, serverState, versionFact } from '../../modules/mysql-common';
 import { parseReplicaStatus } from '../../mysql';
-import { promotedInventory } from '../../promote/inventory-roles';
-import { checkPromotable, waitQuery } from '../../promote/promote-check';
+import { promotedInventory } from '../../site/promote/inventory-roles';
+import { checkPromotable, waitQuery } from '../../site/promote/promote-check';
 import { textReporter } from '../../report/text-reporter';
 import type { Io } from '../io';
 import { vaultStore, type VaultPasswordOptions } from '../vault-password';
@@ -52,158 +54,205 @@ export async function runPromote(opts: PromoteOptions, io: Io): Promise<number> 
   if (!Number.isInteger(waitSeconds) || waitSeconds < 0)
     throw new UsageError(`--wait must be a whole number of seconds, got ${opts.wait}`);
   const project = requireProject(opts.inventory, opts.playbook);
-  const inventory = project.inventory;
-  const target = inventory.hosts.get(opts.host);
-  if (!target) throw new UsageError(`${opts.host} is not a host of ${opts.inventory}`);
+  const promotion = promotionOf(project.inventory, opts.host, opts.inventory);
+  // 1. The inventory after the promotion, checked before anything changes.
+  const staging = stageInventory(project.inventory, opts.host);
+  let written = false;
+  try {
+    requireProject(staging.staged, opts.playbook);
+    // One store for both steps: each vault is decrypted once.
+    const vaults = vaultStore(opts, io);
+    const hosts = [...project.inventory.hosts.keys()];
+    const secret = await resolveSecrets(project, hosts, io.redactor, vaults);
+    const open = sessionOpener(project.inventory, secret, {
+      acceptNew: opts.acceptNew ?? false,
+      commandTimeoutMs: COMMAND_TIMEOUT_MS + waitSeconds * 1000,
+    });
+    await promoteReplica(open, opts, promotion, waitSeconds, io);
+    const result = await applyNewRoles(staging.staged, opts, promotion.old, vaults, io);
+    written = finishInventory(staging, opts, promotion.old, io);
+    return applyExitCode(result);
+  } finally {
+    if (!written) fs.rmSync(staging.staged, { force: true });
+  }
+}
+
+interface Promotion {
+  /** The primary that is lost. */
+  old: string;
+  flavor: 'mysql' | 'mariadb';
+}
+
+/** HOST must be a replica of the inventory; its source is the primary that is lost. */
+function promotionOf(inventory: Inventory, host: string, inventoryPath: string): Promotion {
+  const target = inventory.hosts.get(host);
+  if (!target) throw new UsageError(`${host} is not a host of ${inventoryPath}`);
   if (target.vars.mysql_role !== 'replica')
     throw new UsageError(
-      `${opts.host} is not a replica (mysql_role: ${String(target.vars.mysql_role)}): only a replica can be promoted`,
+      `${host} is not a replica (mysql_role: ${String(target.vars.mysql_role)}): only a replica can be promoted`,
     );
-  const old = String(target.vars.mysql_source);
-  const flavor = target.vars.mysql_flavor === 'mariadb' ? 'mariadb' : 'mysql';
+  return {
+    old: String(target.vars.mysql_source),
+    flavor: target.vars.mysql_flavor === 'mariadb' ? 'mariadb' : 'mysql',
+  };
+}
 
-  // 1. The inventory after the promotion, checked before anything changes.
+interface Staging {
+  file: string;
+  before: string;
+  after: string;
+  /** The new inventory, beside the old one, until it is written or dropped. */
+  staged: string;
+}
+
+function stageInventory(inventory: Inventory, host: string): Staging {
   const file = inventory.file;
   const before = fs.readFileSync(file, 'utf8');
-  const after = promotedInventory(before, inventory, opts.host);
+  const after = promotedInventory(before, inventory, host);
   const staged = path.join(
     path.dirname(file),
     `.${path.basename(file, path.extname(file))}.promote-${process.pid}${path.extname(file)}`,
   );
   fs.writeFileSync(staged, after, { mode: fs.statSync(file).mode & 0o777 });
-  let keepStaged = false;
+  return { file, before, after, staged };
+}
+
+/** Steps 2 and 3: read the replica and the old primary, then make the replica the primary. */
+async function promoteReplica(
+  open: OpenSession,
+  opts: PromoteOptions,
+  promotion: Promotion,
+  waitSeconds: number,
+  io: Io,
+): Promise<void> {
+  const replica = await open(opts.host);
   try {
-    requireProject(staged, opts.playbook);
-
-    // 2. What the replica (and the old primary, if it answers) say.
-    const hosts = [...inventory.hosts.keys()];
-    // One store for both steps: each vault is decrypted once.
-    const vaults = vaultStore(opts, io);
-    const secret = await resolveSecrets(project, hosts, io.redactor, vaults);
-    const transport = (await import('../../transport')).sshTransport();
-    const open = async (host: string): Promise<HostDriver> =>
-      new RemoteDriver(
-        await transport.connect(
-          connectTarget(inventory, host, { acceptNew: opts.acceptNew ?? false, secret }),
-        ),
-        COMMAND_TIMEOUT_MS + waitSeconds * 1000,
+    const { verdict, dialect } = await readReplica(replica, opts.host, promotion.flavor);
+    const refusals: string[] = [];
+    if (await answers(open, promotion.old))
+      refusals.push(
+        `the primary ${promotion.old} still answers: promoting ${opts.host} would make two primaries (stop ${promotion.old} first)`,
       );
-    const replica = await open(opts.host);
-    try {
-      const requests: FactRequest[] = [
-        versionFact(),
-        { kind: 'sql', ...REPLICA_STATUS },
-        { kind: 'sql', ...READ_ONLY },
-        ...(flavor === 'mariadb' ? [{ kind: 'sql' as const, query: APPLIED_POS }] : []),
-      ];
-      const facts = new FactView((await replica.gather(requests)).facts);
-      const server = serverState(facts, flavor);
-      if (!server.up)
-        throw new Refused(`the database on ${opts.host} does not answer: ${server.reason}`);
-      const raw = facts.sql(REPLICA_STATUS);
-      const status = raw.ok ? parseReplicaStatus(raw.output) : undefined;
-      const applied =
-        flavor === 'mariadb' ? facts.sql({ query: APPLIED_POS }) : { ok: false as const };
-      const verdict = checkPromotable(
-        opts.host,
-        flavor,
-        status,
-        applied.ok ? applied.output.trim() : undefined,
-        (() => {
-          const ro = facts.sql(READ_ONLY);
-          return ro.ok && ro.output.trim() === '0';
-        })(),
+    if (!verdict.ok) refusals.push(verdict.reason);
+    if (refusals.length && !opts.force)
+      throw new Refused(`${refusals.join('; ')}. Use --force to promote anyway.`);
+    for (const r of refusals) io.err(`warning: ${r} (--force)`);
+    if (verdict.ok && verdict.waitFor) await drain(replica, opts, verdict.waitFor, waitSeconds, io);
+    if (verdict.ok && verdict.already) {
+      io.out(
+        `${opts.host} already is a primary (writable, no replication): finishing the promotion`,
       );
-
-      const oldAlive = await answers(open, old);
-      const refusals: string[] = [];
-      if (oldAlive)
-        refusals.push(
-          `the primary ${old} still answers: promoting ${opts.host} would make two primaries (stop ${old} first)`,
-        );
-      if (!verdict.ok) refusals.push(verdict.reason);
-      if (refusals.length && !opts.force)
-        throw new Refused(`${refusals.join('; ')}. Use --force to promote anyway.`);
-      for (const r of refusals) io.err(`warning: ${r} (--force)`);
-
-      // 3. Everything received is applied, then replication goes and writes come in.
-      if (verdict.ok && verdict.waitFor) {
-        io.out(`${opts.host}: applying what it received (up to ${waitSeconds} s)`);
-        const out = (
-          await replica.capture(
-            `mysql --batch --skip-column-names -e ${quote(waitQuery(verdict.waitFor, waitSeconds))}`,
-          )
-        )
-          .toString('utf8')
-          .trim();
-        if (out !== '0') {
-          const why = `${opts.host} did not apply everything it received within ${waitSeconds} s`;
-          if (!opts.force) throw new Refused(`${why}. Use --force to promote anyway.`);
-          io.err(`warning: ${why} (--force)`);
-        }
-      }
-      if (verdict.ok && verdict.already) {
-        io.out(
-          `${opts.host} already is a primary (writable, no replication): finishing the promotion`,
-        );
-      } else {
-        const d = server.dialect;
-        const statements = [d.stopReplica(), d.resetReplicaAll(), ...d.readOnly(false)];
-        await replica.execute(
-          [{ kind: 'sql', statements, redacted: statements, reason: `promote ${opts.host}` }],
-          {},
-        );
-        io.out(`${opts.host}: ${statements.join('; ')}`);
-      }
-    } finally {
-      await replica.close();
+      return;
     }
-
-    // 4. The site with the new roles; the old primary waits until it is back.
-    io.out(
-      `applying the site with ${opts.host} as the primary (${old} left out): the application's writes go to it`,
+    const statements = [
+      dialect.stopReplica(),
+      dialect.resetReplicaAll(),
+      ...dialect.readOnly(false),
+    ];
+    await replica.execute(
+      [{ kind: 'sql', statements, redacted: statements, reason: `promote ${opts.host}` }],
+      {},
     );
-    const setup = await prepareRun(
-      {
-        inventory: staged,
-        playbook: opts.playbook,
-        forks: opts.forks,
-        acceptNew: opts.acceptNew,
-        limit: `all:!${old}`,
-      },
-      io,
-      { command: `promote ${opts.host}`, mode: 'exclusive' },
-      vaults,
-    );
-    const result = await setup.run({
-      emit: textReporter({ color: io.color, verbosity: 0, out: (line) => io.out(line) }),
-      check: false,
-      diff: false,
-    });
-
-    // 5. The inventory change.
-    if (opts.write) {
-      fs.renameSync(staged, file);
-      keepStaged = true;
-      io.out(`\n${file}: written (${opts.host} primary, ${old} its replica); commit it`);
-    } else {
-      io.out(`\nCommit this change to ${file} (or run again with --write):`);
-      io.out(unifiedDiff(before, after, file, file).trimEnd());
-    }
-    io.out(
-      `When ${old} is back, run apply: it becomes a replica of ${opts.host}, never a second primary.`,
-    );
-    return applyExitCode(result);
+    io.out(`${opts.host}: ${statements.join('; ')}`);
   } finally {
-    if (!keepStaged) fs.rmSync(staged, { force: true });
+    await replica.close();
   }
 }
 
+/** The replica's server, replication and read-only state, and whether it can be promoted. */
+async function readReplica(replica: HostDriver, host: string, flavor: Promotion['flavor']) {
+  const requests: FactRequest[] = [
+    versionFact(),
+    { kind: 'sql', ...REPLICA_STATUS },
+    { kind: 'sql', ...READ_ONLY },
+    ...(flavor === 'mariadb' ? [{ kind: 'sql' as const, query: APPLIED_POS }] : []),
+  ];
+  const facts = new FactView((await replica.gather(requests)).facts);
+  const server = serverState(facts, flavor);
+  if (!server.up) throw new Refused(`the database on ${host} does not answer: ${server.reason}`);
+  const raw = facts.sql(REPLICA_STATUS);
+  const applied = flavor === 'mariadb' ? facts.sql({ query: APPLIED_POS }) : { ok: false as const };
+  const readOnly = facts.sql(READ_ONLY);
+  const verdict = checkPromotable(
+    host,
+    flavor,
+    raw.ok ? parseReplicaStatus(raw.output) : undefined,
+    applied.ok ? applied.output.trim() : undefined,
+    readOnly.ok && readOnly.output.trim() === '0',
+  );
+  return { verdict, dialect: server.dialect };
+}
+
+/** Step 3's wait: the replica applies what it received, up to --wait seconds. */
+async function drain(
+  replica: HostDriver,
+  opts: PromoteOptions,
+  waitFor: Parameters<typeof waitQuery>[0],
+  waitSeconds: number,
+  io: Io,
+): Promise<void> {
+  io.out(`${opts.host}: applying what it received (up to ${waitSeconds} s)`);
+  const out = (
+    await replica.capture(
+      `mysql --batch --skip-column-names -e ${quote(waitQuery(waitFor, waitSeconds))}`,
+    )
+  )
+    .toString('utf8')
+    .trim();
+  if (out === '0') return;
+  const why = `${opts.host} did not apply everything it received within ${waitSeconds} s`;
+  if (!opts.force) throw new Refused(`${why}. Use --force to promote anyway.`);
+  io.err(`warning: ${why} (--force)`);
+}
+
+/** Step 4: the site with the new roles; the old primary waits until it is back. */
+async function applyNewRoles(
+  staged: string,
+  opts: PromoteOptions,
+  old: string,
+  vaults: VaultStore,
+  io: Io,
+): Promise<RunResult> {
+  io.out(
+    `applying the site with ${opts.host} as the primary (${old} left out): the application's writes go to it`,
+  );
+  const setup = await prepareRun(
+    {
+      inventory: staged,
+      playbook: opts.playbook,
+      forks: opts.forks,
+      acceptNew: opts.acceptNew,
+      limit: `all:!${old}`,
+    },
+    io,
+    { command: `promote ${opts.host}`, mode: 'exclusive' },
+    vaults,
+  );
+  return setup.run({
+    emit: textReporter({ color: io.color, verbosity: 0, out: (line) => io.out(line) }),
+    check: false,
+    diff: false,
+  });
+}
+
+/** Step 5: the inventory change written (--write) or printed to commit; true when written. */
+function finishInventory(staging: Staging, opts: PromoteOptions, old: string, io: Io): boolean {
+  const { file } = staging;
+  if (opts.write) {
+    fs.renameSync(staging.staged, file);
+    io.out(`\n${file}: written (${opts.host} primary, ${old} its replica); commit it`);
+  } else {
+    io.out(`\nCommit this change to ${file} (or run again with --write):`);
+    io.out(unifiedDiff(staging.before, staging.after, file, file).trimEnd());
+  }
+  io.out(
+    `When ${old} is back, run apply: it becomes a replica of ${opts.host}, never a second primary.`,
+  );
+  return opts.write === true;
+}
+
 /** True when the host's database answers (the host may be down: then false). */
-async function answers(
-  open: (host: string) => Promise<HostDriver>,
-  host: string,
-): Promise<boolean> {
+async function answers(open: OpenSession, host: string): Promise<boolean> {
   let driver: HostDriver | undefined;
   try {
     driver = await open(host);

@@ -3,10 +3,9 @@ import { UsageError } from '../../core/errors';
 import type { EngineEvent } from '../../engine/events';
 import type { LockRequest } from '../../engine/lock-script';
 import type { Project } from '../../engine/project';
-import { RemoteDriver } from '../../engine/remote-driver';
 import { runPlaybook, type RunResult } from '../../engine/runner';
 import { resolveSecrets } from '../../engine/secrets';
-import { connectTarget } from '../../engine/targets';
+import { sessionOpener } from '../../engine/sessions';
 import type { VaultStore } from '../../vault/vault-store';
 import { gracefulInterrupt } from '../interrupt';
 import type { Io } from '../io';
@@ -71,27 +70,16 @@ export async function prepareRun(
   // not halfway through.
   const { project, scope: hosts } = renderedProject(opts);
   const secret = await resolveSecrets(project, hosts, io.redactor, vaults);
-  let transport: Promise<import('../../transport').Transport> | undefined;
-  const connect = async (
+  const open = sessionOpener(project.inventory, secret, {
+    acceptNew: opts.acceptNew ?? false,
+    commandTimeoutMs: COMMAND_TIMEOUT_MS,
+    lock: lockRequest,
+    isDeadHolder: isDeadLocalRun,
+  });
+  const connect = (
     host: string,
     trace?: (event: Extract<EngineEvent, { type: 'trace' }>) => void,
-  ) => {
-    transport ??= import('../../transport').then((t) => t.sshTransport());
-    const ssh = await transport;
-    const target = connectTarget(project.inventory, host, {
-      acceptNew: opts.acceptNew ?? false,
-      secret,
-    });
-    const connection = await ssh.connect(target);
-    return new RemoteDriver(
-      connection,
-      COMMAND_TIMEOUT_MS,
-      trace ? (command) => trace({ type: 'trace', host, ...command }) : undefined,
-      lockRequest,
-      isDeadLocalRun,
-      () => ssh.connect(target, { fresh: true }),
-    );
-  };
+  ) => open(host, trace ? (command) => trace({ type: 'trace', host, ...command }) : undefined);
   return {
     project,
     hosts,

@@ -2,9 +2,8 @@ import { UsageError } from '../../core/errors';
 import type { HostDriver } from '../../engine/host-driver';
 import { runPool } from '../../engine/pool';
 import { requireProject } from '../../engine/project';
-import { RemoteDriver } from '../../engine/remote-driver';
 import { resolveSecrets } from '../../engine/secrets';
-import { connectTarget } from '../../engine/targets';
+import { sessionOpener } from '../../engine/sessions';
 import { FactView } from '../../modules/fact-view';
 import { painter } from '../../report/text-reporter';
 import {
@@ -13,8 +12,8 @@ import {
   statusRequests,
   type HostAnswer,
   type SiteStatus,
-} from '../../status/site-health';
-import { statusText } from '../../status/status-text';
+} from '../../site/status/site-health';
+import { statusText } from '../../site/status/status-text';
 import { gracefulInterrupt } from '../interrupt';
 import type { Io } from '../io';
 import { vaultStore, type VaultPasswordOptions } from '../vault-password';
@@ -48,17 +47,17 @@ export async function runStatus(opts: StatusOptions, io: Io): Promise<number> {
   const inventory = project.inventory;
   const hosts = [...inventory.hosts.keys()];
   const secret = await resolveSecrets(project, hosts, io.redactor, vaultStore(opts, io));
-  const transport = (await import('../../transport')).sshTransport();
+  const open = sessionOpener(inventory, secret, {
+    acceptNew: opts.acceptNew ?? false,
+    commandTimeoutMs: STATUS_TIMEOUT_MS,
+  });
   const drivers = new Map<string, HostDriver>();
 
   const ask = async (host: string): Promise<HostAnswer> => {
     try {
       let driver = drivers.get(host);
       if (!driver) {
-        const connection = await transport.connect(
-          connectTarget(inventory, host, { acceptNew: opts.acceptNew ?? false, secret }),
-        );
-        driver = new RemoteDriver(connection, STATUS_TIMEOUT_MS);
+        driver = await open(host);
         drivers.set(host, driver);
       }
       const { facts } = await driver.gather(statusRequests(inventory, host));

@@ -2,7 +2,7 @@
  * What a host is in the site, from its groups and variables: the one place
  * that reads roles, for the rules, `status` and `graph`. Pure.
  */
-import type { Host, Inventory } from './model';
+import type { Host, Inventory } from '../inventory/model';
 
 /** Group names the site's playbook gives a meaning to. */
 export const LB_GROUP = 'lb';

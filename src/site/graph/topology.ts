@@ -14,9 +14,9 @@
  *   replica's mysql_source. The firewall openings are those of
  *   nftables.conf.hbs, on the lb and web hosts with `firewall: true`.
  */
-import { isIpv4, isIpv6 } from '../core/ip-family';
-import type { Host, Inventory } from '../inventory/model';
-import { dbRole, isLb, isWeb, lbHosts, webHosts } from '../inventory/roles';
+import { isIpv4, isIpv6 } from '../../core/ip-family';
+import type { Host, Inventory } from '../../inventory/model';
+import { dbRole, isLb, isWeb, lbHosts, webHosts } from '../roles';
 
 /** The columns of the picture, left to right. */
 export type Tier = 'users' | 'vip' | 'lb' | 'nginx' | 'app' | 'mysql';

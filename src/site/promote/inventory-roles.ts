@@ -5,7 +5,7 @@
  * stays byte for byte. Pure.
  */
 import { Document, isMap, parseDocument, type YAMLMap } from 'yaml';
-import type { Inventory } from '../inventory/model';
+import type { Inventory } from '../../inventory/model';
 
 /**
  * `primary` becomes the primary; the old primary (its source) becomes its

@@ -1,8 +1,8 @@
 import type { Diagnostic } from '../core/errors';
 import { isIpAddress } from '../core/ip-family';
 import { diagnosticAt, fieldName } from '../core/yaml-source';
-import { hostsOfGroup, type Host, type Inventory } from './model';
-import { isVaultRef } from './secret-ref';
+import { hostsOfGroup, type Host, type Inventory } from '../inventory/model';
+import { isVaultRef } from '../inventory/secret-ref';
 import { isLb, isWeb, LB_GROUP, WEB_GROUP } from './roles';
 
 export { LB_GROUP, WEB_GROUP } from './roles';

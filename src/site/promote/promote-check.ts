@@ -2,8 +2,8 @@
  * Whether a replica can become the primary, from what it says about itself.
  * Pure: replica status and GTID positions in, a verdict out.
  */
-import { gtidMinus } from '../modules/gtid';
-import { sqlString, type ReplicaStatus } from '../mysql';
+import { gtidMinus } from '../../modules/gtid';
+import { sqlString, type ReplicaStatus } from '../../mysql';
 
 export type Promotable =
   | {

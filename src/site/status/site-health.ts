@@ -2,14 +2,14 @@
  * `status`: what to ask each host (one gather, one round trip) and what the
  * answers mean for the site. Pure: inventory and facts in, a health report out.
  */
-import type { FactRequest, UnitFact } from '../facts/types';
-import { unitName } from '../facts/types';
-import type { Host, Inventory } from '../inventory/model';
-import { databaseService, dbRole, isLb, isWeb, webHosts } from '../inventory/roles';
-import { gtidMinus, parseGtidSet } from '../modules/gtid';
-import { READ_ONLY, REPLICA_STATUS } from '../modules/mysql-common';
-import type { FactView } from '../modules/fact-view';
-import { parseReplicaStatus } from '../mysql';
+import type { FactRequest, UnitFact } from '../../facts/types';
+import { unitName } from '../../facts/types';
+import type { Host, Inventory } from '../../inventory/model';
+import { databaseService, dbRole, isLb, isWeb, webHosts } from '../roles';
+import { gtidMinus, parseGtidSet } from '../../modules/gtid';
+import { READ_ONLY, REPLICA_STATUS } from '../../modules/mysql-common';
+import type { FactView } from '../../modules/fact-view';
+import { parseReplicaStatus } from '../../mysql';
 import { isServing, parseShowStat } from './haproxy-stat';
 
 /** Seconds behind its source from which a running replica counts as degraded. */

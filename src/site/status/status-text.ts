@@ -1,4 +1,4 @@
-import type { Paint } from '../report/text-reporter';
+import type { Paint } from '../../report/text-reporter';
 import { statusExitCode, type SiteStatus } from './site-health';
 
 /** Columns padded to their widest cell; the first row is the header. */
