@@ -4,13 +4,23 @@ import type { Diagnostic } from '../core/errors';
 import { InputError } from '../core/errors';
 import { hasErrors } from '../core/result';
 import { loadInventory } from '../inventory/load';
-import { checkRules } from '../site/rules';
 import { hostsTouched } from '../inventory/touched';
 import type { Host, Inventory } from '../inventory/model';
 import { MODULE_CATALOG } from '../modules/registry';
 import { loadPlaybook } from '../playbook/load';
 import { declaredVariables, type Playbook } from '../playbook/model';
 import { playTargetDiagnostics } from './play-targets';
+
+/**
+ * Rules a project's inventory must follow beyond its schema (the site's:
+ * HTTPS, firewall, MySQL topology). Given by the caller: the engine knows no
+ * site. `refused` says which variables' values were refused already, so that
+ * a rule never judges them again (a knock-on error).
+ */
+export type InventoryRules = (
+  inventory: Inventory,
+  refused?: (host: Host, variable: string) => boolean,
+) => Diagnostic[];
 
 /** An inventory and a playbook, loaded and checked together. */
 export interface Project {
@@ -33,6 +43,7 @@ export interface Project {
 export function loadProject(
   inventoryPath: string,
   playbookPath: string,
+  rules: InventoryRules = () => [],
 ): {
   project?: Project;
   diagnostics: Diagnostic[];
@@ -44,15 +55,15 @@ export function loadProject(
     declared,
     playbookDir: path.dirname(path.resolve(playbookPath)),
   });
-  // The site's rules (HTTPS, firewall, MySQL topology) apply to what is run, not to the loader.
+  // The rules (the site's: HTTPS, firewall, MySQL topology) apply to what is run, not to the loader.
   // They run beside variable errors too (every error in one run), but never judge a
   // variable whose value was refused: that would be a knock-on error.
   const refused = (host: Host, variable: string) => {
     const names = inventory.refused.get(host.name);
     return names === 'all' || (names?.has(variable) ?? false);
   };
-  const rules = inventory.partial ? checkRules(inventory.partial, refused) : [];
-  const diagnostics = [...inventory.diagnostics, ...rules, ...playbook.diagnostics];
+  const broken = inventory.partial ? rules(inventory.partial, refused) : [];
+  const diagnostics = [...inventory.diagnostics, ...broken, ...playbook.diagnostics];
   if (!inventory.partial || !playbook.partial) return { diagnostics };
   diagnostics.push(...playTargetDiagnostics(inventory.partial, playbook.partial));
   const dir = playbook.partial.dir;
@@ -71,8 +82,12 @@ export function loadProject(
 }
 
 /** loadProject, throwing an InputError with every diagnostic when anything is wrong. */
-export function requireProject(inventoryPath: string, playbookPath: string): Project {
-  const { project, diagnostics } = loadProject(inventoryPath, playbookPath);
+export function requireProject(
+  inventoryPath: string,
+  playbookPath: string,
+  rules?: InventoryRules,
+): Project {
+  const { project, diagnostics } = loadProject(inventoryPath, playbookPath, rules);
   if (!project) throw new InputError(diagnostics.filter((d) => d.severity === 'error'));
   return project;
 }
@@ -81,13 +96,13 @@ export function requireProject(inventoryPath: string, playbookPath: string): Pro
  * The inventory alone, merged as Ansible merges it, for commands that need no
  * playbook: the playbook adds the variables it declares and its group_vars/
  * and host_vars/. The default playbook is read when it exists; one the user
- * `given` must exist and load. The site's rules run only with `site`.
+ * `given` must exist and load. `rules` (the site's) run only when given.
  * Throws an InputError with every diagnostic when anything is wrong.
  */
 export function requireInventory(
   inventoryPath: string,
   playbookPath: string,
-  opts: { site?: boolean; warn?: (warning: Diagnostic) => void; given?: boolean } = {},
+  opts: { rules?: InventoryRules; warn?: (warning: Diagnostic) => void; given?: boolean } = {},
 ): Inventory {
   let declared = new Set<string>();
   let playbookDir: string | undefined;
@@ -100,7 +115,7 @@ export function requireInventory(
   }
   const loaded = loadInventory(inventoryPath, { declared, playbookDir });
   const diagnostics = [...loaded.diagnostics];
-  if (loaded.value && opts.site) diagnostics.push(...checkRules(loaded.value));
+  if (loaded.value && opts.rules) diagnostics.push(...opts.rules(loaded.value));
   if (!loaded.value || hasErrors(diagnostics))
     throw new InputError(diagnostics.filter((d) => d.severity === 'error'));
   for (const d of diagnostics) opts.warn?.(d);

@@ -75,6 +75,11 @@ export const RULES: Rule[] = [
     why: 'the commands, the lab and the doc generators are edges: nothing of the engine depends on them',
   },
   {
+    from: ['engine/', 'changes/', 'report/', 'transport/', 'modules/'],
+    forbidden: ['site/'],
+    why: "the engine knows no site: the commands give it the site's rules (cli/site-project.ts)",
+  },
+  {
     from: ['lab/'],
     forbidden: ['engine/', 'modules/', 'facts/', 'changes/', 'report/', 'cli/'],
     why: 'the lab is test hosts: it writes an inventory for the tool, and uses nothing of it',

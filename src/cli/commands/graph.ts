@@ -1,4 +1,4 @@
-import { requireInventory } from '../../engine/project';
+import { requireSiteInventory } from '../site-project';
 import { renderDot } from '../../site/graph/dot';
 import { renderMermaid } from '../../site/graph/mermaid';
 import { renderSvg } from '../../site/graph/svg';
@@ -30,7 +30,7 @@ const RENDERERS: Record<GraphFormat, (topology: Topology) => string> = {
  */
 export async function runGraph(opts: GraphOptions, io: Io): Promise<number> {
   const topology = buildTopology(
-    requireInventory(opts.inventory, opts.playbook, { site: true, given: opts.playbookGiven }),
+    requireSiteInventory(opts.inventory, opts.playbook, { given: opts.playbookGiven }),
   );
   const text = RENDERERS[opts.format](topology);
   if (!opts.out) {

@@ -5,7 +5,7 @@ import { unifiedDiff } from '../../core/unified-diff';
 import { quote } from '../../core/shell';
 import type { FactRequest } from '../../facts/types';
 import type { HostDriver } from '../../engine/host-driver';
-import { requireProject } from '../../engine/project';
+import { requireSiteProject } from '../site-project';
 import { resolveSecrets } from '../../engine/secrets';
 import { sessionOpener, type OpenSession } from '../../engine/sessions';
 import type { RunResult } from '../../engine/runner';
@@ -53,13 +53,13 @@ export async function runPromote(opts: PromoteOptions, io: Io): Promise<number> 
   const waitSeconds = Number(opts.wait);
   if (!Number.isInteger(waitSeconds) || waitSeconds < 0)
     throw new UsageError(`--wait must be a whole number of seconds, got ${opts.wait}`);
-  const project = requireProject(opts.inventory, opts.playbook);
+  const project = requireSiteProject(opts.inventory, opts.playbook);
   const promotion = promotionOf(project.inventory, opts.host, opts.inventory);
   // 1. The inventory after the promotion, checked before anything changes.
   const staging = stageInventory(project.inventory, opts.host);
   let written = false;
   try {
-    requireProject(staging.staged, opts.playbook);
+    requireSiteProject(staging.staged, opts.playbook);
     // One store for both steps: each vault is decrypted once.
     const vaults = vaultStore(opts, io);
     const hosts = [...project.inventory.hosts.keys()];

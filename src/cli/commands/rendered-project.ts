@@ -2,7 +2,8 @@ import { InputError, UsageError } from '../../core/errors';
 import { MASK } from '../../core/redact';
 import { desiredFiles, type HostFiles } from '../../engine/desired-files';
 import { hostsInScope } from '../../engine/expand';
-import { requireProject, type Project } from '../../engine/project';
+import type { Project } from '../../engine/project';
+import { requireSiteProject } from '../site-project';
 import { selectHosts } from '../../inventory/patterns';
 
 /**
@@ -17,7 +18,7 @@ export function renderedProject(opts: { inventory: string; playbook: string; lim
   /** The hosts in scope, in inventory order. */
   scope: string[];
 } {
-  const project = requireProject(opts.inventory, opts.playbook);
+  const project = requireSiteProject(opts.inventory, opts.playbook);
   if (opts.limit && selectHosts(project.inventory, opts.limit).hosts.length === 0) {
     throw new UsageError(`--limit ${opts.limit} matches no host of ${opts.inventory}`);
   }

@@ -1,7 +1,7 @@
 import { UsageError } from '../../core/errors';
 import type { HostDriver } from '../../engine/host-driver';
 import { runPool } from '../../engine/pool';
-import { requireProject } from '../../engine/project';
+import { requireSiteProject } from '../site-project';
 import { resolveSecrets } from '../../engine/secrets';
 import { sessionOpener } from '../../engine/sessions';
 import { FactView } from '../../modules/fact-view';
@@ -43,7 +43,7 @@ export async function runStatus(opts: StatusOptions, io: Io): Promise<number> {
       : Number(opts.watch === true ? 2 : opts.watch);
   if (!Number.isFinite(every) || every < 0)
     throw new UsageError(`--watch takes a number of seconds, got ${String(opts.watch)}`);
-  const project = requireProject(opts.inventory, opts.playbook);
+  const project = requireSiteProject(opts.inventory, opts.playbook);
   const inventory = project.inventory;
   const hosts = [...inventory.hosts.keys()];
   const secret = await resolveSecrets(project, hosts, io.redactor, vaultStore(opts, io));

@@ -2,7 +2,8 @@ import type { Diagnostic } from '../../core/errors';
 import { formatDiagnostic } from '../../core/errors';
 import { hasErrors } from '../../core/result';
 import { desiredFiles } from '../../engine/desired-files';
-import { loadProject, type Project } from '../../engine/project';
+import type { Project } from '../../engine/project';
+import { loadSiteProject } from '../site-project';
 import { secretsInScope, type SecretUse } from '../../engine/secrets';
 import type { VaultRef } from '../../inventory/secret-ref';
 import { describeSecretRef, lookupSecret, lookupVaultSecret } from '../../inventory/secrets';
@@ -29,7 +30,7 @@ export interface ValidateOptions extends VaultPasswordOptions {
  * every host. Reports every problem; exit 1 on errors, 0 with warnings only.
  */
 export async function runValidate(opts: ValidateOptions, io: Io): Promise<number> {
-  const loaded = loadProject(opts.inventory, opts.playbook);
+  const loaded = loadSiteProject(opts.inventory, opts.playbook);
   const all: Diagnostic[] = [...loaded.diagnostics];
   // With errors elsewhere, the templates of the hosts those errors do not touch are still tried.
   const project = loaded.project ?? loaded.partial?.project;
