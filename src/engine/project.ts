@@ -6,6 +6,7 @@ import { hasErrors } from '../core/result';
 import { loadInventory } from '../inventory/load';
 import { hostsTouched } from '../inventory/touched';
 import type { Host, Inventory } from '../inventory/model';
+import type { VariableTable } from '../inventory/variables';
 import { MODULE_CATALOG } from '../modules/registry';
 import { loadPlaybook } from '../playbook/load';
 import { declaredVariables, type Playbook } from '../playbook/model';
@@ -21,6 +22,16 @@ export type InventoryRules = (
   inventory: Inventory,
   refused?: (host: Host, variable: string) => boolean,
 ) => Diagnostic[];
+
+/**
+ * What a kind of project (the site) adds to the generic loader: the variables
+ * its inventories know (typed, with defaults) and the rules they must follow.
+ * The engine knows no site: the commands give it this (cli/site-project.ts).
+ */
+export interface ProjectSpec {
+  variables?: VariableTable;
+  rules?: InventoryRules;
+}
 
 /** An inventory and a playbook, loaded and checked together. */
 export interface Project {
@@ -43,7 +54,7 @@ export interface Project {
 export function loadProject(
   inventoryPath: string,
   playbookPath: string,
-  rules: InventoryRules = () => [],
+  spec: ProjectSpec = {},
 ): {
   project?: Project;
   diagnostics: Diagnostic[];
@@ -52,6 +63,7 @@ export function loadProject(
   const playbook = loadPlaybook(playbookPath, MODULE_CATALOG);
   const declared = playbook.partial ? declaredVariables(playbook.partial) : new Set<string>();
   const inventory = loadInventory(inventoryPath, {
+    variables: spec.variables,
     declared,
     playbookDir: path.dirname(path.resolve(playbookPath)),
   });
@@ -62,7 +74,7 @@ export function loadProject(
     const names = inventory.refused.get(host.name);
     return names === 'all' || (names?.has(variable) ?? false);
   };
-  const broken = inventory.partial ? rules(inventory.partial, refused) : [];
+  const broken = inventory.partial && spec.rules ? spec.rules(inventory.partial, refused) : [];
   const diagnostics = [...inventory.diagnostics, ...broken, ...playbook.diagnostics];
   if (!inventory.partial || !playbook.partial) return { diagnostics };
   diagnostics.push(...playTargetDiagnostics(inventory.partial, playbook.partial));
@@ -85,9 +97,9 @@ export function loadProject(
 export function requireProject(
   inventoryPath: string,
   playbookPath: string,
-  rules?: InventoryRules,
+  spec?: ProjectSpec,
 ): Project {
-  const { project, diagnostics } = loadProject(inventoryPath, playbookPath, rules);
+  const { project, diagnostics } = loadProject(inventoryPath, playbookPath, spec);
   if (!project) throw new InputError(diagnostics.filter((d) => d.severity === 'error'));
   return project;
 }
@@ -102,7 +114,7 @@ export function requireProject(
 export function requireInventory(
   inventoryPath: string,
   playbookPath: string,
-  opts: { rules?: InventoryRules; warn?: (warning: Diagnostic) => void; given?: boolean } = {},
+  opts: ProjectSpec & { warn?: (warning: Diagnostic) => void; given?: boolean } = {},
 ): Inventory {
   let declared = new Set<string>();
   let playbookDir: string | undefined;
@@ -113,7 +125,11 @@ export function requireInventory(
     if (playbook.value) declared = declaredVariables(playbook.value);
     playbookDir = path.dirname(path.resolve(playbookPath));
   }
-  const loaded = loadInventory(inventoryPath, { declared, playbookDir });
+  const loaded = loadInventory(inventoryPath, {
+    variables: opts.variables,
+    declared,
+    playbookDir,
+  });
   const diagnostics = [...loaded.diagnostics];
   if (loaded.value && opts.rules) diagnostics.push(...opts.rules(loaded.value));
   if (!loaded.value || hasErrors(diagnostics))

@@ -8,9 +8,15 @@ import { mergeInventory, type Refusals } from './merge';
 import type { Inventory } from './model';
 import { parseInventoryFile } from './parse-file';
 import { unsupportedInventory } from './unsupported';
+import { CONNECTION_VARIABLES, type VariableTable, type Vocabulary } from './variables';
 import { VarsFolder } from './vars-files';
 
 export interface LoadOptions {
+  /**
+   * The variables the tool knows (typed, with defaults): a site's table
+   * (src/site/variables.ts); the connection's alone by default.
+   */
+  variables?: VariableTable;
   /** Variables a playbook declares (its `vars:` keys): allowed in the inventory. */
   declared?: Iterable<string>;
   /**
@@ -62,13 +68,18 @@ export function parseInventory(
   const parsed = readAnsibleYaml(file, text);
   if (!parsed.source) return failed(parsed.diagnostics);
   const diagnostics: Diagnostic[] = [];
-  const declared = new Set(options.declared ?? []);
-  const fileInventory = parseInventoryFile(parsed.source, declared, diagnostics);
+  const vocabulary: Vocabulary = {
+    variables: options.variables ?? CONNECTION_VARIABLES,
+    declared: new Set(options.declared ?? []),
+  };
+  const fileInventory = parseInventoryFile(parsed.source, vocabulary, diagnostics);
   const sources = new Map<string, YamlSource>([[file, parsed.source]]);
   const folders = varsFolders(file, options.playbookDir).map(
-    (dir) => new VarsFolder(dir, declared, diagnostics, sources),
+    (dir) => new VarsFolder(dir, vocabulary, diagnostics, sources),
   );
-  const merged = mergeInventory(fileInventory, parsed.source, folders, sources, diagnostics);
+  const merged = mergeInventory(fileInventory, parsed.source, folders, sources, diagnostics, {
+    variables: vocabulary.variables,
+  });
   const { inventory, refused } = merged;
   for (const folder of folders) {
     diagnostics.push(...folder.unusedFiles('group_vars', new Set(inventory.groups.keys())));

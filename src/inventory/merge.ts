@@ -3,8 +3,8 @@ import { diagnosticAt, type YamlSource } from '../core/yaml-source';
 import type { Group, Host, Inventory, Origin } from './model';
 import type { FileGroup, FileInventory, HostEntry } from './parse-file';
 import { laterRefused, type Refused } from './read-vars';
-import { defaultVariables } from './variables';
 import { byCodePoint, type VarsFolder, type VarsLayer } from './vars-files';
+import { defaultVariables, type VariableTable } from './variables';
 
 /** The variable folders that apply, lowest precedence first: the inventory's, then the playbook's. */
 export type VarsFolders = readonly VarsFolder[];
@@ -35,7 +35,10 @@ export function mergeInventory(
   folders: VarsFolders,
   sources: ReadonlyMap<string, YamlSource>,
   diagnostics: Diagnostic[],
+  /** The known variables: their defaults go under every host's own values. */
+  options: { variables: VariableTable },
 ): Merged {
+  const defaults = defaultVariables(options.variables);
   adoptOrphans(file.groups);
   const loop = findLoop(file.groups);
   if (loop) {
@@ -62,7 +65,8 @@ export function mergeInventory(
     const member = groupsOf(name, index);
     const ordered = sortGroups([...member].filter((g) => g !== 'all').map((g) => groups.get(g)!));
     const layers = hostLayers(name, ordered, entries, file, source.file, folders);
-    const applied = applyLayers(name, layers);
+    const applied = applyLayers(name, layers, defaults);
+    applyDerived(applied, options.variables);
     hosts.set(name, {
       name,
       groups: ['all', ...ordered.map((g) => g.name)],
@@ -115,8 +119,9 @@ function hostLayers(
 function applyLayers(
   host: string,
   layers: VarsLayer[],
+  defaults: Record<string, unknown>,
 ): { vars: Record<string, unknown>; origins: Record<string, Origin>; refused: Refused } {
-  const vars: Record<string, unknown> = defaultVariables();
+  const vars: Record<string, unknown> = { ...defaults };
   const origins: Record<string, Origin> = {};
   let refused: Refused = new Set<string>();
   for (const layer of layers) {
@@ -126,12 +131,27 @@ function applyLayers(
     }
     refused = laterRefused(refused, { ...layer, refused: layer.refused ?? new Set<string>() });
   }
-  // private_address defaults to address: a refused address leaves it unknown too.
-  if (refused !== 'all' && refused.has('address') && !origins.private_address)
-    refused = new Set([...refused, 'private_address']);
+  // SSH connects to the host's name unless told otherwise.
   if (vars.address === undefined) vars.address = host;
-  if (vars.private_address === undefined) vars.private_address = vars.address;
   return { vars, origins, refused };
+}
+
+/**
+ * Variables that default to another's value (a site's private_address to
+ * address): taken after the merge; when the other was refused, they are
+ * unknown too.
+ */
+function applyDerived(
+  applied: { vars: Record<string, unknown>; origins: Record<string, Origin>; refused: Refused },
+  table: VariableTable,
+): void {
+  for (const [key, spec] of Object.entries(table)) {
+    const from = spec.defaultFrom;
+    if (from === undefined || applied.origins[key]) continue;
+    if (applied.refused !== 'all' && applied.refused.has(from))
+      applied.refused = new Set([...applied.refused, key]);
+    if (applied.vars[key] === undefined) applied.vars[key] = applied.vars[from];
+  }
 }
 
 /** Every group without a parent becomes a child of `all`, in the order groups were created. */

@@ -10,7 +10,7 @@ import {
   type Refused,
   type VarsContext,
 } from './read-vars';
-import { ALIASES, isKnownVariable } from './variables';
+import { ALIASES, isKnownVariable, type Vocabulary } from './variables';
 
 /** A group as the inventory file writes it, before merging. */
 export interface FileGroup {
@@ -54,10 +54,10 @@ const GROUP_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 /** Reads the groups, hosts and variables of an inventory file, as Ansible's YAML plugin does. */
 export function parseInventoryFile(
   source: YamlSource,
-  declared: ReadonlySet<string>,
+  vocabulary: Vocabulary,
   diagnostics: Diagnostic[],
 ): FileInventory {
-  return new FileReader({ source, declared, diagnostics }).read();
+  return new FileReader({ source, ...vocabulary, diagnostics }).read();
 }
 
 class FileReader {
@@ -116,7 +116,9 @@ class FileReader {
       if ((GROUP_KEYS as readonly string[]).includes(key)) continue;
       const hint = didYouMean(key, GROUP_KEYS);
       const asVar =
-        !hint && (isKnownVariable(key) || key in ALIASES) ? ' (variables go under "vars:")' : '';
+        !hint && (isKnownVariable(this.ctx.variables, key) || key in ALIASES)
+          ? ' (variables go under "vars:")'
+          : '';
       this.error([...path, key], `unknown field${hint}${asVar}`, true);
     }
     // In file order, as Ansible reads them.

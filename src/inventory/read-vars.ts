@@ -9,11 +9,13 @@ import {
   type YamlSource,
 } from '../core/yaml-source';
 import { isSecretRef, looksSecret } from './secret-ref';
-import { ALIASES, VARIABLES, isKnownVariable, type VariableSpec } from './variables';
+import { ALIASES, isKnownVariable, type VariableSpec, type VariableTable } from './variables';
 
 /** What checking a mapping of variables needs: the file it is in and the playbook's names. */
 export interface VarsContext {
   source: YamlSource;
+  /** The tool's known variables (the connection's, a site's): typed, with defaults. */
+  variables: VariableTable;
   /** Variables the playbook declares: allowed besides the tool's own. */
   declared: ReadonlySet<string>;
   diagnostics: Diagnostic[];
@@ -56,7 +58,9 @@ export function readVars(ctx: VarsContext, value: unknown, path: PathSegment[]):
       refused.add(key);
       // A near miss: the variable it likely meant is then missing, and no rule judges it.
       const meant =
-        isKnownVariable(key) || ctx.declared.has(key) ? undefined : nearMiss(ctx, rawKey);
+        isKnownVariable(ctx.variables, key) || ctx.declared.has(key)
+          ? undefined
+          : nearMiss(ctx, rawKey);
       if (meant !== undefined) refused.add(ALIASES[meant] ?? meant);
       continue;
     }
@@ -76,7 +80,7 @@ export function laterRefused(before: Refused, later: ReadVars): Refused {
 }
 
 function knownNames(ctx: VarsContext): string[] {
-  return [...Object.keys(VARIABLES), ...ctx.declared];
+  return [...Object.keys(ctx.variables), ...ctx.declared];
 }
 
 function nearMiss(ctx: VarsContext, rawKey: string): string | undefined {
@@ -92,8 +96,8 @@ function checkVariable(
   value: unknown,
   varPath: PathSegment[],
 ): unknown {
-  if (isKnownVariable(key)) {
-    const spec: VariableSpec = VARIABLES[key];
+  if (isKnownVariable(ctx.variables, key)) {
+    const spec: VariableSpec = ctx.variables[key]!;
     if (spec.secret && typeof value === 'string') {
       error(ctx, varPath, plainSecretMessage(key));
       return NOT_ACCEPTED;

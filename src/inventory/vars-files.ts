@@ -5,6 +5,7 @@ import { readSourceFile, typeOf, type PathSegment, type YamlSource } from '../co
 import { isAnsibleVault, readAnsibleYaml } from './ansible-yaml';
 import { VAULT_FILE } from './unsupported';
 import { isMapping, readVars, type Refused } from './read-vars';
+import type { Vocabulary } from './variables';
 
 /** One source of variables, applied as a whole: a file's mapping, or a group's `vars:`. */
 export interface VarsLayer {
@@ -32,7 +33,7 @@ export class VarsFolder {
 
   constructor(
     readonly dir: string,
-    private readonly declared: ReadonlySet<string>,
+    private readonly vocabulary: Vocabulary,
     private readonly diagnostics: Diagnostic[],
     private readonly sources: Map<string, YamlSource>,
   ) {}
@@ -131,7 +132,7 @@ export class VarsFolder {
       });
       return unread;
     }
-    const ctx = { source: parsed.source, declared: this.declared, diagnostics: this.diagnostics };
+    const ctx = { source: parsed.source, ...this.vocabulary, diagnostics: this.diagnostics };
     return { file, ...readVars(ctx, data, []) };
   }
 }

@@ -4,6 +4,7 @@ import type { EngineEvent } from '../../src/engine/events';
 import { MemoryDriver } from '../../src/engine/memory-driver';
 import { MemoryHost } from '../../src/facts/memory-host';
 import { requireProject } from '../../src/engine/project';
+import { SITE } from '../../src/cli/site-project';
 import { runPlaybook } from '../../src/engine/runner';
 import { resolveSecrets } from '../../src/engine/secrets';
 import { VaultStore } from '../../src/vault/vault-store';
@@ -17,6 +18,7 @@ describe('engine: a firewall ruleset is confirmed over a new connection, or neve
   const project = requireProject(
     fixture('inventories', 'good', 'minimal.yml'),
     fixture('playbooks', 'engine-firewall.yml'),
+    SITE,
   );
   let lb: MemoryHost;
 

@@ -4,6 +4,7 @@ import { MemoryDriver } from '../../src/engine/memory-driver';
 import { MemoryHost } from '../../src/facts/memory-host';
 import type { EngineEvent } from '../../src/engine/events';
 import { requireProject } from '../../src/engine/project';
+import { SITE } from '../../src/cli/site-project';
 import { runPlaybook, type RunResult } from '../../src/engine/runner';
 import { resolveSecrets } from '../../src/engine/secrets';
 import { VaultStore } from '../../src/vault/vault-store';
@@ -18,6 +19,7 @@ describe('engine over in-memory hosts', () => {
   const project = requireProject(
     fixture('inventories', 'good', 'minimal.yml'),
     fixture('playbooks', 'engine.yml'),
+    SITE,
   );
   let hosts: Map<string, MemoryHost>;
   let drivers: MemoryDriver[];
@@ -300,6 +302,7 @@ describe('engine over in-memory hosts', () => {
     const flow = requireProject(
       fixture('inventories', 'good', 'minimal.yml'),
       fixture('playbooks', 'engine-flow.yml'),
+      SITE,
     );
     for (const h of hosts.values()) h.repository.set('nginx', ['nginx.service']);
     const r = await runWith(flow, {});
@@ -315,6 +318,7 @@ describe('engine over in-memory hosts', () => {
     const flow = requireProject(
       fixture('inventories', 'good', 'minimal.yml'),
       fixture('playbooks', 'engine-flow.yml'),
+      SITE,
     );
     const r = await runWith(flow, { tags: ['config'] });
     assert.deepEqual([...new Set(r.tasks.map((t) => t.task))], ['marker']);
@@ -325,6 +329,7 @@ describe('engine over in-memory hosts', () => {
     const flow = requireProject(
       fixture('inventories', 'good', 'minimal.yml'),
       fixture('playbooks', 'engine-flow.yml'),
+      SITE,
     );
     // web-01's apt has no nginx: its package task fails.
     hosts.get('web-02')!.repository.set('nginx', ['nginx.service']);
@@ -338,6 +343,7 @@ describe('engine over in-memory hosts', () => {
     const plays = requireProject(
       fixture('inventories', 'good', 'minimal.yml'),
       fixture('playbooks', 'engine-plays.yml'),
+      SITE,
     );
     const commands = () => Object.fromEntries(drivers.map((d) => [d.host, d.commands] as const));
     const runCounted = async () => {
@@ -373,6 +379,7 @@ describe('engine over in-memory hosts', () => {
     const batchProject = requireProject(
       fixture('inventories', 'good', 'minimal.yml'),
       fixture('playbooks', 'engine-batch.yml'),
+      SITE,
     );
 
     it('a folder and two files in one command; the task after them sees their result; handlers run', async () => {

@@ -6,6 +6,7 @@ import { Redactor } from '../../src/core/redact';
 import { MemoryDriver } from '../../src/engine/memory-driver';
 import { MemoryHost } from '../../src/facts/memory-host';
 import { requireProject } from '../../src/engine/project';
+import { SITE } from '../../src/cli/site-project';
 import { runPlaybook } from '../../src/engine/runner';
 import { resolveSecrets } from '../../src/engine/secrets';
 import { textReporter } from '../../src/report/text-reporter';
@@ -57,7 +58,7 @@ describe('vault secrets in a run', () => {
   after(() => fs.rmSync(work, { recursive: true, force: true }));
 
   it('resolves { vault: NAME } once per vault, places the value, and masks it in every output', async () => {
-    const project = requireProject(path.join(work, 'inv.yml'), path.join(work, 'site.yml'));
+    const project = requireProject(path.join(work, 'inv.yml'), path.join(work, 'site.yml'), SITE);
     let asked = 0;
     const vaults = new VaultStore(async () => {
       asked++;
@@ -100,7 +101,7 @@ describe('vault secrets in a run', () => {
   });
 
   it('a vault that is not in scope is never opened', async () => {
-    const project = requireProject(path.join(work, 'inv.yml'), path.join(work, 'site.yml'));
+    const project = requireProject(path.join(work, 'inv.yml'), path.join(work, 'site.yml'), SITE);
     const vaults = new VaultStore(() => Promise.reject(new Error('asked for a password')));
     await resolveSecrets(project, ['lb-01'], new Redactor(), vaults);
   });

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { requireInventory } from '../../src/engine/project';
+import { SITE } from '../../src/cli/site-project';
 import type { Inventory } from '../../src/inventory/model';
 import { ROOT } from './cli';
 
@@ -26,5 +27,7 @@ export const GRAPH_FIXTURES: { name: string; file: string }[] = [
 
 /** An inventory as `graph` loads it, with the site playbook's declared variables. */
 export function loadGraphInventory(file: string): Inventory {
-  return requireInventory(path.join(ROOT, file), path.join(ROOT, 'playbooks', 'site.yml'));
+  return requireInventory(path.join(ROOT, file), path.join(ROOT, 'playbooks', 'site.yml'), {
+    variables: SITE.variables,
+  });
 }

@@ -3,9 +3,12 @@ import { parseInventory } from '../../src/inventory/load';
 import { selectHosts } from '../../src/inventory/patterns';
 import { fixture } from '../support/cli';
 import { loadInventory } from '../../src/inventory/load';
+import { SITE_VARIABLES } from '../../src/site/variables';
+
+const variables = SITE_VARIABLES;
 
 const load = (text: string, declared: string[] = []) => {
-  const r = parseInventory('inv.yml', text, { declared });
+  const r = parseInventory('inv.yml', text, { declared, variables });
   assert.ok(r.value, r.diagnostics.map((d) => d.message).join('\n'));
   return r.value;
 };
@@ -60,6 +63,7 @@ all:
     const r = parseInventory(
       'inv.yml',
       'all:\n  vars:\n    adress: 10.0.0.1\n  hosts:\n    a: {}\n',
+      { variables },
     );
     assert.equal(r.value, undefined);
     assert.match(r.diagnostics[0]!.message, /unknown variable \(did you mean "address"\?\)/);
@@ -69,13 +73,15 @@ all:
     const r = parseInventory(
       'inv.yml',
       'all:\n  vars:\n    api_token: abc123\n  hosts:\n    a: {}\n',
-      { declared: ['api_token'] },
+      { declared: ['api_token'], variables },
     );
     assert.match(r.diagnostics[0]!.message, /plain-text secret/);
   });
 
   it('loads the shipped production example without warnings', () => {
-    const r = loadInventory(fixture('..', '..', 'inventories', 'production.example.yml'));
+    const r = loadInventory(fixture('..', '..', 'inventories', 'production.example.yml'), {
+      variables,
+    });
     assert.ok(r.value);
     assert.deepEqual(r.diagnostics, []);
     assert.deepEqual([...r.value.hosts.keys()], ['lb-01', 'web-01', 'web-02']);

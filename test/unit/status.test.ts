@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import type { Fact, FactRequest } from '../../src/facts/types';
 import { factKey } from '../../src/facts/types';
 import { requireProject } from '../../src/engine/project';
+import { SITE } from '../../src/cli/site-project';
 import { FactView } from '../../src/modules/fact-view';
 import { parseShowStat } from '../../src/site/status/haproxy-stat';
 import {
@@ -43,6 +44,7 @@ describe('status: the site from every host’s answers', () => {
   const project = requireProject(
     fixture('inventories', 'good', 'minimal.yml'),
     fixture('playbooks', 'engine.yml'),
+    SITE,
   );
   const inventory = project.inventory;
   const GTID = 'cca0d498-e804-11f1-8bfb-361fb8e7e70a';
@@ -230,6 +232,7 @@ describe('status: two load balancers sharing a virtual address (keepalived)', ()
   const project = requireProject(
     fixture('inventories', 'graph', 'two-lbs-vip.yml'),
     fixture('playbooks', 'engine.yml'),
+    SITE,
   );
   const inventory = project.inventory;
   const VIP = '10.1.0.100';

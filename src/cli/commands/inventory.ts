@@ -1,5 +1,5 @@
 import { formatDiagnostic, UsageError } from '../../core/errors';
-import { requireInventory } from '../../engine/project';
+import { requireSiteInventory } from '../site-project';
 import type { Host, Inventory } from '../../inventory/model';
 import { describeSecretRef } from '../../inventory/secrets';
 import { isSecretRef } from '../../inventory/secret-ref';
@@ -25,7 +25,8 @@ export async function runInventory(opts: InventoryOptions, io: Io): Promise<numb
   if (!opts.list && !opts.graph && !opts.host)
     throw new UsageError('give one of --list, --graph or --host NAME');
   // Variables the playbook declares are allowed; without a playbook only the built-in ones are.
-  const inventory = requireInventory(opts.inventory, opts.playbook, {
+  const inventory = requireSiteInventory(opts.inventory, opts.playbook, {
+    rules: false,
     warn: (d) => io.err(formatDiagnostic(d)),
     given: opts.playbookGiven,
   });
