@@ -160,138 +160,181 @@ async function writeLabFiles(input: LabFilesInput): Promise<string> {
   return authorizedKey;
 }
 
-export async function labUp(options: LabUpOptions = {}): Promise<LabUpResult> {
-  const started = Date.now();
-  const progress: Progress = options.progress ?? (() => undefined);
+/** A lab as `lab up` is asked for it: checked, nothing changed yet. */
+interface LabPlan {
+  name: string;
+  flavor: Flavor;
+  subnet: Subnet;
+  hosts: HostPlan[];
+  root: string;
+  paths: LabPaths;
+  bridge: string;
+  tls: LabTlsPlan;
+}
+
+function planLab(options: LabUpOptions): LabPlan {
   const name = validateLabName(options.name);
   const flavor = parseFlavor(options.flavor);
-  const spec = FLAVORS[flavor];
   const subnet = parseSubnet(options.subnet ?? DEFAULT_SUBNET);
   const hosts = planHosts(name, hostNamesFromOption(options.hosts), subnet);
   assertLabSupported('lab up');
   const root = labRoot(options.root);
   const paths = labPaths(root, name);
-  const bridge = bridgeName(name);
-  const tlsPlan = planLabTls(name, paths.tls, hosts, labVirtualIp(hosts, subnet));
+  const tls = planLabTls(name, paths.tls, hosts, labVirtualIp(hosts, subnet));
+  return { name, flavor, subnet, hosts, root, paths, bridge: bridgeName(name), tls };
+}
+
+export async function labUp(options: LabUpOptions = {}): Promise<LabUpResult> {
+  const started = Date.now();
+  const progress: Progress = options.progress ?? (() => undefined);
+  const plan = planLab(options);
   // Checks that change nothing come first: a refused lab leaves no trace.
   const installedPackages = await ensureMachinePackages(progress);
   await checkKernelFeatures();
-  raiseInotifyLimits(hosts.length, progress);
-  await refuseClashingSubnet(subnet, bridge);
-  ensureDir(paths.dir);
-
+  raiseInotifyLimits(plan.hosts.length, progress);
+  await refuseClashingSubnet(plan.subnet, plan.bridge);
+  ensureDir(plan.paths.dir);
   return withLock(
-    paths.lock,
-    `lab ${name}`,
+    plan.paths.lock,
+    `lab ${plan.name}`,
     async () => {
-      let repaired = false;
-      const existing = readState(paths.state);
-      if (existing) {
-        const health = await inspectLab(existing);
-        if (health.healthy) {
-          const diffs = differences(existing, flavor, subnet, hosts);
-          if (diffs.length > 0) {
-            throw new UsageError(
-              `lab ${name} is running with ${diffs.join(', ')}; run \`foobar-infra lab down --name ${name}\` first`,
-            );
-          }
-          progress(`lab ${name} is already running; nothing changed`);
-          return {
-            ...labInfo(paths, existing),
-            alreadyRunning: true,
-            repaired: false,
-            degraded: [],
-            installedPackages: [],
-            timings: { totalMs: Date.now() - started },
-          };
-        }
-        progress(
-          `lab ${name} was left half torn down (${health.problems.join('; ')}); cleaning it up first`,
-        );
-        await teardownLab(new StateStore(paths.state, existing), paths, progress);
-        repaired = true;
-      }
-
-      await refuseForeignObjects(bridge, hosts);
-      // Host folders without a state are leftovers of this lab: remove (unmounting first).
-      if (existsSync(paths.hosts)) {
-        for (const h of hosts) {
-          if (isMountPoint(hostPaths(paths, h.name).root))
-            progress(`removing a leftover mount of ${h.name}`);
-        }
-        await removeTree('clean leftover host folders', paths.hosts);
-      }
-
-      const timings: LabTimings = { totalMs: 0 };
-      const image = await ensureImage(root, spec, debianMirror(), progress);
-      if (image.built) timings.imageBuildMs = image.buildMs;
-      const repo = await ensureRepo(root, spec, image, progress);
-      if (repo.built) timings.repoBuildMs = repo.buildMs;
-      const authorizedKey = await writeLabFiles({
-        paths,
-        name,
-        flavor,
-        subnet,
-        hosts,
-        tls: tlsPlan,
-        copyInventoryTo: options.copyInventoryTo,
-        progress,
-      });
-
-      const state: LabState = {
-        version: STATE_VERSION,
-        name,
-        flavor,
-        suite: spec.suite,
-        subnet: subnet.cidr,
-        bridge,
-        gateway: gatewayAddress(subnet),
-        imageId: image.id,
-        imageRoot: image.rootfs,
-        repoId: repo.id,
-        repoPath: repo.path,
-        hosts,
-        phase: 'starting',
-        bridgeCreated: false,
-        runtime: {},
-        bootId: currentBootId(),
-        startedAt: new Date().toISOString(),
-      };
-      const store = new StateStore(paths.state, state);
-      store.save();
-      const ctx: HostContext = { store, paths, authorizedKey, progress };
-      const bootStarted = Date.now();
-      let readiness: Readiness[];
-      try {
-        progress(`starting ${hosts.length} hosts (${spec.suite}) on ${bridge}, ${subnet.cidr}`);
-        state.bridgeCreated = true;
-        store.save();
-        await createBridge(bridge, state.gateway, subnet.prefix);
-        for (const host of hosts) await createHostNetwork(ctx, host);
-        await allSettledOrThrow(hosts.map((host) => bootHost(ctx, host)));
-        const timeout = options.bootTimeoutMs ?? DEFAULT_BOOT_TIMEOUT_MS;
-        readiness = await Promise.all(hosts.map((host) => waitForHost(ctx, host, timeout)));
-        store.setPhase('running');
-      } catch (error) {
-        progress('lab up failed; removing what it created (logs stay in ' + paths.logs + ')');
-        await teardownLab(store, paths, progress).catch(() => undefined);
-        throw error;
-      }
-      timings.bootMs = Date.now() - bootStarted;
-      timings.totalMs = Date.now() - started;
-      return {
-        ...labInfo(paths, state),
-        alreadyRunning: false,
-        repaired,
-        degraded: readiness
-          .filter((r) => r.state === 'degraded')
-          .map((r) => ({ host: r.host, failedUnits: r.failedUnits })),
-        installedPackages,
-        timings,
-      };
+      const running = await runningOrRepaired(plan, progress);
+      if (running.result) return { ...running.result, timings: { totalMs: Date.now() - started } };
+      await clearLeftovers(plan, progress);
+      const up = await bringUp(plan, options, progress);
+      up.timings.totalMs = Date.now() - started;
+      return { ...up, repaired: running.repaired, installedPackages };
     },
     { waitMs: 10 * 60_000, onWait: progress },
   );
+}
+
+/**
+ * A lab of that name already up: the result when it is as asked (a
+ * different one is refused); one left half torn down is cleaned up first.
+ */
+async function runningOrRepaired(
+  plan: LabPlan,
+  progress: Progress,
+): Promise<{ result?: Omit<LabUpResult, 'timings'>; repaired: boolean }> {
+  const existing = readState(plan.paths.state);
+  if (!existing) return { repaired: false };
+  const health = await inspectLab(existing);
+  if (health.healthy) {
+    const diffs = differences(existing, plan.flavor, plan.subnet, plan.hosts);
+    if (diffs.length > 0) {
+      throw new UsageError(
+        `lab ${plan.name} is running with ${diffs.join(', ')}; run \`foobar-infra lab down --name ${plan.name}\` first`,
+      );
+    }
+    progress(`lab ${plan.name} is already running; nothing changed`);
+    const result = {
+      ...labInfo(plan.paths, existing),
+      alreadyRunning: true,
+      repaired: false,
+      degraded: [],
+      installedPackages: [],
+    };
+    return { result, repaired: false };
+  }
+  progress(
+    `lab ${plan.name} was left half torn down (${health.problems.join('; ')}); cleaning it up first`,
+  );
+  await teardownLab(new StateStore(plan.paths.state, existing), plan.paths, progress);
+  return { repaired: true };
+}
+
+/** Host folders without a state are leftovers of this lab: removed (unmounting first). */
+async function clearLeftovers(plan: LabPlan, progress: Progress): Promise<void> {
+  await refuseForeignObjects(plan.bridge, plan.hosts);
+  if (!existsSync(plan.paths.hosts)) return;
+  for (const h of plan.hosts) {
+    if (isMountPoint(hostPaths(plan.paths, h.name).root))
+      progress(`removing a leftover mount of ${h.name}`);
+  }
+  await removeTree('clean leftover host folders', plan.paths.hosts);
+}
+
+/** The image, the repository and the lab's files, then the network and the hosts booted. */
+async function bringUp(
+  plan: LabPlan,
+  options: LabUpOptions,
+  progress: Progress,
+): Promise<Omit<LabUpResult, 'repaired' | 'installedPackages'>> {
+  const spec = FLAVORS[plan.flavor];
+  const timings: LabTimings = { totalMs: 0 };
+  const image = await ensureImage(plan.root, spec, debianMirror(), progress);
+  if (image.built) timings.imageBuildMs = image.buildMs;
+  const repo = await ensureRepo(plan.root, spec, image, progress);
+  if (repo.built) timings.repoBuildMs = repo.buildMs;
+  const authorizedKey = await writeLabFiles({
+    paths: plan.paths,
+    name: plan.name,
+    flavor: plan.flavor,
+    subnet: plan.subnet,
+    hosts: plan.hosts,
+    tls: plan.tls,
+    copyInventoryTo: options.copyInventoryTo,
+    progress,
+  });
+  const state: LabState = {
+    version: STATE_VERSION,
+    name: plan.name,
+    flavor: plan.flavor,
+    suite: spec.suite,
+    subnet: plan.subnet.cidr,
+    bridge: plan.bridge,
+    gateway: gatewayAddress(plan.subnet),
+    imageId: image.id,
+    imageRoot: image.rootfs,
+    repoId: repo.id,
+    repoPath: repo.path,
+    hosts: plan.hosts,
+    phase: 'starting',
+    bridgeCreated: false,
+    runtime: {},
+    bootId: currentBootId(),
+    startedAt: new Date().toISOString(),
+  };
+  const store = new StateStore(plan.paths.state, state);
+  store.save();
+  const ctx: HostContext = { store, paths: plan.paths, authorizedKey, progress };
+  const bootStarted = Date.now();
+  const readiness = await bootHosts(plan, ctx, options.bootTimeoutMs ?? DEFAULT_BOOT_TIMEOUT_MS);
+  timings.bootMs = Date.now() - bootStarted;
+  return {
+    ...labInfo(plan.paths, state),
+    alreadyRunning: false,
+    degraded: readiness
+      .filter((r) => r.state === 'degraded')
+      .map((r) => ({ host: r.host, failedUnits: r.failedUnits })),
+    timings,
+  };
+}
+
+/** The bridge, each host's network, the hosts booted; on any failure, what was created goes. */
+async function bootHosts(plan: LabPlan, ctx: HostContext, timeoutMs: number): Promise<Readiness[]> {
+  const { store, progress } = ctx;
+  const state = store.state;
+  try {
+    progress(
+      `starting ${plan.hosts.length} hosts (${state.suite}) on ${plan.bridge}, ${plan.subnet.cidr}`,
+    );
+    state.bridgeCreated = true;
+    store.save();
+    await createBridge(plan.bridge, state.gateway, plan.subnet.prefix);
+    for (const host of plan.hosts) await createHostNetwork(ctx, host);
+    await allSettledOrThrow(plan.hosts.map((host) => bootHost(ctx, host)));
+    const readiness = await Promise.all(
+      plan.hosts.map((host) => waitForHost(ctx, host, timeoutMs)),
+    );
+    store.setPhase('running');
+    return readiness;
+  } catch (error) {
+    progress('lab up failed; removing what it created (logs stay in ' + plan.paths.logs + ')');
+    await teardownLab(store, plan.paths, progress).catch(() => undefined);
+    throw error;
+  }
 }
 
 /**

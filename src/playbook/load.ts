@@ -138,6 +138,20 @@ function readPlay(
   };
 }
 
+/** Where a task is read, and where its problems go. */
+interface TaskSite {
+  source: YamlSource;
+  at: PathSegment[];
+  diagnostics: Diagnostic[];
+}
+
+const TASK_COMMON = z.object({
+  name: z.string().min(1).optional(),
+  notify: stringOrList.optional(),
+  when: z.string().min(1).optional(),
+  tags: stringOrList.optional(),
+});
+
 function readTask(
   source: YamlSource,
   at: PathSegment[],
@@ -145,6 +159,7 @@ function readTask(
   modules: ModuleCatalog,
   diagnostics: Diagnostic[],
 ): Task | undefined {
+  const site: TaskSite = { source, at, diagnostics };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     diagnostics.push(
       diagnosticAt(
@@ -156,80 +171,15 @@ function readTask(
     return undefined;
   }
   const entry = raw as Record<string, unknown>;
-  const moduleNames = Object.keys(modules);
-  let ok = true;
-  const found: string[] = [];
-  for (const key of Object.keys(entry)) {
-    if ((TASK_KEYS as readonly string[]).includes(key)) continue;
-    if (key in modules) found.push(key);
-    else {
-      diagnostics.push(
-        diagnosticAt(
-          source,
-          [...at, key],
-          `unknown field or module${didYouMean(key, [...TASK_KEYS, ...moduleNames])}`,
-          { key: true },
-        ),
-      );
-      ok = false;
-    }
-  }
-  if (found.length === 0 && ok) {
-    diagnostics.push(
-      diagnosticAt(source, at, `the task names no module (one of: ${moduleNames.join(', ')})`),
-    );
-    return undefined;
-  }
-  if (found.length > 1) {
-    diagnostics.push(
-      diagnosticAt(
-        source,
-        [...at, found[1]!],
-        `a task has exactly one module; this one has ${found.join(' and ')}`,
-        { key: true },
-      ),
-    );
-    return undefined;
-  }
-  const common = z
-    .object({
-      name: z.string().min(1).optional(),
-      notify: stringOrList.optional(),
-      when: z.string().min(1).optional(),
-      tags: stringOrList.optional(),
-    })
-    .safeParse(entry);
-  if (!common.success) {
-    diagnostics.push(...zodDiagnostics(source, at, common.error));
-    ok = false;
-  }
-  const moduleName = found[0];
+  const named = taskModule(site, entry, modules);
+  if (named.stop) return undefined;
+  const common = TASK_COMMON.safeParse(entry);
+  if (!common.success) diagnostics.push(...zodDiagnostics(source, at, common.error));
+  const moduleName = named.module;
   if (!moduleName) return undefined;
-  const args = modules[moduleName]!.args.safeParse(entry[moduleName] ?? {});
-  if (!args.success) {
-    const shape = modules[moduleName]!.args as unknown as { shape?: Record<string, unknown> };
-    diagnostics.push(
-      ...zodDiagnostics(source, [...at, moduleName], args.error, () =>
-        Object.keys(shape.shape ?? {}),
-      ),
-    );
-    ok = false;
-  }
-  let when: Condition | undefined;
-  if (typeof entry.when === 'string') {
-    try {
-      when = { source: entry.when, expr: parseExpression(entry.when) };
-    } catch (error) {
-      if (!(error instanceof ExpressionError)) throw error;
-      const pos = diagnosticAt(source, [...at, 'when'], '');
-      diagnostics.push({
-        ...pos,
-        message: `invalid condition at column ${error.column}: ${error.message}`,
-      });
-      ok = false;
-    }
-  }
-  if (!ok || !common.success || !args.success) return undefined;
+  const argsOk = moduleArgsValid(site, entry, modules, moduleName);
+  const when = taskCondition(site, entry);
+  if (named.unknownKeys || !common.success || !argsOk || when === INVALID) return undefined;
   const list = (v: string | string[] | undefined) =>
     v === undefined ? [] : Array.isArray(v) ? v : [v];
   return {
@@ -244,4 +194,92 @@ function readTask(
     path: at,
     line: positionOf(source, at).line,
   };
+}
+
+/**
+ * The task's module. Keys that are neither a task field nor a module are
+ * reported (the task is then invalid, but its other parts are still checked);
+ * a task that names no module, or more than one, is reported and read no
+ * further (`stop`).
+ */
+function taskModule(
+  { source, at, diagnostics }: TaskSite,
+  entry: Record<string, unknown>,
+  modules: ModuleCatalog,
+): { module?: string; unknownKeys: boolean; stop: boolean } {
+  const moduleNames = Object.keys(modules);
+  let unknown = false;
+  const found: string[] = [];
+  for (const key of Object.keys(entry)) {
+    if ((TASK_KEYS as readonly string[]).includes(key)) continue;
+    if (key in modules) found.push(key);
+    else {
+      diagnostics.push(
+        diagnosticAt(
+          source,
+          [...at, key],
+          `unknown field or module${didYouMean(key, [...TASK_KEYS, ...moduleNames])}`,
+          { key: true },
+        ),
+      );
+      unknown = true;
+    }
+  }
+  if (found.length === 0 && !unknown) {
+    diagnostics.push(
+      diagnosticAt(source, at, `the task names no module (one of: ${moduleNames.join(', ')})`),
+    );
+    return { unknownKeys: false, stop: true };
+  }
+  if (found.length > 1) {
+    diagnostics.push(
+      diagnosticAt(
+        source,
+        [...at, found[1]!],
+        `a task has exactly one module; this one has ${found.join(' and ')}`,
+        { key: true },
+      ),
+    );
+    return { unknownKeys: unknown, stop: true };
+  }
+  return { module: found[0], unknownKeys: unknown, stop: false };
+}
+
+/** The module's arguments against its schema; false (reported) when they do not fit. */
+function moduleArgsValid(
+  { source, at, diagnostics }: TaskSite,
+  entry: Record<string, unknown>,
+  modules: ModuleCatalog,
+  moduleName: string,
+): boolean {
+  const args = modules[moduleName]!.args.safeParse(entry[moduleName] ?? {});
+  if (args.success) return true;
+  const shape = modules[moduleName]!.args as unknown as { shape?: Record<string, unknown> };
+  diagnostics.push(
+    ...zodDiagnostics(source, [...at, moduleName], args.error, () =>
+      Object.keys(shape.shape ?? {}),
+    ),
+  );
+  return false;
+}
+
+const INVALID = Symbol('invalid condition');
+
+/** The task's `when:`, parsed; INVALID (reported) when it does not parse. */
+function taskCondition(
+  { source, at, diagnostics }: TaskSite,
+  entry: Record<string, unknown>,
+): Condition | undefined | typeof INVALID {
+  if (typeof entry.when !== 'string') return undefined;
+  try {
+    return { source: entry.when, expr: parseExpression(entry.when) };
+  } catch (error) {
+    if (!(error instanceof ExpressionError)) throw error;
+    const pos = diagnosticAt(source, [...at, 'when'], '');
+    diagnostics.push({
+      ...pos,
+      message: `invalid condition at column ${error.column}: ${error.message}`,
+    });
+    return INVALID;
+  }
 }

@@ -1,11 +1,22 @@
 import type { Diagnostic } from '../core/errors';
 import { isIpAddress } from '../core/ip-family';
-import { diagnosticAt, fieldName } from '../core/yaml-source';
+import { diagnosticAt, fieldName, type YamlSource } from '../core/yaml-source';
 import { hostsOfGroup, type Host, type Inventory } from '../inventory/model';
 import { isVaultRef } from '../inventory/secret-ref';
 import { isLb, isWeb, LB_GROUP, WEB_GROUP } from './roles';
 
 export { LB_GROUP, WEB_GROUP } from './roles';
+
+/** What every rule works with: the hosts, the inventory file, and where to report. */
+interface RuleContext {
+  inventory: Inventory;
+  hosts: Host[];
+  /** The inventory file's source (for what only it defines: groups, host entries). */
+  source: YamlSource;
+  out: Diagnostic[];
+  /** Reports at the definition of a host's variable, in whichever file it stands. */
+  at(host: Host, variable: string, message: string): void;
+}
 
 /**
  * The site's rules beyond the schema, run by validate, apply and diff (never
@@ -31,9 +42,13 @@ export function checkRules(
         : diagnosticAt(source, host.path, message, { key: true }),
     );
   };
-  const hosts = [...inventory.hosts.values()];
+  const ctx: RuleContext = { inventory, hosts: [...inventory.hosts.values()], source, out, at };
+  for (const rule of RULES) rule(ctx);
+  return out;
+}
 
-  // Host names must not double as group names: patterns would be ambiguous.
+/** Host names must not double as group names: patterns would be ambiguous. */
+function namesAreNotGroups({ inventory, hosts, source, out }: RuleContext): void {
   for (const host of hosts) {
     if (inventory.groups.has(host.name)) {
       out.push(
@@ -41,8 +56,10 @@ export function checkRules(
       );
     }
   }
+}
 
-  // Addresses (with port) are unique.
+/** Addresses (with port) are unique. */
+function addressesAreUnique({ hosts, at }: RuleContext): void {
   const byAddress = new Map<string, Host>();
   for (const host of hosts) {
     const key = `${String(host.vars.address).toLowerCase()}:${String(host.vars.ssh_port)}`;
@@ -55,10 +72,15 @@ export function checkRules(
       );
     else byAddress.set(key, host);
   }
+}
 
-  // MySQL topology.
-  const dbHosts = hosts.filter((h) => h.vars.mysql_role !== 'none');
-  const primaries = dbHosts.filter((h) => h.vars.mysql_role === 'primary');
+const databaseHosts = (hosts: Host[]) => hosts.filter((h) => h.vars.mysql_role !== 'none');
+const primariesOf = (hosts: Host[]) => hosts.filter((h) => h.vars.mysql_role === 'primary');
+
+/** Exactly one primary, and every database host with a server_id of its own. */
+function onePrimaryAndUniqueIds({ hosts, at }: RuleContext): void {
+  const dbHosts = databaseHosts(hosts);
+  const primaries = primariesOf(dbHosts);
   if (dbHosts.length > 0 && primaries.length === 0) {
     at(dbHosts[0]!, 'mysql_role', 'no host has mysql_role: primary; exactly one primary is needed');
   }
@@ -80,89 +102,97 @@ export function checkRules(
     if (first) at(host, 'server_id', `server_id ${id} is already used by host ${first.name}`);
     else serverIds.set(id, host);
   }
+}
+
+/** A replica's source is another database host of the inventory; only replicas have one. */
+function replicasHaveSources({ inventory, hosts, at }: RuleContext): void {
+  const dbHosts = databaseHosts(hosts);
+  const primaries = primariesOf(dbHosts);
   for (const host of dbHosts) {
     const source = host.vars.mysql_source as string | undefined;
-    if (host.vars.mysql_role === 'replica') {
-      if (source === undefined) {
-        const hint = primaries.length === 1 ? ` (e.g. mysql_source: ${primaries[0]!.name})` : '';
+    if (host.vars.mysql_role !== 'replica') {
+      if (source !== undefined)
         at(
           host,
           'mysql_source',
-          `a replica needs a source: set mysql_source to its source host${hint}`,
+          `mysql_source is only for replicas (this host's mysql_role is ${String(host.vars.mysql_role)})`,
         );
-        continue;
-      }
-      const target = inventory.hosts.get(source);
-      if (!target)
-        at(host, 'mysql_source', `mysql_source "${source}" is not a host of this inventory`);
-      else if (target === host) at(host, 'mysql_source', 'a replica cannot be its own source');
-      else if (target.vars.mysql_role === 'none')
-        at(
-          host,
-          'mysql_source',
-          `mysql_source "${source}" is not a database host (its mysql_role is none)`,
-        );
-    } else if (source !== undefined) {
+      continue;
+    }
+    if (source === undefined) {
+      const hint = primaries.length === 1 ? ` (e.g. mysql_source: ${primaries[0]!.name})` : '';
       at(
         host,
         'mysql_source',
-        `mysql_source is only for replicas (this host's mysql_role is ${String(host.vars.mysql_role)})`,
+        `a replica needs a source: set mysql_source to its source host${hint}`,
       );
+      continue;
     }
+    const target = inventory.hosts.get(source);
+    if (!target)
+      at(host, 'mysql_source', `mysql_source "${source}" is not a host of this inventory`);
+    else if (target === host) at(host, 'mysql_source', 'a replica cannot be its own source');
+    else if (target.vars.mysql_role === 'none')
+      at(
+        host,
+        'mysql_source',
+        `mysql_source "${source}" is not a database host (its mysql_role is none)`,
+      );
   }
+}
 
-  // The load balancer needs at least one backend.
+/** The load balancers: a backend, a shared address when there are several, and never a web host too. */
+function loadBalancersAreWhole({ inventory, source, out, at }: RuleContext): void {
   const lbs = inventory.groups.has(LB_GROUP) ? hostsOfGroup(inventory, LB_GROUP) : [];
-  if (lbs.length > 0) {
-    const web = inventory.groups.get(WEB_GROUP);
-    if (!web) {
-      out.push(
-        diagnosticAt(
-          source,
-          inventory.groups.get(LB_GROUP)!.path,
-          `the load balancer has no backend: add a "${WEB_GROUP}" group with at least one host`,
-          { key: true },
-        ),
-      );
-    } else if (hostsOfGroup(inventory, WEB_GROUP).length === 0) {
-      out.push(
-        diagnosticAt(
-          source,
-          web.path,
-          `the load balancer has no backend: group "${WEB_GROUP}" has no hosts`,
-          { key: true },
-        ),
-      );
-    }
-    // Two or more load balancers share an address (keepalived).
-    if (lbs.length > 1) {
-      for (const lb of lbs) {
-        const h = inventory.hosts.get(lb)!;
-        for (const variable of ['lb_virtual_ip', 'lb_vrrp_interface']) {
-          if (h.vars[variable] === undefined)
-            at(
-              h,
-              variable,
-              `${lbs.length} load balancers share one address: set lb_virtual_ip (the address users reach) and lb_vrrp_interface (the interface that carries it)`,
-            );
-        }
-      }
-    }
+  if (lbs.length === 0) return;
+  const web = inventory.groups.get(WEB_GROUP);
+  if (!web) {
+    out.push(
+      diagnosticAt(
+        source,
+        inventory.groups.get(LB_GROUP)!.path,
+        `the load balancer has no backend: add a "${WEB_GROUP}" group with at least one host`,
+        { key: true },
+      ),
+    );
+  } else if (hostsOfGroup(inventory, WEB_GROUP).length === 0) {
+    out.push(
+      diagnosticAt(
+        source,
+        web.path,
+        `the load balancer has no backend: group "${WEB_GROUP}" has no hosts`,
+        { key: true },
+      ),
+    );
+  }
+  // Two or more load balancers share an address (keepalived).
+  if (lbs.length > 1) {
     for (const lb of lbs) {
-      const both = inventory.hosts.get(lb)!;
-      if (both.groups.includes(WEB_GROUP)) {
-        out.push(
-          diagnosticAt(
-            source,
-            both.path,
-            `host ${lb} is in both "${LB_GROUP}" and "${WEB_GROUP}"`,
-            { key: true },
-          ),
-        );
+      const h = inventory.hosts.get(lb)!;
+      for (const variable of ['lb_virtual_ip', 'lb_vrrp_interface']) {
+        if (h.vars[variable] === undefined)
+          at(
+            h,
+            variable,
+            `${lbs.length} load balancers share one address: set lb_virtual_ip (the address users reach) and lb_vrrp_interface (the interface that carries it)`,
+          );
       }
     }
   }
-  // Security on by default: what HTTPS, the firewall and database TLS need.
+  for (const lb of lbs) {
+    const both = inventory.hosts.get(lb)!;
+    if (both.groups.includes(WEB_GROUP)) {
+      out.push(
+        diagnosticAt(source, both.path, `host ${lb} is in both "${LB_GROUP}" and "${WEB_GROUP}"`, {
+          key: true,
+        }),
+      );
+    }
+  }
+}
+
+/** Security on by default: what HTTPS, the firewall and database TLS need. */
+function securityHasItsInputs({ hosts, at }: RuleContext): void {
   const roleOf = (host: Host) => (isLb(host) ? LB_GROUP : isWeb(host) ? WEB_GROUP : '');
   const isIp = (v: unknown) => typeof v === 'string' && isIpAddress(v);
   for (const host of hosts) {
@@ -185,14 +215,12 @@ export function checkRules(
           'the firewall is on by default: set firewall_admin_sources to the addresses or prefixes SSH may come from (include the machine that runs foobar-infra), or firewall: false',
         );
       // Other hosts' rules name this host by address: names cannot go in a ruleset.
-      for (const variable of ['private_address']) {
-        if (!isIp(host.vars[variable]))
-          at(
-            host,
-            variable,
-            `the firewall needs an IP address here, not the name ${String(host.vars[variable])} (or set firewall: false)`,
-          );
-      }
+      if (!isIp(host.vars.private_address))
+        at(
+          host,
+          'private_address',
+          `the firewall needs an IP address here, not the name ${String(host.vars.private_address)} (or set firewall: false)`,
+        );
     }
     if (host.vars.mysql_role !== 'none' && host.vars.mysql_tls === true) {
       const gone = missing(['mysql_tls_certificate', 'mysql_tls_key']);
@@ -204,8 +232,10 @@ export function checkRules(
         );
     }
   }
+}
 
-  // A vault reference reads the host's vault_file: reported once per definition.
+/** A vault reference reads the host's vault_file: reported once per definition. */
+function vaultReferencesHaveAVault({ hosts, at }: RuleContext): void {
   const reported = new Set<string>();
   for (const host of hosts) {
     if (host.vars.vault_file !== undefined) continue;
@@ -221,8 +251,18 @@ export function checkRules(
       );
     }
   }
-  return out;
 }
+
+/** The rules, in the order their diagnostics are reported. */
+const RULES: ((ctx: RuleContext) => void)[] = [
+  namesAreNotGroups,
+  addressesAreUnique,
+  onePrimaryAndUniqueIds,
+  replicasHaveSources,
+  loadBalancersAreWhole,
+  securityHasItsInputs,
+  vaultReferencesHaveAVault,
+];
 
 /** Where a variable's definition stands, as a key: one report per definition. */
 function where(host: Host, variable: string): string {

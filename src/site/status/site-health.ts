@@ -164,146 +164,49 @@ function mariadbGap(source: string, replica: string): number {
   return gap;
 }
 
+/** The status as it is gathered, host by host: rows, problems, and the load balancers seen. */
+interface Gathering {
+  problems: string[];
+  hosts: HostRow[];
+  backends: BackendRow[];
+  replicas: ReplicaRow[];
+  site: SiteCheck[];
+  /** Load balancers, and those that serve the site. */
+  lbs: number;
+  lbsServing: number;
+  virtualAddress?: VirtualAddressRow;
+}
+
 /** The health of the site from every host's answers. */
 export function siteStatus(
   inventory: Inventory,
   answers: ReadonlyMap<string, HostAnswer>,
 ): SiteStatus {
-  const problems: string[] = [];
-  let down = false;
-  // The site is down when no load balancer serves it; with several (keepalived), one is enough.
-  let lbs = 0;
-  let lbsServing = 0;
-  let virtualAddress: VirtualAddressRow | undefined;
-  const hosts: HostRow[] = [];
-  const backends: BackendRow[] = [];
-  const replicas: ReplicaRow[] = [];
-  const site: SiteCheck[] = [];
-
+  const g: Gathering = {
+    problems: [],
+    hosts: [],
+    backends: [],
+    replicas: [],
+    site: [],
+    lbs: 0,
+    lbsServing: 0,
+  };
   for (const host of inventory.hosts.values()) {
     const answer = answers.get(host.name);
-    if (!answer) continue;
-    const roles = [
-      ...host.groups.filter((g) => g !== 'all'),
-      ...(dbRole(host) !== 'none' ? [dbRole(host)] : []),
-    ];
-    if (!answer.ok) {
-      hosts.push({ host: host.name, roles, reachable: false, error: answer.error, services: [] });
-      problems.push(`${host.name} is unreachable: ${answer.error}`);
-      if (isLb(host)) lbs++;
-      continue;
-    }
-    const f = answer.facts;
-    const units = f.units(managedServices(host));
-    const services = managedServices(host).map((name) => ({
-      name,
-      state: serviceState(units.get(name) ?? units.get(unitName(name))),
-    }));
-    for (const s of services)
-      if (s.state !== 'running') problems.push(`${host.name}: ${s.name} is ${s.state}`);
-    // Every server starts read-only; `apply` makes the primary writable.
-    if (dbRole(host) === 'primary') {
-      const ro = f.sql(READ_ONLY);
-      if (ro.ok && ro.output.trim() === '1')
-        problems.push(
-          `${host.name}: the primary is read-only (it restarted since the last apply: run apply)`,
-        );
-    }
-    hosts.push({ host: host.name, roles, reachable: true, services });
-
-    if (isLb(host) && v(host, 'lb_virtual_ip') !== undefined) {
-      const address = String(v(host, 'lb_virtual_ip'));
-      virtualAddress ??= { address, holders: [] };
-      if (f.exit(holdsAddress(address)) === 0) virtualAddress.holders.push(host.name);
-    }
-    if (isLb(host)) {
-      lbs++;
-      const probe = siteUrl(host);
-      const through = f.http(probe);
-      site.push({ lb: host.name, url: probe.url, status: through.status });
-      if (through.status === 200) lbsServing++;
-      else {
-        problems.push(
-          `the site through ${host.name} answers ${through.status || 'nothing'} (${probe.url})`,
-        );
-      }
-      const stat = f.haproxyStat(Number(v(host, 'lb_runtime_api_port')));
-      const servers = stat.ok ? parseShowStat(stat.csv) : [];
-      if (!stat.ok) problems.push(`${host.name}: HAProxy's runtime API: ${stat.error}`);
-      for (const web of webHosts(inventory)) {
-        const server = servers.find((s) => s.server === web.name);
-        const health = f.http({ url: backendUrl(web) }).status;
-        backends.push({
-          lb: host.name,
-          server: web.name,
-          status: server?.status ?? 'unknown',
-          sessions: server?.sessions ?? 0,
-          check: server?.check ?? '',
-          health,
-        });
-        if (!server || !isServing(server))
-          problems.push(
-            `${host.name}: backend ${web.name} is ${server?.status ?? 'not in HAProxy'}`,
-          );
-        else if (health !== 200)
-          problems.push(
-            `${web.name}: its health URL answers ${health || 'nothing'} from ${host.name}`,
-          );
-      }
-    }
+    if (answer) readHost(g, inventory, host, answer);
   }
-
   // Replication, with the source's answers for the GTID gap.
   for (const host of inventory.hosts.values()) {
-    if (dbRole(host) !== 'replica') continue;
     const answer = answers.get(host.name);
-    if (!answer?.ok) continue;
-    const sourceName = String(v(host, 'mysql_source') ?? '');
-    const row: ReplicaRow = {
-      host: host.name,
-      source: sourceName,
-      io: 'No',
-      sql: 'No',
-      secondsBehind: null,
-      lastError: '',
-    };
-    const raw = answer.facts.sql(REPLICA_STATUS);
-    const status = raw.ok ? parseReplicaStatus(raw.output) : undefined;
-    if (!raw.ok) row.lastError = raw.error;
-    else if (!status) row.lastError = 'replication is not set up';
-    else {
-      row.io = status.ioRunning;
-      row.sql = status.sqlRunning;
-      row.secondsBehind = status.secondsBehind;
-      row.lastError = status.lastIoError || status.lastSqlError;
-      row.tls = status.sslAllowed;
-    }
-    const source = inventory.hosts.get(sourceName);
-    const sourceAnswer = source ? answers.get(source.name) : undefined;
-    const mine = answer.facts.sql({ query: gtidQuery(host) });
-    if (source && sourceAnswer?.ok && mine.ok) {
-      const theirs = sourceAnswer.facts.sql({ query: gtidQuery(source) });
-      if (theirs.ok) {
-        // The client's batch output writes a newline inside a value as \n.
-        const cols = (out: string) => out.replace(/\\n/g, '').split('\t');
-        const [sourceSet = ''] = cols(theirs.output);
-        const mineCols = cols(mine.output);
-        row.gtidGap =
-          v(host, 'mysql_flavor') === 'mariadb'
-            ? mariadbGap(sourceSet.trim(), (mineCols[1] ?? '').trim())
-            : gtidCount(gtidMinus(sourceSet.trim(), (mineCols[0] ?? '').trim()));
-      }
-    }
-    replicas.push(row);
-    if (row.io !== 'Yes' || row.sql !== 'Yes')
-      problems.push(
-        `${host.name}: replication is broken (IO ${row.io}, SQL ${row.sql}${row.lastError ? `: ${row.lastError}` : ''})`,
-      );
-    else if ((row.secondsBehind ?? 0) >= LAG_DEGRADED_SECONDS)
-      problems.push(`${host.name}: replication is ${row.secondsBehind} s behind ${sourceName}`);
+    if (dbRole(host) !== 'replica' || !answer?.ok) continue;
+    const row = replicaRow(inventory, answers, host, answer.facts);
+    g.replicas.push(row);
+    const problem = replicaProblem(row);
+    if (problem) g.problems.push(problem);
   }
-
-  if (lbs > 0 && lbsServing === 0) down = true;
+  const { virtualAddress, problems } = g;
+  // The site is down when no load balancer serves it; with several (keepalived), one is enough.
+  let down = g.lbs > 0 && g.lbsServing === 0;
   if (virtualAddress?.holders.length === 0) {
     // Users come in on that address: nobody answers on it.
     down = true;
@@ -316,12 +219,141 @@ export function siteStatus(
   return {
     verdict,
     problems,
-    hosts,
-    backends,
-    replicas,
-    site,
+    hosts: g.hosts,
+    backends: g.backends,
+    replicas: g.replicas,
+    site: g.site,
     ...(virtualAddress ? { virtualAddress } : {}),
   };
+}
+
+/** A host's row: reachable or not, its services, and for a load balancer what it serves. */
+function readHost(g: Gathering, inventory: Inventory, host: Host, answer: HostAnswer): void {
+  const roles = [
+    ...host.groups.filter((name) => name !== 'all'),
+    ...(dbRole(host) !== 'none' ? [dbRole(host)] : []),
+  ];
+  if (!answer.ok) {
+    g.hosts.push({ host: host.name, roles, reachable: false, error: answer.error, services: [] });
+    g.problems.push(`${host.name} is unreachable: ${answer.error}`);
+    if (isLb(host)) g.lbs++;
+    return;
+  }
+  const f = answer.facts;
+  const units = f.units(managedServices(host));
+  const services = managedServices(host).map((name) => ({
+    name,
+    state: serviceState(units.get(name) ?? units.get(unitName(name))),
+  }));
+  for (const s of services)
+    if (s.state !== 'running') g.problems.push(`${host.name}: ${s.name} is ${s.state}`);
+  // Every server starts read-only; `apply` makes the primary writable.
+  if (dbRole(host) === 'primary') {
+    const ro = f.sql(READ_ONLY);
+    if (ro.ok && ro.output.trim() === '1')
+      g.problems.push(
+        `${host.name}: the primary is read-only (it restarted since the last apply: run apply)`,
+      );
+  }
+  g.hosts.push({ host: host.name, roles, reachable: true, services });
+  if (isLb(host) && v(host, 'lb_virtual_ip') !== undefined) {
+    const address = String(v(host, 'lb_virtual_ip'));
+    g.virtualAddress ??= { address, holders: [] };
+    if (f.exit(holdsAddress(address)) === 0) g.virtualAddress.holders.push(host.name);
+  }
+  if (isLb(host)) readLoadBalancer(g, inventory, host, f);
+}
+
+/** What a load balancer serves: the site through it, and each web host as its backend. */
+function readLoadBalancer(g: Gathering, inventory: Inventory, host: Host, f: FactView): void {
+  g.lbs++;
+  const probe = siteUrl(host);
+  const through = f.http(probe);
+  g.site.push({ lb: host.name, url: probe.url, status: through.status });
+  if (through.status === 200) g.lbsServing++;
+  else
+    g.problems.push(
+      `the site through ${host.name} answers ${through.status || 'nothing'} (${probe.url})`,
+    );
+  const stat = f.haproxyStat(Number(v(host, 'lb_runtime_api_port')));
+  const servers = stat.ok ? parseShowStat(stat.csv) : [];
+  if (!stat.ok) g.problems.push(`${host.name}: HAProxy's runtime API: ${stat.error}`);
+  for (const web of webHosts(inventory)) {
+    const server = servers.find((s) => s.server === web.name);
+    const health = f.http({ url: backendUrl(web) }).status;
+    g.backends.push({
+      lb: host.name,
+      server: web.name,
+      status: server?.status ?? 'unknown',
+      sessions: server?.sessions ?? 0,
+      check: server?.check ?? '',
+      health,
+    });
+    if (!server || !isServing(server))
+      g.problems.push(`${host.name}: backend ${web.name} is ${server?.status ?? 'not in HAProxy'}`);
+    else if (health !== 200)
+      g.problems.push(
+        `${web.name}: its health URL answers ${health || 'nothing'} from ${host.name}`,
+      );
+  }
+}
+
+/** A replica's row: its threads, lag and last error, and how many transactions its source is ahead. */
+function replicaRow(
+  inventory: Inventory,
+  answers: ReadonlyMap<string, HostAnswer>,
+  host: Host,
+  facts: FactView,
+): ReplicaRow {
+  const sourceName = String(v(host, 'mysql_source') ?? '');
+  const row: ReplicaRow = {
+    host: host.name,
+    source: sourceName,
+    io: 'No',
+    sql: 'No',
+    secondsBehind: null,
+    lastError: '',
+  };
+  const raw = facts.sql(REPLICA_STATUS);
+  const status = raw.ok ? parseReplicaStatus(raw.output) : undefined;
+  if (!raw.ok) row.lastError = raw.error;
+  else if (!status) row.lastError = 'replication is not set up';
+  else {
+    row.io = status.ioRunning;
+    row.sql = status.sqlRunning;
+    row.secondsBehind = status.secondsBehind;
+    row.lastError = status.lastIoError || status.lastSqlError;
+    row.tls = status.sslAllowed;
+  }
+  const source = inventory.hosts.get(sourceName);
+  const sourceAnswer = source ? answers.get(source.name) : undefined;
+  if (source && sourceAnswer?.ok) {
+    const gap = gtidGap(host, facts, source, sourceAnswer.facts);
+    if (gap !== undefined) row.gtidGap = gap;
+  }
+  return row;
+}
+
+/** How many transactions the source has that the replica has not, when both answer. */
+function gtidGap(host: Host, facts: FactView, source: Host, sourceFacts: FactView) {
+  const mine = facts.sql({ query: gtidQuery(host) });
+  const theirs = sourceFacts.sql({ query: gtidQuery(source) });
+  if (!mine.ok || !theirs.ok) return undefined;
+  // The client's batch output writes a newline inside a value as \n.
+  const cols = (out: string) => out.replace(/\\n/g, '').split('\t');
+  const [sourceSet = ''] = cols(theirs.output);
+  const mineCols = cols(mine.output);
+  return v(host, 'mysql_flavor') === 'mariadb'
+    ? mariadbGap(sourceSet.trim(), (mineCols[1] ?? '').trim())
+    : gtidCount(gtidMinus(sourceSet.trim(), (mineCols[0] ?? '').trim()));
+}
+
+function replicaProblem(row: ReplicaRow): string | undefined {
+  if (row.io !== 'Yes' || row.sql !== 'Yes')
+    return `${row.host}: replication is broken (IO ${row.io}, SQL ${row.sql}${row.lastError ? `: ${row.lastError}` : ''})`;
+  if ((row.secondsBehind ?? 0) >= LAG_DEGRADED_SECONDS)
+    return `${row.host}: replication is ${row.secondsBehind} s behind ${row.source}`;
+  return undefined;
 }
 
 /** 0 healthy, 1 degraded, 2 down. */
