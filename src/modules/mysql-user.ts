@@ -8,6 +8,7 @@ import {
   sqlString,
   type Grant,
 } from '../mysql';
+import type { Dialect } from '../mysql/dialect';
 import { grantStatement } from '../mysql/statements';
 import type { FactRequest, FileFact } from '../facts/types';
 import type { Change } from '../changes/model';
@@ -22,6 +23,7 @@ import {
   siteKeyOf,
 } from './fingerprints';
 import { serverState, versionFact } from './mysql-common';
+import type { FactView } from './fact-view';
 import type { ModuleDefinition } from './module';
 import { PlanError } from './plan-error';
 
@@ -130,89 +132,113 @@ export const mysqlUserModule: ModuleDefinition<MysqlUserArgs> = {
         },
       ];
     }
-    const d = server.dialect;
     const accounts = facts.sql({ query: accountsQuery(args.name) });
     if (!accounts.ok)
       throw new PlanError(`cannot list the accounts of ${args.name}: ${accounts.error}`);
     const rows = parseBatch(accounts.output);
-    const existing = new Set(rows.map((r) => r[0] ?? ''));
-    const sslType = new Map(rows.map((r) => [r[0] ?? '', (r[1] ?? '').toUpperCase()]));
     const prints = parseFingerprints(facts.content(FINGERPRINT_FILE));
-    const siteKey = siteKeyOf(ctx.vars);
-    const before = prints.size;
-    const updated = new Map(prints);
-    const statements: { sql: string; redacted: string }[] = [];
-    const reasons: string[] = [];
-    const wanted = wantedGrants(args);
+    const plan: AccountsPlan = {
+      args,
+      facts,
+      dialect: server.dialect,
+      existing: new Set(rows.map((r) => r[0] ?? '')),
+      sslType: new Map(rows.map((r) => [r[0] ?? '', (r[1] ?? '').toUpperCase()])),
+      prints,
+      siteKey: siteKeyOf(ctx.vars),
+      wanted: wantedGrants(args),
+      statements: [],
+      reasons: [],
+      updated: new Map(prints),
+    };
     const hosts = list(args.hosts);
-    for (const host of hosts) {
-      const account = sqlAccount(args.name, host);
-      const key = fingerprintKey(args.name, host);
-      const requireSsl = host === 'localhost' && args.require_ssl ? false : args.require_ssl;
-      if (!existing.has(host)) {
-        statements.push(
-          d.createUser({
-            user: args.name,
-            host,
-            password: args.password,
-            requireSsl,
-          }),
-        );
-        for (const g of wanted) statements.push(plain(grantFor(g, args.name, host)));
-        updated.set(key, fingerprint(key, args.password, siteKey));
-        reasons.push(`${account} is missing`);
-        continue;
-      }
-      if (!sameSecret(prints, key, args.password, siteKey)) {
-        statements.push(d.alterUserPassword({ user: args.name, host, password: args.password }));
-        updated.set(key, fingerprint(key, args.password, siteKey));
-        reasons.push(
-          `${account}: ${prints.has(key) ? 'the password changed' : 'no record of its password'}`,
-        );
-      } else if (needsRekey(prints, key, siteKey)) {
-        // The same password: only its record changes (secret_fingerprint_key).
-        updated.set(key, fingerprint(key, args.password, siteKey));
-      }
-      if (requireSsl !== undefined) {
-        const now = sslType.get(host) ?? '';
-        const requires = now !== '' && now !== 'NONE';
-        if (requires !== requireSsl || (requireSsl && now !== 'ANY')) {
-          statements.push(
-            plain(`ALTER USER ${account} ${requireSsl ? 'REQUIRE SSL' : 'REQUIRE NONE'}`),
-          );
-          reasons.push(`${account}: ${requireSsl ? 'TLS is not required' : 'TLS is required'}`);
-        }
-      }
-      const grants = facts.sql({ query: showGrantsQuery(args.name, host) });
-      const real = grants.ok ? parseGrants(grants.output.split('\n').filter(Boolean)) : [];
-      if (!sameGrants(real, wanted)) {
-        statements.push(plain(`REVOKE ALL PRIVILEGES, GRANT OPTION FROM ${account}`));
-        for (const g of wanted) statements.push(plain(grantFor(g, args.name, host)));
-        reasons.push(`${account}: grants differ`);
-      }
-    }
+    for (const host of hosts) planAccount(plan, host);
     if (args.exclusive) {
-      for (const host of existing) {
+      for (const host of plan.existing) {
         if (hosts.includes(host)) continue;
-        statements.push(plain(`DROP USER ${sqlAccount(args.name, host)}`));
-        updated.delete(fingerprintKey(args.name, host));
-        reasons.push(`${sqlAccount(args.name, host)} is not wanted`);
+        plan.statements.push(plain(`DROP USER ${sqlAccount(args.name, host)}`));
+        plan.updated.delete(fingerprintKey(args.name, host));
+        plan.reasons.push(`${sqlAccount(args.name, host)} is not wanted`);
       }
     }
-    const changes: Change[] = [];
-    if (statements.length > 0)
-      changes.push({
-        kind: 'sql',
-        statements: statements.map((s) => s.sql),
-        redacted: statements.map((s) => s.redacted),
-        reason: reasons.join('; '),
-      });
-    if (updated.size !== before || [...updated].some(([k, v]) => prints.get(k) !== v)) {
-      changes.push(fingerprintWrite(updated, facts.content(FINGERPRINT_FILE) !== undefined));
-    }
-    return changes;
+    return accountChanges(plan, facts.content(FINGERPRINT_FILE) !== undefined);
   },
 };
+
+/** The user's accounts as they are and as wanted, and what the plan has found to do so far. */
+interface AccountsPlan {
+  args: MysqlUserArgs;
+  facts: FactView;
+  dialect: Dialect;
+  /** The hosts the user has an account for, and each one's ssl_type. */
+  existing: Set<string>;
+  sslType: Map<string, string>;
+  /** The password fingerprints recorded on the host, and the site's key. */
+  prints: ReadonlyMap<string, string>;
+  siteKey: string | undefined;
+  wanted: Grant[];
+  statements: { sql: string; redacted: string }[];
+  reasons: string[];
+  /** The fingerprint record after the plan. */
+  updated: Map<string, string>;
+}
+
+/** One account (user@host): created, or its password, TLS and grants made as wanted. */
+function planAccount(plan: AccountsPlan, host: string): void {
+  const { args, dialect: d, prints, siteKey, wanted, statements, reasons, updated } = plan;
+  const account = sqlAccount(args.name, host);
+  const key = fingerprintKey(args.name, host);
+  const requireSsl = host === 'localhost' && args.require_ssl ? false : args.require_ssl;
+  if (!plan.existing.has(host)) {
+    statements.push(d.createUser({ user: args.name, host, password: args.password, requireSsl }));
+    for (const g of wanted) statements.push(plain(grantFor(g, args.name, host)));
+    updated.set(key, fingerprint(key, args.password, siteKey));
+    reasons.push(`${account} is missing`);
+    return;
+  }
+  if (!sameSecret(prints, key, args.password, siteKey)) {
+    statements.push(d.alterUserPassword({ user: args.name, host, password: args.password }));
+    updated.set(key, fingerprint(key, args.password, siteKey));
+    reasons.push(
+      `${account}: ${prints.has(key) ? 'the password changed' : 'no record of its password'}`,
+    );
+  } else if (needsRekey(prints, key, siteKey)) {
+    // The same password: only its record changes (secret_fingerprint_key).
+    updated.set(key, fingerprint(key, args.password, siteKey));
+  }
+  if (requireSsl !== undefined) {
+    const now = plan.sslType.get(host) ?? '';
+    const requires = now !== '' && now !== 'NONE';
+    if (requires !== requireSsl || (requireSsl && now !== 'ANY')) {
+      statements.push(
+        plain(`ALTER USER ${account} ${requireSsl ? 'REQUIRE SSL' : 'REQUIRE NONE'}`),
+      );
+      reasons.push(`${account}: ${requireSsl ? 'TLS is not required' : 'TLS is required'}`);
+    }
+  }
+  const grants = plan.facts.sql({ query: showGrantsQuery(args.name, host) });
+  const real = grants.ok ? parseGrants(grants.output.split('\n').filter(Boolean)) : [];
+  if (!sameGrants(real, wanted)) {
+    statements.push(plain(`REVOKE ALL PRIVILEGES, GRANT OPTION FROM ${account}`));
+    for (const g of wanted) statements.push(plain(grantFor(g, args.name, host)));
+    reasons.push(`${account}: grants differ`);
+  }
+}
+
+/** The statements in one SQL change, and the fingerprint record when it changed. */
+function accountChanges(plan: AccountsPlan, recordExists: boolean): Change[] {
+  const { statements, prints, updated } = plan;
+  const changes: Change[] = [];
+  if (statements.length > 0)
+    changes.push({
+      kind: 'sql',
+      statements: statements.map((s) => s.sql),
+      redacted: statements.map((s) => s.redacted),
+      reason: plan.reasons.join('; '),
+    });
+  if (updated.size !== prints.size || [...updated].some(([k, v]) => prints.get(k) !== v))
+    changes.push(fingerprintWrite(updated, recordExists));
+  return changes;
+}
 
 const plain = (sql: string) => ({ sql, redacted: sql });
 

@@ -77,63 +77,90 @@ function tokenize(src: string): Token[] {
 }
 
 export function parseExpression(src: string): Expr {
-  const tokens = tokenize(src);
-  let pos = 0;
-  const peek = () => tokens[pos]!;
-  const next = () => tokens[pos++]!;
-  const isWord = (w: string) => peek().type === 'ident' && peek().value === w;
+  const parser = new ExpressionParser(tokenize(src));
+  const expr = parser.or();
+  parser.expectEnd();
+  return expr;
+}
 
-  const parseOr = (): Expr => {
-    let left = parseAnd();
-    while (isWord('or')) {
-      next();
-      left = { kind: 'binary', op: 'or', left, right: parseAnd() };
+/** Recursive descent, loosest first: or, and, not, a comparison, a primary. */
+class ExpressionParser {
+  private pos = 0;
+
+  constructor(private readonly tokens: Token[]) {}
+
+  private peek(): Token {
+    return this.tokens[this.pos]!;
+  }
+
+  private next(): Token {
+    return this.tokens[this.pos++]!;
+  }
+
+  private isWord(w: string): boolean {
+    return this.peek().type === 'ident' && this.peek().value === w;
+  }
+
+  expectEnd(): void {
+    const t = this.peek();
+    if (t.type !== 'end') throw new ExpressionError(`unexpected "${t.value}"`, t.col);
+  }
+
+  or(): Expr {
+    let left = this.and();
+    while (this.isWord('or')) {
+      this.next();
+      left = { kind: 'binary', op: 'or', left, right: this.and() };
     }
     return left;
-  };
-  const parseAnd = (): Expr => {
-    let left = parseNot();
-    while (isWord('and')) {
-      next();
-      left = { kind: 'binary', op: 'and', left, right: parseNot() };
+  }
+
+  private and(): Expr {
+    let left = this.not();
+    while (this.isWord('and')) {
+      this.next();
+      left = { kind: 'binary', op: 'and', left, right: this.not() };
     }
     return left;
-  };
-  const parseNot = (): Expr => {
-    if (isWord('not')) {
-      next();
-      return { kind: 'not', operand: parseNot() };
+  }
+
+  private not(): Expr {
+    if (this.isWord('not')) {
+      this.next();
+      return { kind: 'not', operand: this.not() };
     }
-    return parseComparison();
-  };
-  const parseComparison = (): Expr => {
-    const left = parsePrimary();
-    const t = peek();
+    return this.comparison();
+  }
+
+  private comparison(): Expr {
+    const left = this.primary();
+    const t = this.peek();
     if (t.type === 'op') {
-      next();
-      return { kind: 'binary', op: t.value as BinaryOp, left, right: parsePrimary() };
+      this.next();
+      return { kind: 'binary', op: t.value as BinaryOp, left, right: this.primary() };
     }
-    if (isWord('in')) {
-      next();
-      return { kind: 'binary', op: 'in', left, right: parsePrimary() };
+    if (this.isWord('in')) {
+      this.next();
+      return { kind: 'binary', op: 'in', left, right: this.primary() };
     }
-    if (isWord('not') && tokens[pos + 1]?.value === 'in') {
-      pos += 2;
-      return { kind: 'binary', op: 'not in', left, right: parsePrimary() };
+    if (this.isWord('not') && this.tokens[this.pos + 1]?.value === 'in') {
+      this.pos += 2;
+      return { kind: 'binary', op: 'not in', left, right: this.primary() };
     }
-    if (isWord('is')) {
-      next();
-      const negate = isWord('not');
-      if (negate) next();
-      const word = next();
+    if (this.isWord('is')) {
+      this.next();
+      const negate = this.isWord('not');
+      if (negate) this.next();
+      const word = this.next();
       if (word.value !== 'defined')
         throw new ExpressionError('expected "defined" after "is"', word.col);
       return { kind: 'defined', operand: left, negate };
     }
     return left;
-  };
-  const parsePrimary = (): Expr => {
-    const t = next();
+  }
+
+  private primary(): Expr {
+    const t = this.next();
     switch (t.type) {
       case 'num':
         return { kind: 'literal', value: Number(t.value) };
@@ -141,30 +168,31 @@ export function parseExpression(src: string): Expr {
         return { kind: 'literal', value: t.value };
       case 'paren': {
         if (t.value !== '(') throw new ExpressionError('unexpected ")"', t.col);
-        const inner = parseOr();
-        const close = next();
+        const inner = this.or();
+        const close = this.next();
         if (close.value !== ')') throw new ExpressionError('expected ")"', close.col);
         return inner;
       }
       case 'ident':
-        if (t.value === 'true' || t.value === 'True') return { kind: 'literal', value: true };
-        if (t.value === 'false' || t.value === 'False') return { kind: 'literal', value: false };
-        if (t.value === 'null' || t.value === 'none' || t.value === 'None')
-          return { kind: 'literal', value: null };
-        if (['and', 'or', 'not', 'in', 'is'].includes(t.value))
-          throw new ExpressionError(`unexpected "${t.value}"`, t.col);
-        return { kind: 'var', path: t.value.split('.') };
+        return identifier(t);
       default:
         throw new ExpressionError(
           t.type === 'end' ? 'expression ends too early' : `unexpected "${t.value}"`,
           t.col,
         );
     }
-  };
+  }
+}
 
-  const expr = parseOr();
-  if (peek().type !== 'end') throw new ExpressionError(`unexpected "${peek().value}"`, peek().col);
-  return expr;
+/** A word: a literal (true, false, null and their spellings), a variable, or a misplaced keyword. */
+function identifier(t: Token): Expr {
+  if (t.value === 'true' || t.value === 'True') return { kind: 'literal', value: true };
+  if (t.value === 'false' || t.value === 'False') return { kind: 'literal', value: false };
+  if (t.value === 'null' || t.value === 'none' || t.value === 'None')
+    return { kind: 'literal', value: null };
+  if (['and', 'or', 'not', 'in', 'is'].includes(t.value))
+    throw new ExpressionError(`unexpected "${t.value}"`, t.col);
+  return { kind: 'var', path: t.value.split('.') };
 }
 
 /** The variable names an expression reads (first path segment). */

@@ -19,87 +19,93 @@ export function painter(color: boolean): Paint {
   return (text, status) => (color ? `\x1b[${COLORS[status]}m${text}\x1b[0m` : text);
 }
 
+type EventOf<K extends EngineEvent['type']> = Extract<EngineEvent, { type: K }>;
+
+/** What a formatter needs besides its event. */
+interface Style {
+  o: TextReporterOptions;
+  paint: Paint;
+}
+
+/** One formatter per kind of event: the lines it prints (each one `out` call). */
+const FORMATTERS: {
+  [K in EngineEvent['type']]: (event: EventOf<K>, style: Style) => string[];
+} = {
+  play: (event) => [
+    `\nPLAY [${event.play}]${event.check ? ' (check mode: nothing is changed)' : ''} ${event.hosts.join(', ') || '(no hosts)'}`,
+  ],
+  unreachable: (event, { paint }) => [
+    paint(`unreachable: [${event.host}] ${event.error}`, 'unreachable'),
+  ],
+  task: (event, { paint }) => {
+    const label = event.handler ? `handler ${event.task}` : event.task;
+    const what = event.changes.length ? `: ${event.changes.map(describeChange).join('; ')}` : '';
+    const error = event.error ? `\n  ${event.error.split('\n').join('\n  ')}` : '';
+    return [
+      `${paint(`${event.status}:`, event.status)} [${event.host}] ${label}${event.status === 'changed' ? what : ''}${error}`,
+    ];
+  },
+  diff: (event) => {
+    const label = `${event.host}:${event.path}`;
+    return [
+      [
+        `--- ${label}${event.created ? ' (absent)' : ''}`,
+        `+++ ${label}${event.masked ? ` (secrets shown as ${MASK})` : ''}`,
+        ...event.hunks,
+      ].join('\n'),
+    ];
+  },
+  validation: (event, { o }) => {
+    const r = event.result;
+    if (r.status === 'unavailable')
+      return [
+        `note: [${event.host}] ${event.path}: ${r.program} is not installed yet: \`${r.command}\` will run during apply`,
+      ];
+    if (r.status === 'passed' && o.verbosity > 0)
+      return [`validated: [${event.host}] ${event.path}: \`${r.command}\` passed on the candidate`];
+    return [];
+  },
+  trace: (event, { o }) => {
+    if (o.verbosity < 1) return [];
+    const lines = [
+      `  [${event.host}] ${event.what}: ${event.exitCode === null ? 'no exit code' : `exit ${event.exitCode}`} in ${event.ms.toFixed(0)} ms`,
+    ];
+    if (o.verbosity >= 2 && event.script)
+      lines.push(event.script.replace(/\n$/, '').replace(/^/gm, '    | '));
+    if (o.verbosity >= 3 && event.stdout) lines.push(traceBlock(event.stdout, '    > '));
+    if (o.verbosity >= 3 && event.stderr) lines.push(traceBlock(event.stderr, '    ! '));
+    return lines;
+  },
+  // For the live progress view only: the plain lines show finished tasks.
+  'host-start': () => [],
+  'task-start': () => [],
+  'host-done': () => [],
+  note: (event) => [`note: ${event.host ? `[${event.host}] ` : ''}${event.message}`],
+  timings: (event, { o }) => {
+    if (!o.timings) return [];
+    const ms = (n: number) => n.toFixed(0);
+    return [
+      '\nTIMINGS (ms)',
+      ...Object.entries(event.hosts).map(
+        ([host, t]) =>
+          `${host} : connect=${ms(t.connect)} facts=${ms(t.facts)} plan=${ms(t.plan)} execute=${ms(t.execute)} handlers=${ms(t.handlers)} ssh_connections=${t.connections} remote_commands=${t.commands}`,
+      ),
+    ];
+  },
+  recap: (event, { paint }) => [
+    '\nPLAY RECAP',
+    ...Object.entries(event.hosts).map(([host, c]) =>
+      recapLine(host, c, Object.keys(event.hosts), paint),
+    ),
+  ],
+};
+
 /** Events → the lines operators know from Ansible, one formatter per kind. */
 export function textReporter(o: TextReporterOptions): (event: EngineEvent) => void {
-  const paint = painter(o.color);
+  const style: Style = { o, paint: painter(o.color) };
   return (event) => {
-    switch (event.type) {
-      case 'play':
-        o.out(
-          `\nPLAY [${event.play}]${event.check ? ' (check mode: nothing is changed)' : ''} ${event.hosts.join(', ') || '(no hosts)'}`,
-        );
-        return;
-      case 'unreachable':
-        o.out(paint(`unreachable: [${event.host}] ${event.error}`, 'unreachable'));
-        return;
-      case 'task': {
-        const label = event.handler ? `handler ${event.task}` : event.task;
-        const what = event.changes.length
-          ? `: ${event.changes.map(describeChange).join('; ')}`
-          : '';
-        const error = event.error ? `\n  ${event.error.split('\n').join('\n  ')}` : '';
-        o.out(
-          `${paint(`${event.status}:`, event.status)} [${event.host}] ${label}${event.status === 'changed' ? what : ''}${error}`,
-        );
-        return;
-      }
-      case 'diff': {
-        const label = `${event.host}:${event.path}`;
-        o.out(
-          [
-            `--- ${label}${event.created ? ' (absent)' : ''}`,
-            `+++ ${label}${event.masked ? ` (secrets shown as ${MASK})` : ''}`,
-            ...event.hunks,
-          ].join('\n'),
-        );
-        return;
-      }
-      case 'validation': {
-        const r = event.result;
-        if (r.status === 'unavailable')
-          o.out(
-            `note: [${event.host}] ${event.path}: ${r.program} is not installed yet: \`${r.command}\` will run during apply`,
-          );
-        else if (r.status === 'passed' && o.verbosity > 0)
-          o.out(
-            `validated: [${event.host}] ${event.path}: \`${r.command}\` passed on the candidate`,
-          );
-        return;
-      }
-      case 'trace':
-        if (o.verbosity < 1) return;
-        o.out(
-          `  [${event.host}] ${event.what}: ${event.exitCode === null ? 'no exit code' : `exit ${event.exitCode}`} in ${event.ms.toFixed(0)} ms`,
-        );
-        if (o.verbosity >= 2 && event.script)
-          o.out(event.script.replace(/\n$/, '').replace(/^/gm, '    | '));
-        if (o.verbosity >= 3 && event.stdout) o.out(traceBlock(event.stdout, '    > '));
-        if (o.verbosity >= 3 && event.stderr) o.out(traceBlock(event.stderr, '    ! '));
-        return;
-      case 'host-start':
-      case 'task-start':
-      case 'host-done':
-        // For the live progress view only: the plain lines show finished tasks.
-        return;
-      case 'note':
-        o.out(`note: ${event.host ? `[${event.host}] ` : ''}${event.message}`);
-        return;
-      case 'timings':
-        if (!o.timings) return;
-        o.out('\nTIMINGS (ms)');
-        for (const [host, t] of Object.entries(event.hosts)) {
-          const ms = (n: number) => n.toFixed(0);
-          o.out(
-            `${host} : connect=${ms(t.connect)} facts=${ms(t.facts)} plan=${ms(t.plan)} execute=${ms(t.execute)} handlers=${ms(t.handlers)} ssh_connections=${t.connections} remote_commands=${t.commands}`,
-          );
-        }
-        return;
-      case 'recap':
-        o.out('\nPLAY RECAP');
-        for (const [host, c] of Object.entries(event.hosts))
-          o.out(recapLine(host, c, Object.keys(event.hosts), paint));
-        return;
-    }
+    const format = FORMATTERS[event.type] as (event: EngineEvent, style: Style) => string[];
+    for (const line of format(event, style)) o.out(line);
   };
 }
 

@@ -43,40 +43,47 @@ export function fingerprint(key: Buffer): string {
 }
 
 export function describeConnectFailure(facts: ConnectFacts): ConnectFailure {
+  if (facts.refusal) return refusalFailure(facts, facts.refusal);
+  return levelFailure(facts) ?? otherFailure(facts);
+}
+
+/** Our host-key check said no: why, and what to do. */
+function refusalFailure(facts: ConnectFacts, refusal: HostKeyRefusal): ConnectFailure {
   const where = `${facts.address}:${facts.port}`;
   const file = facts.knownHostsFile;
-  const refusal = facts.refusal;
-  if (refusal) {
-    const offered = `${keyTypeOf(refusal.key)} key ${fingerprint(refusal.key)}`;
-    switch (refusal.kind) {
-      case 'unknown':
-        return {
-          step: 'host key',
-          detail:
-            `${where} is not in ${file} (it offered ${offered}); refusing an unknown host: ` +
-            `check the fingerprint, then run with --accept-new to trust it`,
-        };
-      case 'changed':
-        return {
-          step: 'host key',
-          detail:
-            `HOST KEY CHANGED for ${where}: it offered ${offered}, but ${file}:${refusal.line} ` +
-            `holds a different ${refusal.knownType} key; refusing (if the host was rebuilt, ` +
-            `remove that line: ssh-keygen -R '${knownHostName(facts.address, facts.port)}' -f ${file})`,
-        };
-      case 'revoked':
-        return {
-          step: 'host key',
-          detail: `${where} offered ${offered}, revoked in ${file}:${refusal.line}; refusing`,
-        };
-      case 'not-saved':
-        return {
-          step: 'host key',
-          detail: `cannot add the host key of ${where} to ${file}: ${refusal.reason}`,
-        };
-    }
+  const offered = `${keyTypeOf(refusal.key)} key ${fingerprint(refusal.key)}`;
+  switch (refusal.kind) {
+    case 'unknown':
+      return {
+        step: 'host key',
+        detail:
+          `${where} is not in ${file} (it offered ${offered}); refusing an unknown host: ` +
+          `check the fingerprint, then run with --accept-new to trust it`,
+      };
+    case 'changed':
+      return {
+        step: 'host key',
+        detail:
+          `HOST KEY CHANGED for ${where}: it offered ${offered}, but ${file}:${refusal.line} ` +
+          `holds a different ${refusal.knownType} key; refusing (if the host was rebuilt, ` +
+          `remove that line: ssh-keygen -R '${knownHostName(facts.address, facts.port)}' -f ${file})`,
+      };
+    case 'revoked':
+      return {
+        step: 'host key',
+        detail: `${where} offered ${offered}, revoked in ${file}:${refusal.line}; refusing`,
+      };
+    case 'not-saved':
+      return {
+        step: 'host key',
+        detail: `cannot add the host key of ${where} to ${file}: ${refusal.reason}`,
+      };
   }
+}
 
+/** An error ssh2 gave a level to: a timeout, the socket or DNS, authentication, the agent. */
+function levelFailure(facts: ConnectFacts): ConnectFailure | undefined {
+  const where = `${facts.address}:${facts.port}`;
   const byLevel = (level: string) => facts.errors.find((e) => e.level === level);
   const timeout = byLevel('client-timeout');
   if (timeout) {
@@ -90,7 +97,6 @@ export function describeConnectFailure(facts: ConnectFacts): ConnectFailure {
   }
   const socket = byLevel('client-socket') ?? byLevel('client-dns');
   if (socket) return { step: 'connect', detail: socketReason(socket, facts) };
-
   const auth = byLevel('client-authentication');
   if (auth) {
     const tried =
@@ -102,13 +108,18 @@ export function describeConnectFailure(facts: ConnectFacts): ConnectFailure {
   }
   const agent = byLevel('agent');
   if (agent) return { step: 'authenticate', detail: `ssh-agent: ${oneLine(agent.message)}` };
+  return undefined;
+}
 
+/** Anything else, read from the first error's words, or the connection simply closed. */
+function otherFailure(facts: ConnectFacts): ConnectFailure {
+  const where = `${facts.address}:${facts.port}`;
   const first = facts.errors[0];
   if (first && /no matching host key format/i.test(first.message) && facts.knownTypes.length > 0) {
     return {
       step: 'host key',
       detail:
-        `${where} offers no host key of the type ${file} trusts for it ` +
+        `${where} offers no host key of the type ${facts.knownHostsFile} trusts for it ` +
         `(${facts.knownTypes.join(', ')}): its host key has changed; refusing`,
     };
   }
@@ -118,15 +129,9 @@ export function describeConnectFailure(facts: ConnectFacts): ConnectFailure {
       detail: `${where} closed the connection before the SSH handshake (not an SSH server, or it turned us away)`,
     };
   }
-  if (first) {
-    return {
-      step: facts.handshook ? 'authenticate' : 'connect',
-      detail: `${where}: ${oneLine(first.message)}`,
-    };
-  }
   return {
     step: facts.handshook ? 'authenticate' : 'connect',
-    detail: `${where} closed the connection`,
+    detail: first ? `${where}: ${oneLine(first.message)}` : `${where} closed the connection`,
   };
 }
 

@@ -138,7 +138,21 @@ interface ParsedVault {
 export function parseVault(text: string, file: string): ParsedVault {
   const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
   if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
-  const first = lines[0] ?? '';
+  checkVersionLine(lines[0] ?? '', file);
+  if (lines.length < HEADER_LINES)
+    throw new VaultError(
+      'format',
+      file,
+      `truncated vault: the header ends at line ${lines.length}, it has ${HEADER_LINES} lines`,
+      lines.length + 1,
+    );
+  const header = lines.slice(0, HEADER_LINES);
+  checkHeaderSum(header, file);
+  return { header, ...headerValues(header, file), body: readBody(lines.slice(HEADER_LINES), file) };
+}
+
+/** The first line: the magic, this version, its cipher and key derivation. */
+function checkVersionLine(first: string, file: string): void {
   if (!looksLikeVault(first))
     throw new VaultError(
       'format',
@@ -161,14 +175,10 @@ export function parseVault(text: string, file: string): ParsedVault {
       `unsupported vault header "${first}": version ${FORMAT_VERSION} is "${VERSION_LINE}"`,
       1,
     );
-  if (lines.length < HEADER_LINES)
-    throw new VaultError(
-      'format',
-      file,
-      `truncated vault: the header ends at line ${lines.length}, it has ${HEADER_LINES} lines`,
-      lines.length + 1,
-    );
-  const header = lines.slice(0, HEADER_LINES);
+}
+
+/** The header's last line holds the SHA-256 of the lines before it. */
+function checkHeaderSum(header: string[], file: string): void {
   const signed = header.slice(0, HEADER_LINES - 1);
   const sum = /^header-sha256: (.*)$/.exec(header[HEADER_LINES - 1]!);
   const expected = sha256(signed);
@@ -181,14 +191,16 @@ export function parseVault(text: string, file: string): ParsedVault {
         : 'the header-sha256 line is damaged: the vault was altered or is corrupt',
       sum ? undefined : HEADER_LINES,
     );
+}
 
+/** The key derivation's parameters, the salt, the nonce and the check value, each on its line. */
+function headerValues(header: string[], file: string): Omit<ParsedVault, 'header' | 'body'> {
   // The header is as written: a malformed value here was written so.
-  const values: string[] = [];
-  HEADER_KEYS.forEach((key, i) => {
+  const values = HEADER_KEYS.map((key, i) => {
     const line = header[i + 1]!;
     if (!line.startsWith(`${key}: `))
       throw new VaultError('format', file, `expected "${key}: ..." here`, i + 2);
-    values.push(line.slice(key.length + 2));
+    return line.slice(key.length + 2);
   });
   const [n, r, p, saltText, nonceText, checkText] = values as [
     string,
@@ -211,11 +223,16 @@ export function parseVault(text: string, file: string): ParsedVault {
       throw new VaultError('format', file, `${name} must be ${bytes} bytes in base64`, line);
     return decoded;
   };
-  const salt = field(saltText, SALT_BYTES, 5, 'salt');
-  const nonce = field(nonceText, NONCE_BYTES, 6, 'nonce');
-  const check = field(checkText, CHECK_BYTES, 7, 'check');
+  return {
+    kdf,
+    salt: field(saltText, SALT_BYTES, 5, 'salt'),
+    nonce: field(nonceText, NONCE_BYTES, 6, 'nonce'),
+    check: field(checkText, CHECK_BYTES, 7, 'check'),
+  };
+}
 
-  const bodyLines = lines.slice(HEADER_LINES);
+/** The ciphertext and its tag: base64, WRAP characters a line. */
+function readBody(bodyLines: string[], file: string): Buffer {
   if (bodyLines.length === 0)
     throw tampered(file, 'truncated vault: no ciphertext after the header', HEADER_LINES + 1);
   bodyLines.forEach((line, i) => {
@@ -235,7 +252,7 @@ export function parseVault(text: string, file: string): ParsedVault {
       'the ciphertext is damaged or truncated: the vault was altered or is corrupt',
       HEADER_LINES + 1,
     );
-  return { header, kdf, salt, nonce, check, body };
+  return body;
 }
 
 function checkKdf(kdf: KdfParams, file: string, line: number | undefined): void {
