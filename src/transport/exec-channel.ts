@@ -51,162 +51,214 @@ const SLOT_GRACE_MS = 5000;
  * server counts stays within the limit.
  */
 export function runOnChannel(run: ChannelRun, settle: Settle): Promise<void> {
-  const redactor = new Redactor();
-  if (run.password !== undefined) redactor.add(run.password);
-  const fail = (step: string, detail: string) =>
-    new TransportError(run.host, step, redactor.redact(detail));
-  let settled = false;
-  const resolve = (result: ExecResult) => {
-    if (!settled) settle.resolve(result);
-    settled = true;
-  };
-  const reject = (error: TransportError) => {
-    if (!settled) settle.reject(error);
-    settled = true;
-  };
-
+  const outcome = new Outcome(run, settle);
   return new Promise<void>((done) => {
     const opened = (err: Error | undefined, channel: Ssh2Channel) => {
       if (err) {
-        reject(fail('exec', `cannot open a channel: ${run.lost() ?? oneLine(err.message)}`));
+        outcome.reject(
+          outcome.fail('exec', `cannot open a channel: ${run.lost() ?? oneLine(err.message)}`),
+        );
         done();
         return;
       }
-      drive(channel, done);
+      new ChannelDriver(run, outcome, channel, done).start();
     };
     try {
       run.client.exec(run.command.command, opened);
     } catch (err) {
-      reject(
-        fail('exec', `cannot open a channel: ${run.lost() ?? oneLine((err as Error).message)}`),
+      outcome.reject(
+        outcome.fail(
+          'exec',
+          `cannot open a channel: ${run.lost() ?? oneLine((err as Error).message)}`,
+        ),
       );
       done();
     }
   });
+}
 
-  function drive(channel: Ssh2Channel, done: () => void): void {
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    let code: number | null = null;
-    let signal: string | undefined;
-    let closed = false;
-    let passwordSent = false;
-    const timers: NodeJS.Timeout[] = [];
-    const sudo = run.command.readyMarker
+/** The exec's one outcome (the first wins), with the password kept out of every word. */
+class Outcome {
+  private settled = false;
+  private readonly redactor = new Redactor();
+
+  constructor(
+    private readonly run: ChannelRun,
+    private readonly settle: Settle,
+  ) {
+    if (run.password !== undefined) this.redactor.add(run.password);
+  }
+
+  fail(step: string, detail: string): TransportError {
+    return new TransportError(this.run.host, step, this.redactor.redact(detail));
+  }
+
+  resolve(result: ExecResult): void {
+    if (!this.settled) this.settle.resolve(result);
+    this.settled = true;
+  }
+
+  reject(error: TransportError): void {
+    if (!this.settled) this.settle.reject(error);
+    this.settled = true;
+  }
+
+  /** The password only ever goes to sudo's stdin; it must never come back in output. */
+  scrub(text: Buffer): Buffer {
+    const password = this.run.password;
+    if (password === undefined || password.length < 4) return text;
+    if (!text.includes(password)) return text;
+    return Buffer.from(this.redactor.redact(text.toString('utf8')));
+  }
+}
+
+/** One open channel: the input sent, the output gathered, sudo spoken to, the end judged. */
+class ChannelDriver {
+  private readonly stdout: Buffer[] = [];
+  private readonly stderr: Buffer[] = [];
+  private code: number | null = null;
+  private signal: string | undefined;
+  private closed = false;
+  private passwordSent = false;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly sudo: BecomeStderr | undefined;
+
+  constructor(
+    private readonly run: ChannelRun,
+    private readonly outcome: Outcome,
+    private readonly channel: Ssh2Channel,
+    private readonly done: () => void,
+  ) {
+    this.sudo = run.command.readyMarker
       ? new BecomeStderr(run.command.readyMarker, run.command.promptMarker)
       : undefined;
+  }
 
-    /** Fails the exec now, kills the command and closes the channel. */
-    const abort = (error: TransportError) => {
-      reject(error);
-      if (closed) return;
-      const close = () => {
-        if (!closed) sendSignal(channel, 'KILL');
-        if (!closed) channel.close();
-      };
-      if (sudo?.pid !== undefined && run.killAsRoot) {
-        // sshd signals as the login user, which cannot touch root's processes
-        // (and would kill the wrapped shell first, losing track of its group).
-        run.killAsRoot(sudo.pid);
-        timers.push(setTimeout(close, ROOT_KILL_MS));
-      } else {
-        sendSignal(channel, 'TERM');
-        timers.push(setTimeout(close, KILL_AFTER_MS));
-      }
-      timers.push(setTimeout(done, ROOT_KILL_MS + SLOT_GRACE_MS));
-    };
-
+  start(): void {
+    const { run, channel } = this;
     if (run.timeoutMs !== undefined) {
       const ms = run.timeoutMs;
-      timers.push(
+      this.timers.push(
         setTimeout(
-          () => abort(fail('exec', `timed out after ${ms} ms; the command was killed`)),
+          () =>
+            this.abort(
+              this.outcome.fail('exec', `timed out after ${ms} ms; the command was killed`),
+            ),
           ms,
         ),
       );
     }
-
-    const write = (data: Buffer | string): boolean => {
-      run.sent(typeof data === 'string' ? Buffer.byteLength(data) : data.length);
-      return channel.write(data);
-    };
-    const sendInput = async () => {
-      for (const part of run.input) {
-        for (let at = 0; at < part.length && !closed; at += WRITE_CHUNK) {
-          if (!write(part.subarray(at, at + WRITE_CHUNK))) await drained(channel);
-        }
-      }
-      if (!closed) channel.end();
-    };
-    const startInput = () => {
-      sendInput().catch((err: Error) =>
-        abort(fail('exec', `sending input: ${oneLine(err.message)}`)),
-      );
-    };
-
-    channel.on('error', (err: Error) => abort(fail('exec', oneLine(err.message))));
+    channel.on('error', (err: Error) =>
+      this.abort(this.outcome.fail('exec', oneLine(err.message))),
+    );
     channel.on('data', (chunk: Buffer) => {
       run.received(chunk.length);
-      stdout.push(chunk);
+      this.stdout.push(chunk);
     });
-    channel.stderr.on('data', (chunk: Buffer) => {
-      run.received(chunk.length);
-      if (!sudo) {
-        stderr.push(chunk);
-        return;
-      }
-      const events = sudo.push(chunk);
-      if (events.prompts > 0) {
-        if (run.password !== undefined && !passwordSent && events.prompts === 1) {
-          passwordSent = true;
-          write(`${run.password}\n`);
-        } else {
-          // A second prompt: the password was wrong. Asking again could lock the account.
-          abort(fail('become', 'sudo refused become_password (incorrect password); not retried'));
-        }
-      }
-      if (events.ready) startInput();
-      if (events.output.length > 0) stderr.push(events.output);
-    });
+    channel.stderr.on('data', (chunk: Buffer) => this.onStderr(chunk));
     channel.on('exit', (exitCode: number | null, signalName?: string) => {
-      if (typeof exitCode === 'number') code = exitCode;
-      else signal = signalName ?? undefined;
+      if (typeof exitCode === 'number') this.code = exitCode;
+      else this.signal = signalName ?? undefined;
     });
-    channel.on('close', () => {
-      closed = true;
-      for (const timer of timers) clearTimeout(timer);
-      done();
-      const lost = run.lost();
-      if (lost) return reject(fail('exec', `connection lost while the command ran: ${lost}`));
-      if (sudo && !sudo.ready) return reject(becomeFailure(sudo.sudoText(), code));
-      const prefix = sudo?.sudoText() ?? '';
-      resolve({
-        code,
-        ...(signal ? { signal } : {}),
-        stdout: Buffer.concat(stdout),
-        stderr: scrub(Buffer.concat(prefix ? [Buffer.from(prefix), ...stderr] : stderr)),
-      });
-    });
-
-    if (!sudo) startInput();
+    channel.on('close', () => this.onClose());
+    if (!this.sudo) this.startInput();
   }
 
-  function becomeFailure(sudoText: string, code: number | null): TransportError {
+  /** Fails the exec now, kills the command and closes the channel. */
+  private abort(error: TransportError): void {
+    this.outcome.reject(error);
+    if (this.closed) return;
+    const close = () => {
+      if (!this.closed) sendSignal(this.channel, 'KILL');
+      if (!this.closed) this.channel.close();
+    };
+    if (this.sudo?.pid !== undefined && this.run.killAsRoot) {
+      // sshd signals as the login user, which cannot touch root's processes
+      // (and would kill the wrapped shell first, losing track of its group).
+      this.run.killAsRoot(this.sudo.pid);
+      this.timers.push(setTimeout(close, ROOT_KILL_MS));
+    } else {
+      sendSignal(this.channel, 'TERM');
+      this.timers.push(setTimeout(close, KILL_AFTER_MS));
+    }
+    this.timers.push(setTimeout(this.done, ROOT_KILL_MS + SLOT_GRACE_MS));
+  }
+
+  private write(data: Buffer | string): boolean {
+    this.run.sent(typeof data === 'string' ? Buffer.byteLength(data) : data.length);
+    return this.channel.write(data);
+  }
+
+  private async sendInput(): Promise<void> {
+    for (const part of this.run.input) {
+      for (let at = 0; at < part.length && !this.closed; at += WRITE_CHUNK) {
+        if (!this.write(part.subarray(at, at + WRITE_CHUNK))) await drained(this.channel);
+      }
+    }
+    if (!this.closed) this.channel.end();
+  }
+
+  private startInput(): void {
+    this.sendInput().catch((err: Error) =>
+      this.abort(this.outcome.fail('exec', `sending input: ${oneLine(err.message)}`)),
+    );
+  }
+
+  /** With become, stderr first carries sudo: its prompt gets the password, its ready marker the input. */
+  private onStderr(chunk: Buffer): void {
+    this.run.received(chunk.length);
+    const sudo = this.sudo;
+    if (!sudo) {
+      this.stderr.push(chunk);
+      return;
+    }
+    const events = sudo.push(chunk);
+    if (events.prompts > 0) {
+      if (this.run.password !== undefined && !this.passwordSent && events.prompts === 1) {
+        this.passwordSent = true;
+        this.write(`${this.run.password}\n`);
+      } else {
+        // A second prompt: the password was wrong. Asking again could lock the account.
+        this.abort(
+          this.outcome.fail(
+            'become',
+            'sudo refused become_password (incorrect password); not retried',
+          ),
+        );
+      }
+    }
+    if (events.ready) this.startInput();
+    if (events.output.length > 0) this.stderr.push(events.output);
+  }
+
+  private onClose(): void {
+    this.closed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.done();
+    const { outcome, sudo } = this;
+    const lost = this.run.lost();
+    if (lost)
+      return outcome.reject(outcome.fail('exec', `connection lost while the command ran: ${lost}`));
+    if (sudo && !sudo.ready) return outcome.reject(this.becomeFailure(sudo.sudoText()));
+    const prefix = sudo?.sudoText() ?? '';
+    outcome.resolve({
+      code: this.code,
+      ...(this.signal ? { signal: this.signal } : {}),
+      stdout: Buffer.concat(this.stdout),
+      stderr: outcome.scrub(
+        Buffer.concat(prefix ? [Buffer.from(prefix), ...this.stderr] : this.stderr),
+      ),
+    });
+  }
+
+  private becomeFailure(sudoText: string): TransportError {
+    const fail = (detail: string) => this.outcome.fail('become', detail);
     const said = oneLine(sudoText);
-    if (/password is required/i.test(said)) {
-      return fail('become', 'sudo needs a password: set become_password');
-    }
-    if (/incorrect password|try again/i.test(said)) {
-      return fail('become', 'sudo refused become_password (incorrect password); not retried');
-    }
-    return fail('become', `sudo did not run the command: ${said || `exit ${code ?? 'by signal'}`}`);
-  }
-
-  /** The password only ever goes to sudo's stdin; it must never come back in output. */
-  function scrub(text: Buffer): Buffer {
-    if (run.password === undefined || run.password.length < 4) return text;
-    if (!text.includes(run.password)) return text;
-    return Buffer.from(redactor.redact(text.toString('utf8')));
+    if (/password is required/i.test(said))
+      return fail('sudo needs a password: set become_password');
+    if (/incorrect password|try again/i.test(said))
+      return fail('sudo refused become_password (incorrect password); not retried');
+    return fail(`sudo did not run the command: ${said || `exit ${this.code ?? 'by signal'}`}`);
   }
 }
 

@@ -73,7 +73,6 @@ export async function openSsh(options: OpenOptions): Promise<OpenedSsh> {
   const initial = readKnownHosts(options.host, file);
   const knownTypes = knownKeyTypes(parseKnownHosts(initial), endpoint.address, endpoint.port);
   const algorithms = hostKeyAlgorithmsFor(knownTypes);
-
   const facts: ConnectFacts = {
     address: endpoint.address,
     port: endpoint.port,
@@ -86,8 +85,36 @@ export async function openSsh(options: OpenOptions): Promise<OpenedSsh> {
     authTried: [],
     authNotes: options.auth.notes,
   };
+  const settings: ConnectSettings = {
+    host: endpoint.address,
+    port: endpoint.port,
+    username: endpoint.user,
+    sock: options.sock,
+    readyTimeout: options.timeoutMs,
+    // A dead peer (a link cut mid-run) is noticed within about 15 s.
+    keepaliveInterval: options.keepaliveMs ?? 5_000,
+    keepaliveCountMax: 3,
+    agentForward: false,
+    tryKeyboard: false,
+    hostVerifier: hostVerifier(options, initial, facts),
+    authHandler: authHandler(options, facts),
+    ...(algorithms.length > 0 ? { algorithms: { serverHostKey: algorithms } } : {}),
+  };
+  return connectRecording(options, settings, facts);
+}
 
-  const hostVerifier = (key: Buffer): boolean => {
+/**
+ * Checks the host's key against known_hosts inside the key exchange (before
+ * any authentication is sent); with --accept-new, an unknown host's key is
+ * added. A refusal is recorded in `facts` for the failure's words.
+ */
+function hostVerifier(
+  options: OpenOptions,
+  initial: string,
+  facts: ConnectFacts,
+): (key: Buffer) => boolean {
+  const { endpoint, knownHostsFile: file } = options;
+  return (key) => {
     // Read again: an earlier connection of this run may have added a key.
     let text = initial;
     try {
@@ -120,32 +147,29 @@ export async function openSsh(options: OpenOptions): Promise<OpenedSsh> {
         }
     }
   };
+}
 
+/** Offers the planned public keys in order, each recorded; nothing when the server takes no key. */
+function authHandler(
+  options: OpenOptions,
+  facts: ConnectFacts,
+): (methodsLeft: string[] | null) => Ssh2AuthMethod | false {
   const queue = [...options.auth.methods];
-  const authHandler = (methodsLeft: string[] | null): Ssh2AuthMethod | false => {
+  return (methodsLeft) => {
     if (methodsLeft && !methodsLeft.includes('publickey')) return false;
     const next = queue.shift();
     if (!next) return false;
     facts.authTried.push(next.label);
     return next.method;
   };
+}
 
-  const settings: ConnectSettings = {
-    host: endpoint.address,
-    port: endpoint.port,
-    username: endpoint.user,
-    sock: options.sock,
-    readyTimeout: options.timeoutMs,
-    // A dead peer (a link cut mid-run) is noticed within about 15 s.
-    keepaliveInterval: options.keepaliveMs ?? 5_000,
-    keepaliveCountMax: 3,
-    agentForward: false,
-    tryKeyboard: false,
-    hostVerifier,
-    authHandler,
-    ...(algorithms.length > 0 ? { algorithms: { serverHostKey: algorithms } } : {}),
-  };
-
+/** Connects, recording ssh2's errors and the handshake; a failure becomes one TransportError. */
+async function connectRecording(
+  options: OpenOptions,
+  settings: ConnectSettings,
+  facts: ConnectFacts,
+): Promise<OpenedSsh> {
   const ssh = new NodeSSH();
   const pending = ssh.connect(settings);
   // node-ssh creates the ssh2 client synchronously inside connect().
