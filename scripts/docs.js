@@ -7,7 +7,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const { generatedDocs } = require(path.join(root, 'dist', 'src', 'docs', 'generate.js'));
+const { generatedDocs } = require(path.join(root, 'dist', 'tools', 'docs', 'generate.js'));
 const { replaceFile } = require(path.join(root, 'dist', 'src', 'core', 'atomic-file.js'));
 
 generatedDocs(root).then(

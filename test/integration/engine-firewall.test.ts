@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { Redactor } from '../../src/core/redact';
 import type { EngineEvent } from '../../src/engine/events';
-import { MemoryDriver } from '../../src/engine/memory-driver';
+import { MemoryDriver } from '../support/memory-driver';
 import { MemoryHost } from '../../src/facts/memory-host';
 import { requireProject } from '../../src/engine/project';
 import { SITE } from '../../src/cli/site-project';

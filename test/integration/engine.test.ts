@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { Redactor } from '../../src/core/redact';
-import { MemoryDriver } from '../../src/engine/memory-driver';
+import { MemoryDriver } from '../support/memory-driver';
 import { MemoryHost } from '../../src/facts/memory-host';
 import type { EngineEvent } from '../../src/engine/events';
 import { requireProject } from '../../src/engine/project';

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { troubleshootingDoc } from '../../src/docs/generate';
-import { captureCases } from '../../src/docs/troubleshooting';
-import { TROUBLE_CASES, type TroubleCase } from '../../src/docs/troubleshooting-cases';
+import { troubleshootingDoc } from '../../tools/docs/generate';
+import { captureCases } from '../../tools/docs/troubleshooting';
+import { TROUBLE_CASES, type TroubleCase } from '../../tools/docs/troubleshooting-cases';
 import { ROOT } from '../support/cli';
 
 /** docs/troubleshooting.md: the CLI's real output on the cases' inputs, offline. */

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Redactor } from '../../src/core/redact';
-import { MemoryDriver } from '../../src/engine/memory-driver';
+import { MemoryDriver } from '../support/memory-driver';
 import { MemoryHost } from '../../src/facts/memory-host';
 import { requireProject } from '../../src/engine/project';
 import { SITE } from '../../src/cli/site-project';

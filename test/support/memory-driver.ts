@@ -1,13 +1,13 @@
-import { changeKind } from '../changes/kinds';
-import type { Change } from '../changes/model';
-import { factKind } from '../facts/kinds';
-import { SimulatedFailure, type MemoryHost } from '../facts/memory-host';
-import type { Fact, FactRequest } from '../facts/types';
-import { factKey } from '../facts/types';
-import type { PendingHandler } from './handler-state';
-import type { TaskGroup } from './change-script';
-import { ChangeFailed, type Gathered, type HostDriver } from './host-driver';
-import { validatorProgram, type Candidate, type Inspection } from './inspect-script';
+import { changeKind } from '../../src/changes/kinds';
+import type { Change } from '../../src/changes/model';
+import { factKind } from '../../src/facts/kinds';
+import { SimulatedFailure, type MemoryHost } from '../../src/facts/memory-host';
+import type { Fact, FactRequest } from '../../src/facts/types';
+import { factKey } from '../../src/facts/types';
+import type { PendingHandler } from '../../src/engine/handler-state';
+import type { TaskGroup } from '../../src/engine/change-script';
+import { ChangeFailed, type Gathered, type HostDriver } from '../../src/engine/host-driver';
+import { validatorProgram, type Candidate, type Inspection } from '../../src/engine/inspect-script';
 
 /** A HostDriver over a MemoryHost. Counts one command per operation, as the SSH driver does. */
 export class MemoryDriver implements HostDriver {

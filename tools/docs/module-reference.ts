@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import type { FactRequest } from '../facts/types';
-import type { ModuleDefinition } from '../modules/module';
+import type { FactRequest } from '../../src/facts/types';
+import type { ModuleDefinition } from '../../src/modules/module';
 
 /**
  * docs/modules.md from the module registry: every argument's type, default,

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LockError, TransportError } from '../core/errors';
-import { MemoryDriver } from '../engine/memory-driver';
-import { MemoryHost } from '../facts/memory-host';
-import { describeConnectFailure, type ConnectFacts } from '../transport/connect-errors';
+import { LockError, TransportError } from '../../src/core/errors';
+import { MemoryDriver } from '../../test/support/memory-driver';
+import { MemoryHost } from '../../src/facts/memory-host';
+import { describeConnectFailure, type ConnectFacts } from '../../src/transport/connect-errors';
 import {
   runApplyInMemory,
   runCli,

@@ -1,16 +1,16 @@
-import { VaultStore } from '../vault/vault-store';
-import { applyExitCode } from '../cli/commands/apply';
-import { renderedProject } from '../cli/commands/rendered-project';
-import { exitCodeFor } from '../cli/exit-codes';
-import { gracefulInterrupt } from '../cli/interrupt';
-import { memoryIo } from '../cli/io';
-import { DEFAULT_PLAYBOOK, main } from '../cli/main';
-import type { HostDriver } from '../engine/host-driver';
-import { MemoryDriver } from '../engine/memory-driver';
-import type { MemoryHost } from '../facts/memory-host';
-import { runPlaybook } from '../engine/runner';
-import { resolveSecrets } from '../engine/secrets';
-import { textReporter } from '../report/text-reporter';
+import { VaultStore } from '../../src/vault/vault-store';
+import { applyExitCode } from '../../src/cli/commands/apply';
+import { renderedProject } from '../../src/cli/commands/rendered-project';
+import { exitCodeFor } from '../../src/cli/exit-codes';
+import { gracefulInterrupt } from '../../src/cli/interrupt';
+import { memoryIo } from '../../src/cli/io';
+import { DEFAULT_PLAYBOOK, main } from '../../src/cli/main';
+import type { HostDriver } from '../../src/engine/host-driver';
+import { MemoryDriver } from '../../test/support/memory-driver';
+import type { MemoryHost } from '../../src/facts/memory-host';
+import { runPlaybook } from '../../src/engine/runner';
+import { resolveSecrets } from '../../src/engine/secrets';
+import { textReporter } from '../../src/report/text-reporter';
 
 /**
  * Runs the tool the way the troubleshooting page shows it, without SSH or a

@@ -1,5 +1,5 @@
-import { ARGUMENT_TYPES } from '../modules/arg-types';
-import { MODULES } from '../modules/registry';
+import { ARGUMENT_TYPES } from '../../src/modules/arg-types';
+import { MODULES } from '../../src/modules/registry';
 import { moduleReference } from './module-reference';
 import { captureCases, troubleshootingPage } from './troubleshooting';
 import { TROUBLE_CASES } from './troubleshooting-cases';
