@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadInventory } from '../../src/inventory/load';
+import { SITE_VARIABLES } from '../../src/site/variables';
 import { labDown, labUp, resetLab, labUnsupportedReason, type LabInfo } from '../../src/lab';
 import { installPython } from './ansible-python';
 import { BENCH_LAB, ROOT, changedHosts, timedApply } from './apply-run';
@@ -57,7 +58,7 @@ export function ansibleVersion(): string | undefined {
  * what the inventory sets, as `ansible-inventory` does).
  */
 export function ansibleSetup(lab: LabInfo, dir: string): string {
-  const inventory = loadInventory(lab.inventoryPath).value;
+  const inventory = loadInventory(lab.inventoryPath, { variables: SITE_VARIABLES }).value;
   if (!inventory) throw new Error(`${lab.inventoryPath}: the lab inventory does not load`);
   const group = (role: string) =>
     lab.hosts
