@@ -255,7 +255,7 @@ export function fingerprintWrite(map: ReadonlyMap<string, string>, existed: bool
   const before: FileFact = {
     path: FINGERPRINT_FILE,
     exists: existed,
-    type: existed ? 'file' : undefined,
+    ...(existed ? { type: 'file' as const } : {}),
   };
   return {
     kind: 'write',

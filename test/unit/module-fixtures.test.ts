@@ -44,9 +44,27 @@ function run(module: string, c: Case) {
     'the module asks for exactly the facts of the case',
   );
   const facts = new Map(
-    c.facts.map((f) => [factKey(f.request), { kind: f.request.kind, value: f.value } as Fact]),
+    c.facts.map((f) => [
+      factKey(f.request),
+      { kind: f.request.kind, value: factValue(f.request.kind, f.value) } as Fact,
+    ]),
   );
   return () => m.plan(args, new FactView(facts), here);
+}
+
+/**
+ * YAML has no Map and no undefined: the kinds whose value is a Map are written
+ * as a mapping by name, and a file that is absent (content) as null.
+ */
+function factValue(kind: FactRequest['kind'], value: unknown): unknown {
+  if (kind === 'content' && value === null) return undefined;
+  if (kind === 'packages' || kind === 'units')
+    return new Map(Object.entries(value as Record<string, unknown>));
+  if (kind === 'tree') {
+    const tree = value as { entries?: Record<string, unknown> };
+    return { ...tree, entries: new Map(Object.entries(tree.entries ?? {})) };
+  }
+  return value;
 }
 
 describe('module plans from fixtures: {args, facts} → changes', () => {
