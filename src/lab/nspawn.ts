@@ -52,7 +52,7 @@ export type StopOutcome = 'not running' | 'powered off' | 'killed' | 'discarded'
  * as on a real shutdown; after `graceMs` the whole cgroup and systemd-nspawn
  * are killed. `discard`: the host's disk is thrown away next, so nothing on it
  * needs a clean stop; the cgroup and systemd-nspawn are killed at once
- * (where the kernel can kill a cgroup; else it is powered off).
+ * (where the kernel kills the cgroup; else it is powered off).
  */
 export async function stopNspawn(
   record: ProcessRecord | undefined,
@@ -63,9 +63,13 @@ export async function stopNspawn(
     await killAndWait(cgroups);
     return 'not running';
   }
-  // Without cgroup.kill, only a power-off reaches every process of the host.
-  if (options.mode === 'discard' && cgroups.some(canKillCgroup)) {
-    await killNow(record, cgroups);
+  // Only a kill of the whole cgroup reaches every process of the host (its
+  // systemd lives in a PID namespace of its own): where the kernel cannot
+  // kill a cgroup, or the kill was refused, the host is powered off instead.
+  if (options.mode === 'discard' && cgroups.some(canKillCgroup) && killCgroups(cgroups)) {
+    signalProcess(record, 'SIGKILL');
+    await waitUntilEmpty(cgroups);
+    await waitForExit(record, 5_000);
     return 'discarded';
   }
   // A host's systemd ignores the signal until it has set up its handlers early
@@ -88,12 +92,21 @@ async function killNow(record: ProcessRecord, cgroups: readonly string[]): Promi
   await waitForExit(record, 5_000);
 }
 
+/** Kills every process of the cgroups; true when the kernel took at least one kill. */
+function killCgroups(cgroups: readonly string[]): boolean {
+  return cgroups.map(killCgroup).some(Boolean);
+}
+
 /**
- * Kills every process left in the cgroups and waits (up to 5 s) until they
- * are gone, so that the host's root can be unmounted right after.
+ * Kills every process left in the cgroups and, when the kernel took the kill,
+ * waits (up to 5 s) until they are gone, so that the host's root can be
+ * unmounted right after.
  */
 async function killAndWait(cgroups: readonly string[]): Promise<void> {
-  for (const cg of cgroups) killCgroup(cg);
+  if (killCgroups(cgroups)) await waitUntilEmpty(cgroups);
+}
+
+async function waitUntilEmpty(cgroups: readonly string[]): Promise<void> {
   const deadline = Date.now() + 5_000;
   while (cgroups.some(cgroupHasProcesses) && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 50));

@@ -5,6 +5,8 @@ import { renderInventory } from '../../src/lab/inventory-file';
 import { hostNamesFromOption, planHosts } from '../../src/lab/plan-names';
 import { gatewayAddress, parseSubnet } from '../../src/lab/subnet';
 import { inventoryTls, planLabTls } from '../../src/lab/tls';
+import { checkRules } from '../../src/site/rules';
+import { SITE_VARIABLES } from '../../src/site/variables';
 
 const DIR = '/var/lib/foobar-infra/lab/labs/default';
 
@@ -100,13 +102,17 @@ describe('lab inventory file', () => {
 
   it('passes the project inventory checks (schema and rules), for mysql and mariadb labs', () => {
     for (const flavor of ['mysql', 'mariadb'] as const) {
-      const result = parseInventory('lab.yml', inventory('e2e', '4', '10.231.100.0/24', flavor));
+      const result = parseInventory('lab.yml', inventory('e2e', '4', '10.231.100.0/24', flavor), {
+        variables: SITE_VARIABLES,
+      });
+      assert.ok(result.value, flavor);
       assert.deepEqual(
-        result.diagnostics.map((d) => `${d.field ?? ''}: ${d.message}`),
+        [...result.diagnostics, ...checkRules(result.value)].map(
+          (d) => `${d.field ?? ''}: ${d.message}`,
+        ),
         [],
         flavor,
       );
-      assert.ok(result.value);
     }
   });
 

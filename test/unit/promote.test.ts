@@ -5,6 +5,7 @@ import { parseReplicaStatus } from '../../src/mysql';
 import { promotedInventory } from '../../src/site/promote/inventory-roles';
 import { checkPromotable, waitQuery } from '../../src/site/promote/promote-check';
 import { fixture } from '../support/cli';
+import { SITE_VARIABLES } from '../../src/site/variables';
 
 /** Real `SHOW REPLICA STATUS` output (test/fixtures/mysql), parsed. */
 const status = (name: string) =>
@@ -85,7 +86,10 @@ describe('promote: whether a replica may become the primary, from its own status
 describe('promote: the inventory change, made on the text', () => {
   const promoted = (file: string, host: string) => {
     const text = fs.readFileSync(file, 'utf8');
-    const inventory = parseInventory(file, text, { declared: [] }).value!;
+    const inventory = parseInventory(file, text, {
+      declared: [],
+      variables: SITE_VARIABLES,
+    }).value!;
     return { text, out: promotedInventory(text, inventory, host) };
   };
 
@@ -112,7 +116,7 @@ describe('promote: the inventory change, made on the text', () => {
     const head = text.slice(0, text.indexOf('        web-01:'));
     assert.ok(out.startsWith(head));
     // And the result is a valid inventory with the roles swapped.
-    const again = parseInventory('x.yml', out, { declared: [] });
+    const again = parseInventory('x.yml', out, { declared: [], variables: SITE_VARIABLES });
     assert.equal(again.diagnostics.filter((d) => d.severity === 'error').length, 0);
     assert.equal(again.value!.hosts.get('web-01')!.vars.mysql_source, 'web-02');
   });
