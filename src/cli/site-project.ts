@@ -26,8 +26,8 @@ export const requireSiteInventory = (
   opts: { given?: boolean; rules?: boolean; warn?: (warning: Diagnostic) => void } = {},
 ) =>
   requireInventory(inventoryPath, playbookPath, {
-    variables: SITE_VARIABLES,
-    rules: opts.rules === false ? undefined : checkRules,
+    ...SITE,
+    rules: opts.rules === false ? undefined : SITE.rules,
     given: opts.given,
     warn: opts.warn,
   });

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { EnvironmentError } from '../core/errors';
-import { canKillCgroup, cgroupHasProcesses, killCgroup } from './cgroups';
+import { cgroupHasProcesses, killCgroup } from './cgroups';
 import { cgroupWrapper } from './nspawn-args';
 import {
   recordProcess,
@@ -66,7 +66,7 @@ export async function stopNspawn(
   // Only a kill of the whole cgroup reaches every process of the host (its
   // systemd lives in a PID namespace of its own): where the kernel cannot
   // kill a cgroup, or the kill was refused, the host is powered off instead.
-  if (options.mode === 'discard' && cgroups.some(canKillCgroup) && killCgroups(cgroups)) {
+  if (options.mode === 'discard' && killCgroups(cgroups)) {
     signalProcess(record, 'SIGKILL');
     await waitUntilEmpty(cgroups);
     await waitForExit(record, 5_000);

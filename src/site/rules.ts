@@ -14,6 +14,9 @@ interface RuleContext {
   /** The inventory file's source (for what only it defines: groups, host entries). */
   source: YamlSource;
   out: Diagnostic[];
+  /** The hosts with a database role (mysql_role other than none), and the primaries among them. */
+  dbHosts: Host[];
+  primaries: Host[];
   /** Reports at the definition of a host's variable, in whichever file it stands. */
   at(host: Host, variable: string, message: string): void;
 }
@@ -42,7 +45,10 @@ export function checkRules(
         : diagnosticAt(source, host.path, message, { key: true }),
     );
   };
-  const ctx: RuleContext = { inventory, hosts: [...inventory.hosts.values()], source, out, at };
+  const hosts = [...inventory.hosts.values()];
+  const dbHosts = hosts.filter((h) => h.vars.mysql_role !== 'none');
+  const primaries = dbHosts.filter((h) => h.vars.mysql_role === 'primary');
+  const ctx: RuleContext = { inventory, hosts, source, out, dbHosts, primaries, at };
   for (const rule of RULES) rule(ctx);
   return out;
 }
@@ -74,13 +80,8 @@ function addressesAreUnique({ hosts, at }: RuleContext): void {
   }
 }
 
-const databaseHosts = (hosts: Host[]) => hosts.filter((h) => h.vars.mysql_role !== 'none');
-const primariesOf = (hosts: Host[]) => hosts.filter((h) => h.vars.mysql_role === 'primary');
-
 /** Exactly one primary, and every database host with a server_id of its own. */
-function onePrimaryAndUniqueIds({ hosts, at }: RuleContext): void {
-  const dbHosts = databaseHosts(hosts);
-  const primaries = primariesOf(dbHosts);
+function onePrimaryAndUniqueIds({ dbHosts, primaries, at }: RuleContext): void {
   if (dbHosts.length > 0 && primaries.length === 0) {
     at(dbHosts[0]!, 'mysql_role', 'no host has mysql_role: primary; exactly one primary is needed');
   }
@@ -105,9 +106,7 @@ function onePrimaryAndUniqueIds({ hosts, at }: RuleContext): void {
 }
 
 /** A replica's source is another database host of the inventory; only replicas have one. */
-function replicasHaveSources({ inventory, hosts, at }: RuleContext): void {
-  const dbHosts = databaseHosts(hosts);
-  const primaries = primariesOf(dbHosts);
+function replicasHaveSources({ inventory, dbHosts, primaries, at }: RuleContext): void {
   for (const host of dbHosts) {
     const source = host.vars.mysql_source as string | undefined;
     if (host.vars.mysql_role !== 'replica') {

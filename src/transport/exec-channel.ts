@@ -41,6 +41,8 @@ const WRITE_CHUNK = 64 * 1024;
 const KILL_AFTER_MS = 1000;
 /** With become, the root cleanup (TERM, 1 s, KILL) has this long before the channel is closed. */
 const ROOT_KILL_MS = 3000;
+/** sudo asked again, or said so: the password is wrong (asking again could lock the account). */
+const WRONG_PASSWORD = 'sudo refused become_password (incorrect password); not retried';
 /** A channel the server does not close this long after an abort no longer holds its slot. */
 const SLOT_GRACE_MS = 5000;
 
@@ -219,12 +221,7 @@ class ChannelDriver {
         this.write(`${this.run.password}\n`);
       } else {
         // A second prompt: the password was wrong. Asking again could lock the account.
-        this.abort(
-          this.outcome.fail(
-            'become',
-            'sudo refused become_password (incorrect password); not retried',
-          ),
-        );
+        this.abort(this.outcome.fail('become', WRONG_PASSWORD));
       }
     }
     if (events.ready) this.startInput();
@@ -256,8 +253,7 @@ class ChannelDriver {
     const said = oneLine(sudoText);
     if (/password is required/i.test(said))
       return fail('sudo needs a password: set become_password');
-    if (/incorrect password|try again/i.test(said))
-      return fail('sudo refused become_password (incorrect password); not retried');
+    if (/incorrect password|try again/i.test(said)) return fail(WRONG_PASSWORD);
     return fail(`sudo did not run the command: ${said || `exit ${this.code ?? 'by signal'}`}`);
   }
 }

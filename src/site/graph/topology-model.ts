@@ -18,6 +18,9 @@
 /** The columns of the picture, left to right. */
 export type Tier = 'users' | 'vip' | 'lb' | 'nginx' | 'app' | 'mysql';
 
+/** The tiers in the picture's order, left to right. */
+export const TIER_ORDER: readonly Tier[] = ['users', 'vip', 'lb', 'nginx', 'app', 'mysql'];
+
 export type NodeKind = 'users' | 'vip' | 'haproxy' | 'keepalived' | 'nginx' | 'app' | 'mysql';
 
 export interface TopologyNode {

@@ -19,9 +19,9 @@ import { dbRole, isLb, isWeb, lbHosts, webHosts } from '../roles';
 import { isSet, num, str } from './host-vars';
 import { describeOpening, firewallNote, firewallOf } from './topology-firewall';
 import {
+  TIER_ORDER,
   nodeId,
   type Firewall,
-  type Tier,
   type Topology,
   type TopologyEdge,
   type TopologyHost,
@@ -263,8 +263,6 @@ function addDatabase(draft: Draft, inventory: Inventory, host: Host): void {
     firewall: firewallNote(draft.fw(source), 'mysql', str(host, 'private_address')),
   });
 }
-
-const TIER_ORDER: Tier[] = ['users', 'vip', 'lb', 'nginx', 'app', 'mysql'];
 
 /** A host's box: its addresses, roles, firewall, services (in the order of the tiers) and notes. */
 function hostBox(draft: Draft, host: Host): TopologyHost {

@@ -4,12 +4,10 @@
  * wide as its widest box; the gaps make room for the labels of the edges
  * that cross them.
  */
-import type { Tier, TopologyEdge } from '../topology';
+import { TIER_ORDER, type Tier, type TopologyEdge } from '../topology';
 import { BUS, MARGIN, PAD } from './model';
 import type { Sheet } from './sheet';
 import { footerItemsWidth, headerWidth, labelsWidth, maxOf, nodeWidth } from './sizes';
-
-export const TIER_ORDER: Tier[] = ['users', 'vip', 'lb', 'nginx', 'app', 'mysql'];
 
 export interface Columns {
   x: Record<Tier, number>;

@@ -2,7 +2,8 @@
  * What frames the picture: hosts with no service of the site in a row at the
  * bottom, the title and column heads at the top, the legend below all.
  */
-import { TIER_ORDER, type Columns } from './columns';
+import { TIER_ORDER } from '../topology';
+import type { Columns } from './columns';
 import { headerTexts, footerTexts } from './boxes';
 import {
   COLUMN_TITLES,
