@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FileFact } from '../facts/types';
 import type { Change } from '../changes/model';
+import { PlanError } from './plan-error';
 
 export interface WantedFile {
   path: string;
@@ -23,6 +24,12 @@ export const normalMode = (mode: string) => mode.padStart(4, '0');
  * the file is new), else fix only the attributes that differ, else nothing.
  */
 export function planFile(want: WantedFile, now: FileFact): Change[] {
+  // A file renamed over a folder would land inside it, run after run; and the
+  // folder, with whatever it holds, is not the tool's to remove.
+  if (now.exists && now.type === 'directory')
+    throw new PlanError(
+      `${want.path} is a folder: a file cannot take its place. Remove or move it by hand, or choose another path.`,
+    );
   const owner = want.owner ?? (now.exists ? now.owner! : 'root');
   const group = want.group ?? (now.exists ? now.group! : 'root');
   const mode = want.mode ? normalMode(want.mode) : now.exists && now.mode ? now.mode : '0644';

@@ -55,6 +55,30 @@ describe('change scripts on a real shell', () => {
     assert.deepEqual(leftovers(), []);
   });
 
+  it('a link in the place of the file is replaced, never followed into the folder it names', () => {
+    fs.mkdirSync(`${dir}/elsewhere`);
+    fs.symlinkSync(`${dir}/elsewhere`, `${dir}/site.conf`);
+    const r = run([
+      write(`${dir}/site.conf`, 'wanted\n', {
+        before: { path: `${dir}/site.conf`, exists: true, type: 'link' },
+      }),
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(fs.lstatSync(`${dir}/site.conf`).isFile(), 'the link is replaced by the file');
+    assert.equal(fs.readFileSync(`${dir}/site.conf`, 'utf8'), 'wanted\n');
+    assert.deepEqual(fs.readdirSync(`${dir}/elsewhere`), [], 'nothing lands in the linked folder');
+  });
+
+  it('a folder in the place of the file (there since the plan) fails the write and is left as it was', () => {
+    fs.mkdirSync(`${dir}/site.conf`);
+    fs.writeFileSync(`${dir}/site.conf/keep`, 'theirs\n');
+    const r = run([write(`${dir}/site.conf`, 'wanted\n')]);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /cannot replace .*site\.conf/);
+    assert.deepEqual(fs.readdirSync(`${dir}/site.conf`), ['keep']);
+    assert.deepEqual(leftovers(), []);
+  });
+
   it('a failing validate keeps the live file byte for byte, removes the candidate, and exits 65 with its output', () => {
     fs.writeFileSync(`${dir}/live.cfg`, 'old\n');
     const r = run([

@@ -72,7 +72,9 @@ function swapSteps(c: Write): string[] {
     );
   }
   steps.push(
-    `mv -f -- "$fb_tmp" ${dest} || fail ${quote(`cannot replace ${c.path}`)}`,
+    // -T: a link in the file's place is replaced, not followed; a folder
+    // there (made since the plan) fails the swap instead of taking the file in.
+    `mv -Tf -- "$fb_tmp" ${dest} || fail ${quote(`cannot replace ${c.path}`)}`,
     'fb_tmp=""',
     `sync ${quote(dirOf(c.path))} 2>/dev/null || true`,
   );
@@ -87,6 +89,7 @@ function simulate(c: Write, s: MemoryHost): void {
     const error = check?.(c.content.toString('utf8'));
     if (error) throw new SimulatedFailure(error, VALIDATION_FAILED, true);
   }
+  if (s.dirs.has(c.path)) throw new SimulatedFailure(`cannot replace ${c.path}`, 1);
   const file = { content: c.content, mode: c.mode, owner: c.owner, group: c.group };
   if (c.activate) {
     s.armed = { path: c.path, file };
