@@ -9,8 +9,10 @@ export const sshKeyLoginArgs = z.strictObject({
 
 export type SshKeyLoginArgs = z.infer<typeof sshKeyLoginArgs>;
 
+/** Exits 3 for an account of uid 0 (sshd's PermitRootLogin covers every such name), else 0 when it has authorized keys. */
 const authorizedKeys = (user: string) =>
-  `h=$(getent passwd -- ${quote(user)} | cut -d: -f6) && [ -n "$h" ] && [ -s "$h/.ssh/authorized_keys" ]`;
+  `e=$(getent passwd -- ${quote(user)}) || exit 1; [ "$(printf %s "$e" | cut -d: -f3)" != 0 ] || exit ${UID_ZERO}; h=$(printf %s "$e" | cut -d: -f6); [ -n "$h" ] && [ -s "$h/.ssh/authorized_keys" ]`;
+const UID_ZERO = 3;
 
 /**
  * A check that changes nothing: this run logged in over SSH with a key (the
@@ -39,7 +41,12 @@ export const sshKeyLoginModule: ModuleDefinition<SshKeyLoginArgs> = {
       );
     if (!facts.sshClient())
       throw new PlanError('this run did not come in over SSH: key login is not proven');
-    if (facts.exit(authorizedKeys(args.user)) !== 0)
+    const keys = facts.exit(authorizedKeys(args.user));
+    if (keys === UID_ZERO)
+      throw new PlanError(
+        `${args.user} has uid 0: turning root login off would lock it out too (log in as a sudo user of another uid)`,
+      );
+    if (keys !== 0)
       throw new PlanError(
         `${args.user} has no ~/.ssh/authorized_keys: key login for it is not proven`,
       );

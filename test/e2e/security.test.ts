@@ -287,6 +287,24 @@ describe('e2e: HTTPS, the firewall per role and database TLS', function () {
     for (const h of lab.hosts) assert.equal(recap(again.out, h.name), 0, again.out);
   });
 
+  it('7b. key login is refused as proof for an account of uid 0 under another name, read from the real host', async () => {
+    await sh('lb-01', 'sudo useradd -o -u 0 -g 0 -M -d /root -s /bin/sh fbtoor');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'foobar-uid0-'));
+    try {
+      const playbook = path.join(dir, 'check.yml');
+      fs.writeFileSync(
+        playbook,
+        '- name: Key login check\n  hosts: lb\n  tasks:\n    - name: Key login for fbtoor\n      ssh_key_login: { user: fbtoor }\n',
+      );
+      const r = run(['apply', '-i', lab.inventoryPath, playbook]);
+      assert.notEqual(r.code, 0, r.out);
+      assert.match(r.out, /fbtoor has uid 0: turning root login off would lock it out too/);
+    } finally {
+      await sh('lb-01', "sudo sed -i '/^fbtoor:/d' /etc/passwd /etc/shadow");
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('8. the TLS key and the database passwords appear in no output, even with a changed key file shown by diff -vvv', async () => {
     await sh('lb-01', "sudo sh -c 'echo tampered >> /etc/haproxy/certs/site.pem'");
     const d = run(['diff', '-vvv', '-i', lab.inventoryPath]);
