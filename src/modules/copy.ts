@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { TemplateError } from '../core/errors';
 import { resolveInside } from '../render/safe-path';
 import { absolutePath, fileAttributes, fileMode } from './arg-types';
-import type { FileFact } from '../facts/types';
+import type { FileFact, TreeEntry, TreeFact } from '../facts/types';
 import type { Change } from '../changes/model';
 import { normalMode, planFile } from './file-plan';
 import { readLocalFile } from './local-file';
@@ -64,6 +64,25 @@ export function sourceTree(
   return { root, files, isDir: true };
 }
 
+/** A file of the source with where it lands: `rel` is its path under src ('' for a single file). */
+interface CopiedFile extends DesiredFile {
+  rel: string;
+}
+
+/** The wanted state, declared once: every source file with its content and attributes on the host. */
+function copiedFiles(args: CopyArgs, filesDir: string): { isDir: boolean; files: CopiedFile[] } {
+  const tree = sourceTree(filesDir, args.src);
+  const files = [...tree.files].map(([rel, local]) => ({
+    rel,
+    path: rel === '' ? args.dest : path.posix.join(args.dest, rel),
+    content: readLocalFile(local),
+    mode: args.mode,
+    owner: args.owner,
+    group: args.group,
+  }));
+  return { isDir: tree.isDir, files };
+}
+
 export const copyModule: ModuleDefinition<CopyArgs> = {
   name: 'copy',
   summary: 'Copy a file or a whole folder tree, transferring only the files that differ.',
@@ -77,54 +96,20 @@ export const copyModule: ModuleDefinition<CopyArgs> = {
       args: { src: 'site', dest: '{{app_dir}}/current', delete: true, mode: '0644' },
     },
   },
-  files(args, ctx) {
-    const tree = sourceTree(ctx.filesDir, args.src);
-    const out: DesiredFile[] = [];
-    for (const [rel, local] of tree.files) {
-      const dest = rel === '' ? args.dest : path.posix.join(args.dest, rel);
-      out.push({
-        path: dest,
-        content: readLocalFile(local),
-        mode: args.mode,
-        owner: args.owner,
-        group: args.group,
-      });
-    }
-    return out;
+  files: (args, ctx) => copiedFiles(args, ctx.filesDir).files.map(({ rel: _rel, ...f }) => f),
+  facts: (args, ctx) =>
+    sourceTree(ctx.filesDir, args.src).isDir
+      ? [{ kind: 'tree', path: args.dest }]
+      : [{ kind: 'file', path: args.dest }],
+  plan(args, facts, ctx) {
+    const { isDir, files } = copiedFiles(args, ctx.filesDir);
+    if (!isDir) return planFile(files[0]!, facts.file(args.dest));
+    return planTree(args, files, facts.tree(args.dest));
   },
-  facts: () => [],
-  plan: () => [],
 };
 
-/** Where each source file lands on the host. */
-export function copyTargets(
-  args: CopyArgs,
-  filesDir: string,
-): { dest: string; local: string; rel: string }[] {
-  const tree = sourceTree(filesDir, args.src);
-  return [...tree.files].map(([rel, local]) => ({
-    rel,
-    local,
-    dest: rel === '' ? args.dest : path.posix.join(args.dest, rel),
-  }));
-}
-
-function isTree(args: CopyArgs, filesDir: string): boolean {
-  return sourceTree(filesDir, args.src).isDir;
-}
-
-copyModule.facts = (args, ctx) =>
-  isTree(args, ctx.filesDir)
-    ? [{ kind: 'tree', path: args.dest }]
-    : [{ kind: 'file', path: args.dest }];
-
-copyModule.plan = (args, facts, ctx) => {
-  const targets = copyTargets(args, ctx.filesDir);
-  if (!isTree(args, ctx.filesDir)) {
-    const content = readLocalFile(targets[0]!.local);
-    return planFile({ ...args, path: args.dest, content }, facts.file(args.dest));
-  }
-  const tree = facts.tree(args.dest);
+/** A folder tree: the folders to make, the files that differ and, with `delete`, what is extra. */
+function planTree(args: CopyArgs, files: CopiedFile[], tree: TreeFact): Change[] {
   const changes: Change[] = [];
   const dirMode = args.dir_mode ? normalMode(args.dir_mode) : '0755';
   const owner = args.owner ?? 'root';
@@ -132,57 +117,56 @@ copyModule.plan = (args, facts, ctx) => {
   if (!tree.isDirectory)
     changes.push({ kind: 'mkdir', path: args.dest, mode: dirMode, owner, group });
   const wantedDirs = new Set<string>();
-  for (const t of targets) {
-    const parts = t.rel.split('/').slice(0, -1);
+  for (const f of files) {
+    const parts = f.rel.split('/').slice(0, -1);
     for (let i = 1; i <= parts.length; i++) wantedDirs.add(parts.slice(0, i).join('/'));
   }
   for (const dir of [...wantedDirs].sort()) {
     const now = tree.entries.get(dir);
-    const p = path.posix.join(args.dest, dir);
     if (!now || now.type !== 'directory')
-      changes.push({ kind: 'mkdir', path: p, mode: dirMode, owner, group });
-  }
-  for (const t of targets) {
-    const now = tree.entries.get(t.rel);
-    const before: FileFact = now
-      ? {
-          path: t.dest,
-          exists: true,
-          type: now.type,
-          mode: now.mode,
-          owner: now.owner,
-          group: now.group,
-          sha256: now.sha256,
-        }
-      : { path: t.dest, exists: false };
-    changes.push(
-      ...planFile(
-        {
-          path: t.dest,
-          content: readLocalFile(t.local),
-          mode: args.mode,
-          owner: args.owner,
-          group: args.group,
-        },
-        before,
-      ),
-    );
-  }
-  if (args.delete) {
-    const wanted = new Set([...targets.map((t) => t.rel), ...wantedDirs]);
-    // Deepest first, and nothing below an already-removed folder.
-    const extras = [...tree.entries.keys()].filter((rel) => !wanted.has(rel)).sort();
-    const removed: string[] = [];
-    for (const rel of extras) {
-      if (removed.some((r) => rel.startsWith(`${r}/`))) continue;
-      removed.push(rel);
-      const e = tree.entries.get(rel)!;
       changes.push({
-        kind: 'remove',
-        path: path.posix.join(args.dest, rel),
-        before: { path: path.posix.join(args.dest, rel), exists: true, type: e.type },
+        kind: 'mkdir',
+        path: path.posix.join(args.dest, dir),
+        mode: dirMode,
+        owner,
+        group,
       });
-    }
+  }
+  for (const f of files) changes.push(...planFile(f, entryFact(f.path, tree.entries.get(f.rel))));
+  if (args.delete)
+    changes.push(...extraEntries(args.dest, tree, [...files.map((f) => f.rel), ...wantedDirs]));
+  return changes;
+}
+
+/** What the tree fact says of one path, as a file fact. */
+function entryFact(dest: string, now: TreeEntry | undefined): FileFact {
+  if (!now) return { path: dest, exists: false };
+  return {
+    path: dest,
+    exists: true,
+    type: now.type,
+    mode: now.mode,
+    owner: now.owner,
+    group: now.group,
+    sha256: now.sha256,
+  };
+}
+
+/** Removals of what is under dest and not wanted, in path order: nothing below a folder already removed. */
+function extraEntries(dest: string, tree: TreeFact, wantedRel: string[]): Change[] {
+  const wanted = new Set(wantedRel);
+  const extras = [...tree.entries.keys()].filter((rel) => !wanted.has(rel)).sort();
+  const removed: string[] = [];
+  const changes: Change[] = [];
+  for (const rel of extras) {
+    if (removed.some((r) => rel.startsWith(`${r}/`))) continue;
+    removed.push(rel);
+    const p = path.posix.join(dest, rel);
+    changes.push({
+      kind: 'remove',
+      path: p,
+      before: { path: p, exists: true, type: tree.entries.get(rel)!.type },
+    });
   }
   return changes;
-};
+}

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { checkSshReach } from '../firewall/ssh-reach';
 import { absolutePath, fileAttributes, wholeNumber } from './arg-types';
 import { planFile } from './file-plan';
-import type { ModuleDefinition } from './module';
+import type { DesiredFile, ModuleContext, ModuleDefinition } from './module';
 import { PlanError } from './plan-error';
 
 export const firewallArgs = z.strictObject({
@@ -48,21 +48,11 @@ export const firewallModule: ModuleDefinition<FirewallArgs> = {
       args: { src: 'nftables.conf.hbs', revert_after: 60, ssh_port: '{{ssh_port}}' },
     },
   },
-  files(args, ctx) {
-    const content = ctx.templates.renderFile(args.src, ctx.vars, ctx.host);
-    return [
-      {
-        path: args.dest,
-        content: Buffer.from(content),
-        mode: args.mode ?? '0755',
-        owner: args.owner,
-        group: args.group,
-      },
-    ];
-  },
+  files: (args, ctx) => [ruleset(args, ctx)],
   facts: (args) => [{ kind: 'file', path: args.dest }, { kind: 'ssh_client' }],
   plan(args, facts, ctx) {
-    const text = ctx.templates.renderFile(args.src, ctx.vars, ctx.host);
+    const want = ruleset(args, ctx);
+    const text = want.content.toString('utf8');
     const revertAfter = Number(args.revert_after);
     if (!Number.isInteger(revertAfter) || revertAfter < 5 || revertAfter > 3600)
       throw new PlanError(`revert_after must be 5-3600 seconds, not ${String(args.revert_after)}`);
@@ -81,11 +71,7 @@ export const firewallModule: ModuleDefinition<FirewallArgs> = {
     }
     const changes = planFile(
       {
-        path: args.dest,
-        content: Buffer.from(text),
-        mode: args.mode ?? '0755',
-        owner: args.owner,
-        group: args.group,
+        ...want,
         validate: 'nft -c -f %s',
         secret: ctx.containsSecret(text),
       },
@@ -98,3 +84,14 @@ export const firewallModule: ModuleDefinition<FirewallArgs> = {
     );
   },
 };
+
+/** The wanted state, declared once: the ruleset rendered for the host, with its attributes. */
+function ruleset(args: FirewallArgs, ctx: ModuleContext): DesiredFile {
+  return {
+    path: args.dest,
+    content: Buffer.from(ctx.templates.renderFile(args.src, ctx.vars, ctx.host)),
+    mode: args.mode ?? '0755',
+    owner: args.owner,
+    group: args.group,
+  };
+}

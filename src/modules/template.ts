@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { absolutePath, fileAttributes, templated } from './arg-types';
 import { planFile } from './file-plan';
-import type { ModuleDefinition } from './module';
+import type { DesiredFile, ModuleContext, ModuleDefinition } from './module';
 
 export const templateArgs = z.strictObject({
   src: z.string().min(1).describe('Template file, relative to templates/.'),
@@ -35,24 +35,29 @@ export const templateModule: ModuleDefinition<TemplateArgs> = {
       },
     },
   },
-  files(args, ctx) {
-    const content = ctx.templates.renderFile(args.src, ctx.vars, ctx.host);
-    return [
-      {
-        path: args.dest,
-        content: Buffer.from(content),
-        mode: args.mode,
-        owner: args.owner,
-        group: args.group,
-      },
-    ];
-  },
+  files: (args, ctx) => [rendered(args, ctx)],
   facts: (args) => [{ kind: 'file', path: args.dest }],
   plan(args, facts, ctx) {
-    const text = ctx.templates.renderFile(args.src, ctx.vars, ctx.host);
+    const want = rendered(args, ctx);
     return planFile(
-      { ...args, path: args.dest, content: Buffer.from(text), secret: ctx.containsSecret(text) },
+      {
+        ...want,
+        validate: args.validate,
+        backup: args.backup,
+        secret: ctx.containsSecret(want.content.toString('utf8')),
+      },
       facts.file(args.dest),
     );
   },
 };
+
+/** The wanted state, declared once: the template rendered for the host, with its attributes. */
+function rendered(args: TemplateArgs, ctx: ModuleContext): DesiredFile {
+  return {
+    path: args.dest,
+    content: Buffer.from(ctx.templates.renderFile(args.src, ctx.vars, ctx.host)),
+    mode: args.mode,
+    owner: args.owner,
+    group: args.group,
+  };
+}
