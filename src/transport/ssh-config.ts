@@ -5,7 +5,8 @@ import { matchPatternList } from './host-pattern';
  * foobar-infra honours are `Host` blocks, `Match all`, `Include`, `HostName`,
  * `User`, `Port`, `IdentityFile` and `ProxyJump`. Other keywords are kept
  * unread. As in OpenSSH, the first value obtained for a keyword wins, except
- * `IdentityFile`, whose values add up in order.
+ * `IdentityFile`, whose values add up in order, and `Host` patterns match the
+ * name as given, case-sensitively.
  */
 
 export type SshConfigCondition =
@@ -46,8 +47,9 @@ const KNOWN = new Set(['hostname', 'user', 'port', 'identityfile', 'proxyjump'])
 
 /**
  * Splits the arguments of a config line like OpenSSH does: whitespace
- * separates, single or double quotes group, a backslash escapes a quote, a
- * backslash or a space, and a `#` that starts a word ends the line.
+ * separates, single or double quotes group, a backslash escapes either quote
+ * or a backslash (a space too, outside quotes), and a `#` that starts a word
+ * ends the line.
  */
 export function splitArgs(text: string): { args: string[]; error?: string } {
   const args: string[] = [];
@@ -58,7 +60,7 @@ export function splitArgs(text: string): { args: string[]; error?: string } {
     const c = text[i];
     if (quote) {
       if (c === quote) quote = undefined;
-      else if (c === '\\' && (text[i + 1] === quote || text[i + 1] === '\\')) current += text[++i];
+      else if (c === '\\' && /['"\\]/.test(text[i + 1] ?? '')) current += text[++i];
       else current += c;
       continue;
     }
@@ -118,8 +120,9 @@ function parseInto(
     const { args, error } = splitArgs(head[2]);
     if (error) return problem(`${head[1]}: ${error}`);
     if (keyword === 'host') {
-      if (args.length === 0) return problem('Host: missing pattern');
+      // No pattern (`Host # note`): OpenSSH ends the block above; this one matches no host.
       when = [...outer, { kind: 'host', patterns: args }];
+      if (args.length === 0) return problem('Host: missing pattern, the block matches no host');
     } else if (keyword === 'match') {
       const all = args.length === 1 && args[0].toLowerCase() === 'all';
       if (!all) problem(`Match ${args.join(' ')}: not evaluated, its settings are ignored`);
@@ -149,7 +152,7 @@ function isPort(text: string): boolean {
 
 export function conditionHolds(when: readonly SshConfigCondition[], host: string): boolean {
   return when.every(
-    (c) => c.kind === 'all' || (c.kind === 'host' && matchPatternList(c.patterns, host)),
+    (c) => c.kind === 'all' || (c.kind === 'host' && matchPatternList(c.patterns, host, false)),
   );
 }
 

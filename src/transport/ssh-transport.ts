@@ -181,7 +181,10 @@ class SshTransport implements Transport {
   }
 }
 
-/** Reads `Include` files: relative paths are under ~/.ssh; `*` and `?` glob the last part. */
+/**
+ * Reads `Include` files: relative paths are under ~/.ssh; `*` and `?` glob the
+ * last part, case-sensitively as glob(3).
+ */
 function includeReader(home: string): IncludeReader {
   return (pattern) => {
     const expanded = pattern.startsWith('~') ? `${home}${pattern.slice(1)}` : pattern;
@@ -193,7 +196,7 @@ function includeReader(home: string): IncludeReader {
       try {
         names = fs
           .readdirSync(dir)
-          .filter((n) => matchWildcard(base, n))
+          .filter((n) => matchWildcard(base, n, false))
           .sort();
       } catch {
         names = [];

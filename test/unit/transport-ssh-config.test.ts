@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { matchPatternList, matchWildcard } from '../../src/transport/host-pattern';
 import {
@@ -8,7 +9,9 @@ import {
   resolveSshConfig,
   splitArgs,
   type IncludeReader,
+  type SshConfig,
 } from '../../src/transport/ssh-config';
+import { sshTransport } from '../../src/transport/ssh-transport';
 
 const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'transport');
 const CONFIG_DIR = path.join(FIXTURES, 'ssh_config');
@@ -53,6 +56,12 @@ describe('transport: host patterns', () => {
     assert.equal(matchPatternList(['web-*', '!web-99'], 'web-01'), true);
     assert.equal(matchPatternList(['web-*', '!web-99'], 'web-99'), false);
     assert.equal(matchPatternList(['!web-99'], 'web-01'), false);
+  });
+  it('compares exactly when told to, as ssh_config Host lines do', () => {
+    assert.equal(matchWildcard('*.LAB', 'db.lab', false), false);
+    assert.equal(matchWildcard('web-??', 'web-01', false), true);
+    assert.equal(matchPatternList(['web-*', '!WEB-99'], 'web-99', false), true);
+    assert.equal(matchPatternList(['web-*'], 'WEB-01', false), false);
   });
 });
 
@@ -109,6 +118,8 @@ describe('transport: ssh config reading', () => {
     ['a # comment', ['a']],
     ['a#b', ['a#b']],
     ['""', ['']],
+    // As OpenSSH's argv_split: \' \" \\ are escapes inside either quote.
+    ['"a\\\'b" \'c\\"d\'', ["a'b", 'c"d']],
   ];
   for (const [input, want] of splits) {
     it(`splits ${JSON.stringify(input)}`, () => assert.deepEqual(splitArgs(input).args, want));
@@ -138,5 +149,23 @@ describe('transport: ssh config reading', () => {
       '/home/op/k/op-web-01.lab-web-01-2222-%',
     );
     assert.equal(expandPath('/abs/~not-home', tokens), '/abs/~not-home');
+  });
+});
+
+describe("transport: the transport's ssh config file", () => {
+  it('globs Include file names case-sensitively, as glob(3)', () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ssh-include-'));
+    try {
+      fs.mkdirSync(path.join(home, '.ssh', 'conf.d'), { recursive: true });
+      fs.writeFileSync(path.join(home, '.ssh', 'config'), 'Include conf.d/*.conf\n');
+      fs.writeFileSync(path.join(home, '.ssh', 'conf.d', 'a.conf'), 'Port 2001\n');
+      fs.writeFileSync(path.join(home, '.ssh', 'conf.d', 'b.CONF'), 'User upper\n');
+      // The transport's own reading path (a private method), Include reader and all.
+      const transport = sshTransport({ home }) as unknown as { sshConfig(h: string): SshConfig };
+      const config = transport.sshConfig('x');
+      assert.deepEqual(resolveSshConfig(config, 'x'), { port: 2001, identityFiles: [] });
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
   });
 });
