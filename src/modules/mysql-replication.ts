@@ -31,10 +31,12 @@ import { flag } from './arg-types';
 import { PlanError } from './plan-error';
 import {
   checkChannel,
+  checkApplier,
   checkGtidOn,
   checkIdentities,
   hasNoHistory,
   mayHoldErrant,
+  tlsGapOf,
 } from './replica-checks';
 
 export const mysqlReplicationArgs = z.strictObject({
@@ -115,7 +117,7 @@ export const mysqlReplicationModule: ModuleDefinition<MysqlReplicationArgs> = {
   docs: {
     reads: ['sql', 'content'],
     dryRun:
-      "Compares the replica's real state with the wanted one and reports the seed, the source change and the wait for both threads, passwords masked. Refusals (same server_id or UUID, GTID off, errant transactions, a source that does not answer) fail the task in a dry run too. The source is logged in to only when the replica's own state leaves a doubt (see Replication in the README). When the local server does not answer yet, the change is marked as decided during apply.",
+      "Compares the replica's real state with the wanted one and reports the seed, the source change and the wait for both threads, passwords masked. Refusals (same server_id or UUID, GTID off, errant transactions, an applier stopped on a data error, a source that does not answer) fail the task in a dry run too. The source is logged in to only when the replica's own state leaves a doubt (see Replication in the README). When the local server does not answer yet, the change is marked as decided during apply.",
     example: {
       name: 'Replication from the primary',
       args: {
@@ -163,6 +165,7 @@ export const mysqlReplicationModule: ModuleDefinition<MysqlReplicationArgs> = {
     const view = replicaView(args, facts, ctx)!;
     const { mine, status, prints, key, siteKey, samePassword } = view;
     checkGtidOn(mine, 'this replica');
+    checkApplier(status);
     /** The record of the password, rewritten when it changes or is re-keyed. */
     const record = (): Change => {
       const updated = new Map(prints);
@@ -251,7 +254,7 @@ function replicaView(
     status.sourceUser === args.user &&
     status.autoPosition;
   const running = status?.ioRunning === 'Yes' && status?.sqlRunning === 'Yes';
-  const tlsGap = tlsGapOf(args, status);
+  const tlsGap = tlsGapOf(Boolean(args.tls), args.tls_ca, status);
   return {
     dialect: local.dialect,
     version: local.version,
@@ -267,21 +270,6 @@ function replicaView(
     readOnly: mine.readOnly && (mine.flavor === 'mariadb' || (mine as MysqlIdentity).superReadOnly),
     converged: sameSource && samePassword && running && !tlsGap,
   };
-}
-
-/** TLS as asked: on, and checked against the CA when one is given. */
-function tlsGapOf(
-  args: MysqlReplicationArgs,
-  status: ReplicaStatus | undefined,
-): string | undefined {
-  if (!args.tls) return undefined;
-  if (status?.sslAllowed !== true) return 'replication is not over TLS';
-  if (
-    args.tls_ca !== undefined &&
-    (status.sslCaFile !== args.tls_ca || status.sslVerifyServerCert !== true)
-  )
-    return `the source's certificate is not checked against ${args.tls_ca}`;
-  return undefined;
 }
 
 /**

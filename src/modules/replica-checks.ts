@@ -27,6 +27,28 @@ export function checkGtidOn(id: ServerIdentity, who: string): void {
   }
 }
 
+/**
+ * Applier errors a restart can get past: a lock wait timeout or a deadlock
+ * that outlasted the replica's own retries (replica_transaction_retries).
+ */
+const TRANSIENT_SQL_ERRORS = new Set([1205, 1213]);
+
+/**
+ * A replica whose SQL thread stopped on an error holds data that differs from
+ * its source's (a row missing or already there, a table gone): restarting it,
+ * or pointing it elsewhere, applies the same transaction again. That needs a
+ * person, so it is refused, naming the error and, when the server names it,
+ * the transaction.
+ */
+export function checkApplier(status: ReplicaStatus | undefined): void {
+  if (!status || status.sqlRunning === 'Yes' || status.lastSqlErrno === 0) return;
+  if (TRANSIENT_SQL_ERRORS.has(status.lastSqlErrno)) return;
+  const gtid = /transaction '([^']+)'/.exec(status.lastSqlError)?.[1];
+  throw new PlanError(
+    `replication from ${status.sourceHost} stopped on error ${status.lastSqlErrno}${gtid ? ` in transaction ${gtid}` : ''}: ${status.lastSqlError}. This replica's data differs from its source's and a restart would apply the same transaction again. Find the failing statement (performance_schema.replication_applier_status_by_worker on MySQL, the error log on MariaDB), then repair the row by hand or rebuild this replica from its source.`,
+  );
+}
+
 /** The replica's own identity against its source's, as the source itself reports it. */
 export function checkIdentities(
   mine: ServerIdentity,
@@ -116,4 +138,17 @@ export function hasNoHistory(id: ServerIdentity): boolean {
   return id.flavor === 'mysql'
     ? id.gtidExecuted.trim() === ''
     : id.gtidSlavePos.trim() === '' && id.gtidBinlogPos.trim() === '';
+}
+
+/** TLS as asked: on, and checked against the CA when one is given; else what is missing. */
+export function tlsGapOf(
+  tls: boolean,
+  ca: string | undefined,
+  status: ReplicaStatus | undefined,
+): string | undefined {
+  if (!tls) return undefined;
+  if (status?.sslAllowed !== true) return 'replication is not over TLS';
+  if (ca !== undefined && (status.sslCaFile !== ca || status.sslVerifyServerCert !== true))
+    return `the source's certificate is not checked against ${ca}`;
+  return undefined;
 }

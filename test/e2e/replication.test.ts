@@ -157,6 +157,49 @@ for (const flavor of e2eFlavors()) {
       assert.match(r.stderr, /ERROR 1290 .*(super-read-only|read-only)/);
     });
 
+    it('5b. a replica stopped on a data error (a row missing here): apply refuses it, naming the error, and restarts nothing; repaired by hand, it catches up', async () => {
+      // On the replica, outside the binary log and past read-only (as an operator's mistake would):
+      const onReplica = (statement: string) =>
+        sql(
+          'web-02',
+          flavor === 'mysql'
+            ? `SET GLOBAL super_read_only=OFF; SET SESSION sql_log_bin=0; ${statement}; SET GLOBAL super_read_only=ON`
+            : `SET SESSION sql_log_bin=0; ${statement}`,
+        );
+      await sql(
+        'web-01',
+        'CREATE TABLE IF NOT EXISTS foobar.t (id INT PRIMARY KEY, v VARCHAR(40)); INSERT INTO foobar.t VALUES (4242, "before")',
+      );
+      await until(
+        'the row on the replica',
+        5,
+        async () => (await sql('web-02', 'SELECT v FROM foobar.t WHERE id=4242')).out === 'before',
+      );
+      await onReplica('DELETE FROM foobar.t WHERE id=4242');
+      // Row events, so that the replica looks for the row (MariaDB logs MIXED by default).
+      const rowFormat = flavor === 'mariadb' ? 'SET SESSION binlog_format=ROW; ' : '';
+      await sql('web-01', `${rowFormat}UPDATE foobar.t SET v="after" WHERE id=4242`);
+      await until('the applier stopped on error 1032', 15, async () =>
+        /Last_SQL_Errno: 1032/.test(await status()),
+      );
+      const r = apply();
+      assert.equal(r.code, 3, r.out);
+      assert.match(r.out, /replication from \S+ stopped on error 1032/);
+      if (flavor === 'mysql') assert.match(r.out, /in transaction [0-9a-f-]+:\d+/);
+      assert.match(await status(), /(Replica|Slave)_SQL_Running: No/, 'nothing was restarted');
+      // The repair the message asks for: the row back as the source had it, then the applier on.
+      await onReplica('INSERT INTO foobar.t VALUES (4242, "before")');
+      await sql('web-02', 'START REPLICA');
+      await until(
+        'the update applied on the replica',
+        15,
+        async () => (await sql('web-02', 'SELECT v FROM foobar.t WHERE id=4242')).out === 'after',
+      );
+      const again = apply();
+      assert.equal(again.code, 0, again.out);
+      assert.equal(changed(again.out, 'web-02'), 0, again.out);
+    });
+
     it("6. a replica cloned with the primary's identity gets a clear error, and no broken replication", async () => {
       const stop = `sudo sh -c "mysql -e 'STOP REPLICA; RESET REPLICA ALL'"`;
       if (flavor === 'mysql') {
