@@ -11,9 +11,16 @@ export const serviceKind: ChangeKind<'service'> = {
   shell(c) {
     if (c.action === 'daemon-reload')
       return commitOnly(`systemctl daemon-reload || fail 'systemctl daemon-reload failed'`);
+    // A start asked for by a run is deliberate, not a crash loop: systemd's
+    // start rate limit (5 in 10 s by default) must not refuse it after a few
+    // quick deploys, so the unit's failed state and start counter are reset.
+    const reset =
+      c.action === 'start' || c.action === 'restart'
+        ? `systemctl reset-failed -- ${quote(c.unit)} 2>/dev/null; `
+        : '';
     // On failure, the end of the unit's journal says why.
     return commitOnly(
-      `systemctl ${c.action} -- ${quote(c.unit)} || { journalctl -u ${quote(c.unit)} -n 15 --no-pager >&2 2>/dev/null; fail ${quote(`systemctl ${c.action} ${c.unit} failed`)}; }`,
+      `${reset}systemctl ${c.action} -- ${quote(c.unit)} || { journalctl -u ${quote(c.unit)} -n 15 --no-pager >&2 2>/dev/null; fail ${quote(`systemctl ${c.action} ${c.unit} failed`)}; }`,
     );
   },
   simulate(c, s) {
