@@ -10,6 +10,8 @@
 export type FactRequest =
   | { kind: 'file'; path: string }
   | { kind: 'tree'; path: string }
+  /** The releases of an application folder (the `release` module): `current` and `releases/`. */
+  | { kind: 'releases'; dir: string }
   | { kind: 'packages'; names: string[] }
   | { kind: 'units'; names: string[] }
   | { kind: 'exit'; script: string }
@@ -84,6 +86,29 @@ export interface TreeFact {
   entries: Map<string, TreeEntry>;
 }
 
+/** What `current` is in an application folder. */
+export type CurrentRelease =
+  /** A link, with its target as written (e.g. `releases/0f3a9c1b2d4e`). */
+  | { type: 'link'; target: string }
+  /** A folder: a code base copied in place, before releases. */
+  | { type: 'directory' }
+  | { type: 'absent' }
+  | { type: 'other' };
+
+/** The releases of an application folder, from one listing. */
+export interface ReleasesFact {
+  dir: string;
+  current: CurrentRelease;
+  /** False when `releases/` is absent (or not a folder). */
+  hasReleasesDir: boolean;
+  /**
+   * Each folder under `releases/` whose name is a plain word (the ones the
+   * tool makes); `completedAt` (epoch seconds) when its marker is written,
+   * i.e. the release is whole.
+   */
+  releases: { name: string; completedAt?: number }[];
+}
+
 /** A local user account, from `getent passwd` and `id -Gn`. */
 export interface AccountFact {
   name: string;
@@ -127,6 +152,7 @@ export interface UnitFact {
 export type Fact =
   | { kind: 'file'; value: FileFact }
   | { kind: 'tree'; value: TreeFact }
+  | { kind: 'releases'; value: ReleasesFact }
   | { kind: 'packages'; value: Map<string, PackageFact> }
   | { kind: 'units'; value: Map<string, UnitFact> }
   | { kind: 'exit'; value: number }

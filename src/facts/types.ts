@@ -17,6 +17,8 @@ export type {
   FileFact,
   FileType,
   PackageFact,
+  CurrentRelease,
+  ReleasesFact,
   RemoteDatabase,
   SqlResult,
   SshClientFact,

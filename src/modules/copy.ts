@@ -6,7 +6,7 @@ import { resolveInside } from '../render/safe-path';
 import { absolutePath, fileAttributes, fileMode } from './arg-types';
 import type { FileFact, TreeEntry, TreeFact } from '../facts/types';
 import type { Change } from '../changes/model';
-import { normalMode, planFile } from './file-plan';
+import { normalMode, planAttributes, planFile } from './file-plan';
 import { readLocalFile } from './local-file';
 import type { DesiredFile, ModuleDefinition } from './module';
 
@@ -65,12 +65,15 @@ export function sourceTree(
 }
 
 /** A file of the source with where it lands: `rel` is its path under src ('' for a single file). */
-interface CopiedFile extends DesiredFile {
+export interface CopiedFile extends DesiredFile {
   rel: string;
 }
 
 /** The wanted state, declared once: every source file with its content and attributes on the host. */
-function copiedFiles(args: CopyArgs, filesDir: string): { isDir: boolean; files: CopiedFile[] } {
+export function copiedFiles(
+  args: Pick<CopyArgs, 'src' | 'dest' | 'mode' | 'owner' | 'group'>,
+  filesDir: string,
+): { isDir: boolean; files: CopiedFile[] } {
   const tree = sourceTree(filesDir, args.src);
   const files = [...tree.files].map(([rel, local]) => ({
     rel,
@@ -104,37 +107,74 @@ export const copyModule: ModuleDefinition<CopyArgs> = {
   plan(args, facts, ctx) {
     const { isDir, files } = copiedFiles(args, ctx.filesDir);
     if (!isDir) return planFile(files[0]!, facts.file(args.dest));
-    return planTree(args, files, facts.tree(args.dest));
+    return planTree(
+      {
+        dest: args.dest,
+        dirMode: args.dir_mode,
+        owner: args.owner,
+        group: args.group,
+        delete: args.delete,
+      },
+      files,
+      facts.tree(args.dest),
+    );
   },
 };
 
+/** Where a tree goes, the attributes of the folders made for it, and whether extras go. */
+export interface TreeTarget {
+  dest: string;
+  dirMode?: string;
+  owner?: string;
+  group?: string;
+  delete: boolean;
+  /**
+   * Folders already there get the mode, owner and group asked for too (a new
+   * release copied from the last one); by default only new folders do.
+   */
+  fixDirs?: boolean;
+}
+
 /** A folder tree: the folders to make, the files that differ and, with `delete`, what is extra. */
-function planTree(args: CopyArgs, files: CopiedFile[], tree: TreeFact): Change[] {
+export function planTree(target: TreeTarget, files: CopiedFile[], tree: TreeFact): Change[] {
   const changes: Change[] = [];
-  const dirMode = args.dir_mode ? normalMode(args.dir_mode) : '0755';
-  const owner = args.owner ?? 'root';
-  const group = args.group ?? 'root';
+  const dirMode = target.dirMode ? normalMode(target.dirMode) : '0755';
+  const owner = target.owner ?? 'root';
+  const group = target.group ?? 'root';
   if (!tree.isDirectory)
-    changes.push({ kind: 'mkdir', path: args.dest, mode: dirMode, owner, group });
+    changes.push({ kind: 'mkdir', path: target.dest, mode: dirMode, owner, group });
   const wantedDirs = new Set<string>();
   for (const f of files) {
     const parts = f.rel.split('/').slice(0, -1);
     for (let i = 1; i <= parts.length; i++) wantedDirs.add(parts.slice(0, i).join('/'));
   }
+  // Only what is asked: a folder keeps what the task does not name, as a file does.
+  const fix = (p: string, now: TreeEntry) =>
+    planAttributes(
+      p,
+      {
+        mode: target.dirMode && normalMode(target.dirMode),
+        owner: target.owner,
+        group: target.group,
+      },
+      { path: p, exists: true, ...now },
+    );
   for (const dir of [...wantedDirs].sort()) {
     const now = tree.entries.get(dir);
+    if (target.fixDirs && now?.type === 'directory')
+      changes.push(...fix(path.posix.join(target.dest, dir), now));
     if (!now || now.type !== 'directory')
       changes.push({
         kind: 'mkdir',
-        path: path.posix.join(args.dest, dir),
+        path: path.posix.join(target.dest, dir),
         mode: dirMode,
         owner,
         group,
       });
   }
   for (const f of files) changes.push(...planFile(f, entryFact(f.path, tree.entries.get(f.rel))));
-  if (args.delete)
-    changes.push(...extraEntries(args.dest, tree, [...files.map((f) => f.rel), ...wantedDirs]));
+  if (target.delete)
+    changes.push(...extraEntries(target.dest, tree, [...files.map((f) => f.rel), ...wantedDirs]));
   return changes;
 }
 

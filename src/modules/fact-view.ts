@@ -7,6 +7,7 @@ import {
   type FactRequest,
   type FileFact,
   type PackageFact,
+  type ReleasesFact,
   type TreeFact,
   type UnitFact,
 } from '../facts/types';
@@ -27,6 +28,9 @@ export class FactView {
   }
   tree(path: string): TreeFact {
     return this.get({ kind: 'tree', path }) as TreeFact;
+  }
+  releases(dir: string): ReleasesFact {
+    return this.get({ kind: 'releases', dir }) as ReleasesFact;
   }
   packages(names: string[]): Map<string, PackageFact> {
     return this.get({ kind: 'packages', names }) as Map<string, PackageFact>;

@@ -10,6 +10,7 @@ import { mysqlReadOnlyModule } from './mysql-read-only';
 import { mysqlReplicationModule } from './mysql-replication';
 import { mysqlUserModule } from './mysql-user';
 import { packageModule } from './package';
+import { releaseModule } from './release';
 import { serviceModule } from './service';
 import { sshKeyLoginModule } from './ssh-key-login';
 import { templateModule } from './template';
@@ -21,6 +22,7 @@ export const MODULES: Record<string, ModuleDefinition<never>> = Object.fromEntri
     packageModule,
     templateModule,
     copyModule,
+    releaseModule,
     fileModule,
     firewallModule,
     serviceModule,

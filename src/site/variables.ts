@@ -146,7 +146,12 @@ const SITE_ONLY = {
   app_dir: {
     schema: absolutePath,
     default: '/opt/foobar',
-    doc: 'Where the code base is deployed.',
+    doc: 'The application folder: its releases (`releases/<id>`), the `current` link to the one running, and its environment file.',
+  },
+  releases_keep: {
+    schema: z.number().int().min(2),
+    default: 5,
+    doc: 'Releases of the code base kept on each web host; the current and the previous one are always among them.',
   },
   app_service: {
     schema: z.string().regex(/^[A-Za-z0-9@._-]+$/),

@@ -81,6 +81,37 @@ describe('gather script: run by sh, read back by the parser', () => {
     assert.equal(fact.entries.get('d3/sub')!.type, 'directory');
   });
 
+  it("an application folder's releases: current's target, whole and cut-off releases, odd names and links left out", () => {
+    const app = path.join(dir, 'app');
+    const whole = path.join(app, 'releases', '0f3a9c1b2d4e');
+    fs.mkdirSync(whole, { recursive: true });
+    fs.writeFileSync(path.join(whole, '.foobar-release'), '0f3a9c1b2d4e\n');
+    fs.utimesSync(path.join(whole, '.foobar-release'), 1_700_000_000, 1_700_000_000);
+    fs.mkdirSync(path.join(app, 'releases', '9e8d7c6b5a40'));
+    fs.mkdirSync(path.join(app, 'releases', 'odd\nname'));
+    fs.symlinkSync(whole, path.join(app, 'releases', 'a-link'));
+    fs.writeFileSync(path.join(app, 'releases', 'a-file'), '');
+    fs.symlinkSync('releases/0f3a9c1b2d4e', path.join(app, 'current'));
+    const empty = path.join(dir, 'no-app');
+    const requests: FactRequest[] = [
+      { kind: 'releases', dir: app },
+      { kind: 'releases', dir: empty },
+    ];
+    const facts = gather(requests);
+    assert.deepEqual(facts.get(factKey(requests[0]!))!.value, {
+      dir: app,
+      current: { type: 'link', target: 'releases/0f3a9c1b2d4e' },
+      hasReleasesDir: true,
+      releases: [{ name: '0f3a9c1b2d4e', completedAt: 1_700_000_000 }, { name: '9e8d7c6b5a40' }],
+    });
+    assert.deepEqual(facts.get(factKey(requests[1]!))!.value, {
+      dir: empty,
+      current: { type: 'absent' },
+      hasReleasesDir: false,
+      releases: [],
+    });
+  });
+
   it('every section of a mixed gather reads back, in any number', () => {
     const files = Array.from({ length: 30 }, (_, i) => path.join(dir, `f${i}`));
     files.forEach((f, i) => fs.writeFileSync(f, `line ${i}`));

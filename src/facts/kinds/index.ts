@@ -16,6 +16,7 @@ import { haproxyStatKind } from './haproxy-stat';
 import { httpKind } from './http';
 import type { FactKind, FactKindName } from './kind';
 import { packagesKind } from './packages';
+import { releasesKind } from './releases';
 import { sqlKind } from './sql';
 import { sshClientKind } from './ssh-client';
 import { treeKind } from './tree';
@@ -24,6 +25,7 @@ import { unitsKind } from './units';
 export const FACT_KINDS: { readonly [K in FactKindName]: FactKind<K> } = {
   file: fileKind,
   tree: treeKind,
+  releases: releasesKind,
   packages: packagesKind,
   units: unitsKind,
   exit: exitKind,

@@ -1,0 +1,44 @@
+import type { Change } from '../changes/model';
+import type { ReleasesFact } from '../facts/types';
+import { RELEASE_ID } from './release-layout';
+
+/**
+ * Which releases go once `current` points to `current`: the whole releases
+ * beyond the `keep` newest, never the current one, the previous one, or the
+ * one `current` pointed to; and the releases of this tool that a cut-off run
+ * left unfinished. Anything else in releases/ (another name, the folder moved
+ * aside before releases) is not the tool's to remove, and stays.
+ */
+export function planRetention(
+  state: ReleasesFact,
+  o: {
+    keep: number;
+    current: string;
+    /** The whole release `current` pointed to before this run. */
+    previous?: string;
+    /** The release `current` pointed to before this run, whole or not. */
+    linked?: string;
+    releasesDir: string;
+  },
+): Change[] {
+  const whole = state.releases
+    .filter((r) => r.completedAt !== undefined && RELEASE_ID.test(r.name))
+    .sort((a, b) => b.completedAt! - a.completedAt! || (a.name < b.name ? 1 : -1));
+  const kept = new Set([o.current]);
+  // The previous release is the one `current` pointed to before this run, or
+  // (when nothing switches) the newest other one.
+  const previous = o.previous ?? whole.find((r) => r.name !== o.current)?.name;
+  if (previous && previous !== o.current) kept.add(previous);
+  for (const r of whole) if (kept.size < o.keep) kept.add(r.name);
+  if (o.linked) kept.add(o.linked);
+  const gone = [
+    ...whole.filter((r) => !kept.has(r.name)),
+    ...state.releases.filter(
+      (r) => r.completedAt === undefined && RELEASE_ID.test(r.name) && !kept.has(r.name),
+    ),
+  ];
+  return gone.map((r) => {
+    const p = `${o.releasesDir}/${r.name}`;
+    return { kind: 'remove', path: p, before: { path: p, exists: true, type: 'directory' } };
+  });
+}
