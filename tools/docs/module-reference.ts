@@ -32,7 +32,8 @@ interface JsonNode {
 export const FACT_KINDS: Record<FactRequest['kind'], string> = {
   file: "a path's type, mode, owner, group and SHA-256",
   tree: 'every file and folder under a path, with modes, owners and SHA-256',
-  releases: "an application folder's releases: what `current` points to, and each release, whole or not",
+  releases:
+    "an application folder's releases: what `current` points to, and each release, whole or not",
   packages: "the packages' install state (dpkg)",
   units: "the units' active and enabled state (systemctl)",
   exit: 'the exit code of a read-only check command',
