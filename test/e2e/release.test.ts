@@ -149,4 +149,31 @@ describe('e2e: the code base deployed as releases', function () {
     const again = apply(playbook, '--limit', 'web-01');
     assert.equal(changed(again.out, 'web-01'), 0, again.out);
   });
+
+  it("5. `releases` lists each web host's releases read from the host: the current one, the one before it, when each was made", async () => {
+    const text = runCli(['releases', '-i', lab.inventoryPath]);
+    assert.equal(text.code, 0, text.out);
+    const web01 = (await current('web-01')).slice(9);
+    assert.match(text.stdout, new RegExp(`^web-01  ${APP}$`, 'm'));
+    assert.match(text.stdout, new RegExp(`^  \\* ${web01}  \\S+  current$`, 'm'));
+    const json = runCli(['releases', '-i', lab.inventoryPath, '--format', 'json']);
+    assert.equal(json.code, 0, json.out);
+    const listed = JSON.parse(json.stdout) as {
+      host: string;
+      releases: { name: string; current: boolean; previous: boolean; completedAt?: string }[];
+    }[];
+    assert.deepEqual(
+      listed.map((l) => l.host),
+      ['web-01', 'web-02'],
+    );
+    for (const l of listed) {
+      const onHost = await releases(l.host);
+      assert.deepEqual(l.releases.map((r) => r.name).sort(), onHost, l.host);
+      assert.equal(l.releases.find((r) => r.current)?.name, (await current(l.host)).slice(9));
+    }
+    // web-01's deploys above: the release before the current one is the one made just before it.
+    const rows = listed.find((l) => l.host === 'web-01')!.releases;
+    assert.equal(rows[0]!.current, true, 'the newest is current');
+    assert.equal(rows[1]!.previous, true, 'the one before it is where a rollback goes');
+  });
 });

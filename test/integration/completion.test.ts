@@ -24,6 +24,7 @@ const TOP = [
   'apply',
   'diff',
   'status',
+  'releases',
   'promote',
   'vault',
   'lab',

@@ -1,9 +1,9 @@
-/** The commands that work on the hosts over SSH: apply, diff, status, promote. */
+/** The commands that work on the hosts over SSH: apply, diff, status, releases, promote. */
 import { Option, type Command } from 'commander';
 import { DEFAULT_PLAYBOOK, hostRunOptions, inventoryOption, type ProgramContext } from './context';
 
 export function addHostCommands(program: Command, ctx: ProgramContext): void {
-  for (const add of [addApply, addDiff, addStatus, addPromote]) add(program, ctx);
+  for (const add of [addApply, addDiff, addStatus, addReleases, addPromote]) add(program, ctx);
 }
 
 function addApply(program: Command, ctx: ProgramContext): void {
@@ -73,6 +73,27 @@ function addStatus(program: Command, ctx: ProgramContext): void {
       (playbook: string, opts: Omit<import('../commands/status').StatusOptions, 'playbook'>) =>
         ctx.setAction(async (io) =>
           (await import('../commands/status')).runStatus({ ...opts, playbook }, io),
+        ),
+    );
+}
+
+function addReleases(program: Command, ctx: ProgramContext): void {
+  program
+    .command('releases')
+    .description(
+      "each host's releases of the code base, read-only: the current one, the one a rollback goes back to, when each was made",
+    )
+    .addOption(inventoryOption())
+    .argument('[playbook]', 'the playbook whose release tasks are read', DEFAULT_PLAYBOOK)
+    .option('-l, --limit <pattern>', 'only hosts matching this pattern')
+    .addOption(
+      new Option('--format <format>', 'output on stdout').choices(['text', 'json']).default('text'),
+    )
+    .option('--accept-new', 'trust the host key of a host not yet in known_hosts')
+    .action(
+      (playbook: string, opts: Omit<import('../commands/releases').ReleasesOptions, 'playbook'>) =>
+        ctx.setAction(async (io) =>
+          (await import('../commands/releases')).runReleases({ ...opts, playbook }, io),
         ),
     );
 }
