@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import type { FactRequest } from '../../src/facts/types';
+import { FACT_KINDS } from '../../src/facts/kinds';
 import type { ModuleDefinition } from '../../src/modules/module';
 
 /**
@@ -28,23 +29,8 @@ interface JsonNode {
   pattern?: string;
 }
 
-/** What each kind of fact is, in words; a new kind must be described here to compile. */
-export const FACT_KINDS: Record<FactRequest['kind'], string> = {
-  file: "a path's type, mode, owner, group and SHA-256",
-  tree: 'every file and folder under a path, with modes, owners and SHA-256',
-  releases:
-    "an application folder's releases: what `current` points to, and each release, whole or not",
-  packages: "the packages' install state (dpkg)",
-  units: "the units' active and enabled state (systemctl)",
-  exit: 'the exit code of a read-only check command',
-  exists: 'whether a path exists',
-  content: "a small file's content",
-  account: 'a local account (getent passwd, id)',
-  ssh_client: "this run's SSH connection as the host sees it (SSH_CONNECTION)",
-  haproxy_stat: "HAProxy's runtime statistics",
-  http: 'the status code of an HTTP request made from the host',
-  sql: 'queries to the local database server, or to a remote one over TCP',
-};
+/** What each kind of fact is, in words: each kind's own summary (facts/kinds/<kind>.ts). */
+const factSummary = (kind: FactRequest['kind']) => FACT_KINDS[kind].summary;
 
 const SAFE_INTEGER = Number.MAX_SAFE_INTEGER;
 
@@ -136,7 +122,7 @@ function moduleSection(m: ModuleDefinition<never>, knownTypes: Set<string>): str
   ];
   out.push(
     ...rules.map((r) => `- Rule: ${r}.`),
-    `- Reads: ${m.docs.reads.map((k) => `\`${k}\`, ${FACT_KINDS[k]}`).join('; ')}.`,
+    `- Reads: ${m.docs.reads.map((k) => `\`${k}\`, ${factSummary(k)}`).join('; ')}.`,
     `- Dry run (\`apply --check\`, \`diff\`): ${m.docs.dryRun}`,
     `- Render: ${m.files ? 'yes: `render` and `diff --against` include its files.' : 'no: it places no file that can be rendered offline.'}`,
     '',

@@ -5,6 +5,7 @@ import { FactParseError, type FactKind } from './kind';
 
 export const accountKind: FactKind<'account'> = {
   kind: 'account',
+  summary: 'a local account (getent passwd, id)',
   key: (request) => `account:${request.name}`,
   command: (request) =>
     `if fb_pw=$(getent passwd -- ${quote(request.name)}); then printf '%s\\n' "$fb_pw"; id -Gn -- ${quote(request.name)}; else echo absent; fi`,

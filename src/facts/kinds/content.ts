@@ -7,6 +7,7 @@ import { FactParseError, splitHead, type FactKind } from './kind';
 
 export const contentKind: FactKind<'content'> = {
   kind: 'content',
+  summary: "a small file's content",
   key: (request) => `content:${request.path}`,
   command: (request) =>
     `if [ -f ${quote(request.path)} ]; then echo present; cat -- ${quote(request.path)}; else echo absent; fi`,

@@ -4,6 +4,7 @@ import type { FactKind } from './kind';
 
 export const existsKind: FactKind<'exists'> = {
   kind: 'exists',
+  summary: 'whether a path exists',
   key: (request) => `exists:${request.path}`,
   command: (request) =>
     `if [ -e ${quote(request.path)} ] || [ -L ${quote(request.path)} ]; then echo yes; else echo no; fi`,

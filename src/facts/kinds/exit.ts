@@ -8,6 +8,7 @@ import { FactParseError, type FactKind } from './kind';
 
 export const exitKind: FactKind<'exit'> = {
   kind: 'exit',
+  summary: 'the exit code of a read-only check command',
   key: (request) => `exit:${request.script}`,
   command: (request) => `( ${request.script} ) </dev/null >/dev/null 2>&1; echo "$?"`,
   parse(_request, text) {

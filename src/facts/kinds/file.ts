@@ -10,6 +10,7 @@ import { FactParseError, octal, type FactKind } from './kind';
 
 export const fileKind: FactKind<'file'> = {
   kind: 'file',
+  summary: "a path's type, mode, owner, group and SHA-256",
   key: (request) => `file:${request.path}`,
   command(request) {
     const p = quote(request.path);

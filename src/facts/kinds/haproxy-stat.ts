@@ -6,6 +6,7 @@ import { splitHead, type FactKind } from './kind';
 
 export const haproxyStatKind: FactKind<'haproxy_stat'> = {
   kind: 'haproxy_stat',
+  summary: "HAProxy's runtime statistics",
   key: (request) => `haproxy_stat:${request.port}`,
   // The runtime API speaks plain lines: bash's /dev/tcp is enough (no socat).
   command: (request) =>

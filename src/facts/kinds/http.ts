@@ -7,6 +7,7 @@ import type { FactKind } from './kind';
 
 export const httpKind: FactKind<'http'> = {
   kind: 'http',
+  summary: 'the status code of an HTTP request made from the host',
   key: (request) => `http:${request.insecure ? 'k:' : ''}${request.resolve ?? ''}:${request.url}`,
   command(request) {
     const resolve = request.resolve ? ` --resolve ${quote(request.resolve)}` : '';

@@ -15,6 +15,8 @@ export type FactOf<K extends FactKindName> = Extract<Fact, { kind: K }>;
 
 export interface FactKind<K extends FactKindName> {
   readonly kind: K;
+  /** What the fact is, in a few words (the module reference lists what each module reads). */
+  readonly summary: string;
   /** A stable key: the same request from two tasks is gathered once. */
   key(request: FactRequestOf<K>): string;
   /**

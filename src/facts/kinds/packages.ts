@@ -9,6 +9,7 @@ import type { FactKind } from './kind';
 
 export const packagesKind: FactKind<'packages'> = {
   kind: 'packages',
+  summary: "the packages' install state (dpkg)",
   key: (request) => `packages:${[...request.names].sort().join(',')}`,
   command: (request) =>
     `dpkg-query -W -f='\${Package}\\t\${db:Status-Abbrev}\\t\${Version}\\n' -- ${quoteArgv(request.names)} 2>/dev/null; true`,

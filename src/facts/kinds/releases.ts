@@ -14,6 +14,8 @@ export const RELEASE_MARKER = '.foobar-release';
 
 export const releasesKind: FactKind<'releases'> = {
   kind: 'releases',
+  summary:
+    "an application folder's releases: what `current` points to, and each release, whole or not",
   key: (request) => `releases:${request.dir}`,
   command(request) {
     const current = quote(`${request.dir}/current`);

@@ -9,6 +9,7 @@ import { FactParseError, splitHead, type FactKind } from './kind';
 
 export const sqlKind: FactKind<'sql'> = {
   kind: 'sql',
+  summary: 'queries to the local database server, or to a remote one over TCP',
   key(request) {
     const r = request.remote;
     // The password is not part of the key: keys may be logged.

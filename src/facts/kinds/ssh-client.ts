@@ -7,6 +7,7 @@ import { FactParseError, type FactKind } from './kind';
 
 export const sshClientKind: FactKind<'ssh_client'> = {
   kind: 'ssh_client',
+  summary: "this run's SSH connection as the host sees it (SSH_CONNECTION)",
   key: () => 'ssh_client',
   command() {
     // sudo resets the environment: the first ancestor (sudo itself, or the

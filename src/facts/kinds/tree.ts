@@ -9,6 +9,7 @@ import { FactParseError, octal, type FactKind } from './kind';
 
 export const treeKind: FactKind<'tree'> = {
   kind: 'tree',
+  summary: 'every file and folder under a path, with modes, owners and SHA-256',
   key: (request) => `tree:${request.path}`,
   command(request) {
     const p = quote(request.path);

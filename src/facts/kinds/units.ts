@@ -16,6 +16,7 @@ export function unitName(name: string): string {
 
 export const unitsKind: FactKind<'units'> = {
   kind: 'units',
+  summary: "the units' active and enabled state (systemctl)",
   key: (request) => `units:${[...request.names].sort().join(',')}`,
   command: (request) =>
     `systemctl show --property=Id,LoadState,ActiveState,SubState,UnitFileState,NeedDaemonReload -- ${quoteArgv(request.names.map(unitName))} 2>/dev/null; true`,
