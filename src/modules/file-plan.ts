@@ -14,7 +14,20 @@ export interface WantedFile {
   secret?: boolean;
 }
 
-export const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+const hashes = new WeakMap<Buffer, string>();
+
+/**
+ * The SHA-256 of a file's content, once per Buffer: a code base read once
+ * (local-file.ts keeps it) is hashed once per run, not once per host.
+ */
+export function sha256(data: Buffer): string {
+  let hash = hashes.get(data);
+  if (hash === undefined) {
+    hash = createHash('sha256').update(data).digest('hex');
+    hashes.set(data, hash);
+  }
+  return hash;
+}
 
 /** Normalises "644" and "0644" to "0644". */
 export const normalMode = (mode: string) => mode.padStart(4, '0');

@@ -7,7 +7,7 @@ import { RELEASE_MARKER } from '../facts/kinds/releases';
 import type { FactRequest, ReleasesFact } from '../facts/types';
 import { absolutePath, fileAttributes, fileMode, wholeNumber } from './arg-types';
 import { copiedFiles, type CopiedFile } from './copy';
-import { normalMode } from './file-plan';
+import { normalMode, sha256 } from './file-plan';
 import type { DesiredFile, ModuleContext, ModuleDefinition } from './module';
 import { PlanError } from './plan-error';
 import { baseOf, build } from './release-build';
@@ -145,7 +145,7 @@ function wanted(args: ReleaseArgs, ctx: ModuleContext): WantedRelease {
       );
   const hash = createHash('sha256');
   for (const f of [...files].sort((a, b) => (a.rel < b.rel ? -1 : 1)))
-    hash.update(`${f.rel}\0${createHash('sha256').update(f.content).digest('hex')}\n`);
+    hash.update(`${f.rel}\0${sha256(f.content)}\n`);
   const mode = args.mode && normalMode(args.mode);
   const dirMode = args.dir_mode && normalMode(args.dir_mode);
   const { owner, group, shared_dirs, shared_files } = args;
