@@ -86,7 +86,8 @@ describe('gather script: run by sh, read back by the parser', () => {
     const whole = path.join(app, 'releases', '0f3a9c1b2d4e');
     fs.mkdirSync(whole, { recursive: true });
     fs.writeFileSync(path.join(whole, '.foobar-release'), '0f3a9c1b2d4e\n');
-    fs.utimesSync(path.join(whole, '.foobar-release'), 1_700_000_000, 1_700_000_000);
+    // To the millisecond: two deploys within a second still sort by time.
+    fs.utimesSync(path.join(whole, '.foobar-release'), 1_700_000_000.25, 1_700_000_000.25);
     fs.mkdirSync(path.join(app, 'releases', '9e8d7c6b5a40'));
     fs.mkdirSync(path.join(app, 'releases', 'odd\nname'));
     fs.symlinkSync(whole, path.join(app, 'releases', 'a-link'));
@@ -102,7 +103,7 @@ describe('gather script: run by sh, read back by the parser', () => {
       dir: app,
       current: { type: 'link', target: 'releases/0f3a9c1b2d4e' },
       hasReleasesDir: true,
-      releases: [{ name: '0f3a9c1b2d4e', completedAt: 1_700_000_000 }, { name: '9e8d7c6b5a40' }],
+      releases: [{ name: '0f3a9c1b2d4e', completedAt: 1_700_000_000.25 }, { name: '9e8d7c6b5a40' }],
     });
     assert.deepEqual(facts.get(factKey(requests[1]!))!.value, {
       dir: empty,
