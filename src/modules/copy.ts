@@ -128,14 +128,13 @@ export interface TreeTarget {
   owner?: string;
   group?: string;
   delete: boolean;
-  /**
-   * Folders already there get the mode, owner and group asked for too (a new
-   * release copied from the last one); by default only new folders do.
-   */
-  fixDirs?: boolean;
 }
 
-/** A folder tree: the folders to make, the files that differ and, with `delete`, what is extra. */
+/**
+ * A folder tree: the folders to make (and the mode, owner and group asked
+ * for on those already there), the files that differ and, with `delete`,
+ * what is extra.
+ */
 export function planTree(target: TreeTarget, files: CopiedFile[], tree: TreeFact): Change[] {
   const changes: Change[] = [];
   const dirMode = target.dirMode ? normalMode(target.dirMode) : '0755';
@@ -161,8 +160,7 @@ export function planTree(target: TreeTarget, files: CopiedFile[], tree: TreeFact
     );
   for (const dir of [...wantedDirs].sort()) {
     const now = tree.entries.get(dir);
-    if (target.fixDirs && now?.type === 'directory')
-      changes.push(...fix(path.posix.join(target.dest, dir), now));
+    if (now?.type === 'directory') changes.push(...fix(path.posix.join(target.dest, dir), now));
     if (!now || now.type !== 'directory')
       changes.push({
         kind: 'mkdir',

@@ -55,7 +55,7 @@ export function build(o: BuildOptions, state: ReleasesFact, facts: FactView): Ch
   changes.push(...clearConflicts(dest, o.files, tree));
   changes.push(
     ...planTree(
-      { dest, dirMode: o.dirMode, owner: o.owner, group: o.group, delete: true, fixDirs: true },
+      { dest, dirMode: o.dirMode, owner: o.owner, group: o.group, delete: true },
       o.files,
       tree,
     ),
