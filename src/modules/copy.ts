@@ -14,7 +14,7 @@ export const copyArgs = z.strictObject({
   src: z.string().min(1).describe("File or folder, relative to the playbook's files/ folder."),
   dest: absolutePath.describe('Destination path on the host (a folder when src is one).'),
   ...fileAttributes,
-  dir_mode: fileMode.optional().describe('Mode of folders created under dest.'),
+  dir_mode: fileMode.optional().describe('Mode of the folders under dest, made or already there.'),
   delete: z.boolean().default(false).describe('Remove files under dest that are not in src.'),
 });
 
