@@ -1,3 +1,4 @@
+import { releaseLayout } from '../modules/release-layout';
 import type { SecretValue } from '../render/context';
 import { PlayExpander, playHosts } from './expand';
 import type { Project } from './project';
@@ -24,7 +25,7 @@ export function releaseDirs(project: Project, secret: SecretValue, limit?: strin
       for (const task of tasks) {
         const prepared = expander.prepare(task, host);
         if (prepared.skipped) continue;
-        const dir = (prepared.args as { dir: string }).dir.replace(/(.)\/+$/, '$1');
+        const dir = releaseLayout((prepared.args as { dir: string }).dir).dir;
         found.set(`${host}\0${dir}`, { host, dir, task: task.name });
       }
   }

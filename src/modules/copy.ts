@@ -142,11 +142,7 @@ export function planTree(target: TreeTarget, files: CopiedFile[], tree: TreeFact
   const group = target.group ?? 'root';
   if (!tree.isDirectory)
     changes.push({ kind: 'mkdir', path: target.dest, mode: dirMode, owner, group });
-  const wantedDirs = new Set<string>();
-  for (const f of files) {
-    const parts = f.rel.split('/').slice(0, -1);
-    for (let i = 1; i <= parts.length; i++) wantedDirs.add(parts.slice(0, i).join('/'));
-  }
+  const wantedDirs = new Set(files.flatMap((f) => parentFolders(f.rel)));
   // Only what is asked: a folder keeps what the task does not name, as a file does.
   const fix = (p: string, now: TreeEntry) =>
     planAttributes(
@@ -174,6 +170,12 @@ export function planTree(target: TreeTarget, files: CopiedFile[], tree: TreeFact
   if (target.delete)
     changes.push(...extraEntries(target.dest, tree, [...files.map((f) => f.rel), ...wantedDirs]));
   return changes;
+}
+
+/** The folders a relative path lies in, outermost first: `a/b/c` → `a`, `a/b`. */
+export function parentFolders(rel: string): string[] {
+  const parts = rel.split('/').slice(0, -1);
+  return parts.map((_, i) => parts.slice(0, i + 1).join('/'));
 }
 
 /** What the tree fact says of one path, as a file fact. */

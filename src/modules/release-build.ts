@@ -1,13 +1,13 @@
 import * as path from 'node:path';
 import { quote } from '../core/shell';
 import type { Change } from '../changes/model';
-import { RELEASE_MARKER } from '../facts/kinds/releases';
 import type { ReleasesFact, TreeFact } from '../facts/types';
-import { planTree, type CopiedFile } from './copy';
+import { parentFolders, planTree, type CopiedFile } from './copy';
 import { normalMode } from './file-plan';
 import type { FactView } from './fact-view';
 import { PlanError } from './plan-error';
-import { isWhole, linkedRelease, type ReleaseLayout } from './release-layout';
+import { isWhole, linkedRelease, RELEASE_MARKER } from '../facts/kinds/releases';
+import type { ReleaseLayout } from './release-layout';
 
 /** What build needs of the module's arguments. */
 export interface BuildOptions {
@@ -22,9 +22,9 @@ export interface BuildOptions {
 }
 
 /** The tree a new release starts from: its own cut-off folder, or the current release, or nothing. */
-export function baseOf(state: ReleasesFact, at: ReleaseLayout, id: string): string | undefined {
+export function baseOf(state: ReleasesFact, id: string): string | undefined {
   if (state.releases.some((r) => r.name === id)) return id;
-  const linked = linkedRelease(state, at);
+  const linked = linkedRelease(state);
   return linked && isWhole(state, linked) ? linked : undefined;
 }
 
@@ -44,7 +44,7 @@ export function build(o: BuildOptions, state: ReleasesFact, facts: FactView): Ch
       owner: 'root',
       group: 'root',
     });
-  const base = baseOf(state, o.at, o.id);
+  const base = baseOf(state, o.id);
   let tree: TreeFact = { path: dest, isDirectory: false, entries: new Map() };
   if (base === o.id) tree = facts.tree(dest);
   else if (base) {
@@ -112,7 +112,7 @@ function withoutMarker(tree: TreeFact): TreeFact {
  * just made), so they go first; `tree` then forgets them.
  */
 function clearConflicts(dest: string, files: CopiedFile[], tree: TreeFact): Change[] {
-  const wantedDirs = new Set(files.flatMap((f) => parents(f.rel)));
+  const wantedDirs = new Set(files.flatMap((f) => parentFolders(f.rel)));
   const conflicts = [...tree.entries]
     .filter(
       ([rel, e]) =>
@@ -129,12 +129,6 @@ function clearConflicts(dest: string, files: CopiedFile[], tree: TreeFact): Chan
   });
 }
 
-/** `a/b/c` → `a`, `a/b`. */
-function parents(rel: string): string[] {
-  const parts = rel.split('/').slice(0, -1);
-  return parts.map((_, i) => parts.slice(0, i + 1).join('/'));
-}
-
 /** shared/<dir> made when absent; every shared path linked into the release, in a folder of it. */
 function sharedLinks(o: BuildOptions, dest: string, facts: FactView): Change[] {
   const changes: Change[] = [];
@@ -148,17 +142,20 @@ function sharedLinks(o: BuildOptions, dest: string, facts: FactView): Change[] {
     else if (at.type !== 'directory' && at.type !== 'link')
       throw new PlanError(`${o.at.shared(d)} is a ${at.type ?? 'file'}, not a folder`);
   }
-  const sourceDirs = new Set(o.files.flatMap((f) => parents(f.rel)));
+  // A shared path's folders that the source does not make, each made once.
+  const made = new Set(o.files.flatMap((f) => parentFolders(f.rel)));
   for (const p of [...o.sharedDirs, ...o.sharedFiles]) {
-    for (const parent of parents(p))
-      if (!sourceDirs.has(parent))
-        changes.push({
-          kind: 'mkdir',
-          path: path.posix.join(dest, parent),
-          mode: dirMode,
-          owner,
-          group,
-        });
+    for (const parent of parentFolders(p)) {
+      if (made.has(parent)) continue;
+      made.add(parent);
+      changes.push({
+        kind: 'mkdir',
+        path: path.posix.join(dest, parent),
+        mode: dirMode,
+        owner,
+        group,
+      });
+    }
     const link = path.posix.join(dest, p);
     changes.push({
       kind: 'symlink',

@@ -1,5 +1,6 @@
 import type { Change } from '../changes/model';
 import type { ReleasesFact } from '../facts/types';
+import { isWhole, linkedRelease } from '../facts/kinds/releases';
 import { RELEASE_ID } from './release-layout';
 
 /**
@@ -11,26 +12,21 @@ import { RELEASE_ID } from './release-layout';
  */
 export function planRetention(
   state: ReleasesFact,
-  o: {
-    keep: number;
-    current: string;
-    /** The whole release `current` pointed to before this run. */
-    previous?: string;
-    /** The release `current` pointed to before this run, whole or not. */
-    linked?: string;
-    releasesDir: string;
-  },
+  o: { keep: number; current: string; releasesDir: string },
 ): Change[] {
+  // What `current` pointed to before this run (the fact is read before it).
+  const linked = linkedRelease(state);
   const whole = state.releases
     .filter((r) => r.completedAt !== undefined && RELEASE_ID.test(r.name))
     .sort((a, b) => b.completedAt! - a.completedAt! || (a.name < b.name ? 1 : -1));
   const kept = new Set([o.current]);
   // The previous release is the one `current` pointed to before this run, or
   // (when nothing switches) the newest other one.
-  const previous = o.previous ?? whole.find((r) => r.name !== o.current)?.name;
+  const previous =
+    linked && isWhole(state, linked) ? linked : whole.find((r) => r.name !== o.current)?.name;
   if (previous && previous !== o.current) kept.add(previous);
   for (const r of whole) if (kept.size < o.keep) kept.add(r.name);
-  if (o.linked) kept.add(o.linked);
+  if (linked) kept.add(linked);
   const gone = [
     ...whole.filter((r) => !kept.has(r.name)),
     ...state.releases.filter(

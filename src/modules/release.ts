@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { quote } from '../core/shell';
 import type { Change } from '../changes/model';
-import { RELEASE_MARKER } from '../facts/kinds/releases';
+import { isWhole, linkedRelease, RELEASE_MARKER } from '../facts/kinds/releases';
 import type { FactRequest, ReleasesFact } from '../facts/types';
 import { absolutePath, fileAttributes, fileMode, wholeNumber } from './arg-types';
 import { copiedFiles, type CopiedFile } from './copy';
@@ -11,7 +11,7 @@ import { normalMode, sha256 } from './file-plan';
 import type { DesiredFile, ModuleContext, ModuleDefinition } from './module';
 import { PlanError } from './plan-error';
 import { baseOf, build } from './release-build';
-import { isWhole, linkedRelease, releaseLayout, type ReleaseLayout } from './release-layout';
+import { releaseLayout, type ReleaseLayout } from './release-layout';
 import { planRetention } from './release-retention';
 
 /** A path under the shared folder: relative, each part a name (no `.`, `..` or empty part). */
@@ -71,24 +71,26 @@ export const releaseModule: ModuleDefinition<ReleaseArgs> = {
     },
   },
   // What the host serves, seen through `current`: the same paths whatever the release's id.
-  files: (args, ctx) =>
-    wanted(args, ctx).files.map(({ rel, ...f }): DesiredFile => ({
+  files(args, ctx) {
+    const current = releaseLayout(args.dir).current;
+    return wanted(args, ctx).files.map(({ rel, ...f }): DesiredFile => ({
       ...f,
-      path: `${releaseLayout(args.dir).current}/${rel}`,
-    })),
-  facts: (args) => [
-    { kind: 'releases', dir: releaseLayout(args.dir).dir },
-    ...args.shared_dirs.map((d): FactRequest => ({
-      kind: 'file',
-      path: releaseLayout(args.dir).shared(d),
-    })),
-  ],
+      path: `${current}/${rel}`,
+    }));
+  },
+  facts(args) {
+    const at = releaseLayout(args.dir);
+    return [
+      { kind: 'releases', dir: at.dir },
+      ...args.shared_dirs.map((d): FactRequest => ({ kind: 'file', path: at.shared(d) })),
+    ];
+  },
   moreFacts(args, facts, ctx) {
     const at = releaseLayout(args.dir);
     const state = facts.releases(at.dir);
     const id = wanted(args, ctx).id;
     if (isWhole(state, id)) return [];
-    const base = baseOf(state, at, id);
+    const base = baseOf(state, id);
     return base ? [{ kind: 'tree', path: at.release(base) }] : [];
   },
   plan(args, facts, ctx) {
@@ -100,7 +102,6 @@ export const releaseModule: ModuleDefinition<ReleaseArgs> = {
     const at = releaseLayout(args.dir);
     const { id, files } = wanted(args, ctx);
     const state = facts.releases(at.dir);
-    const linked = linkedRelease(state, at);
     const options = {
       at,
       id,
@@ -114,13 +115,7 @@ export const releaseModule: ModuleDefinition<ReleaseArgs> = {
     return [
       ...(isWhole(state, id) ? [] : build(options, state, facts)),
       ...switchCurrent(at, id, state),
-      ...planRetention(state, {
-        keep,
-        current: id,
-        previous: linked && isWhole(state, linked) ? linked : undefined,
-        linked,
-        releasesDir: at.releases,
-      }),
+      ...planRetention(state, { keep, current: id, releasesDir: at.releases }),
     ];
   },
 };
@@ -160,7 +155,7 @@ function wanted(args: ReleaseArgs, ctx: ModuleContext): WantedRelease {
 /** `current` pointed at the release: a rename of a new link, never a moment without one. */
 function switchCurrent(at: ReleaseLayout, id: string, state: ReleasesFact): Change[] {
   const now = state.current;
-  if (linkedRelease(state, at) === id) return [];
+  if (linkedRelease(state) === id) return [];
   if (now.type === 'other')
     throw new PlanError(`${at.current} is a file: it must be the link to the current release`);
   const changes: Change[] = [];

@@ -1,3 +1,4 @@
+import { linkedRelease } from '../facts/kinds/releases';
 import type { ReleasesFact } from '../facts/types';
 
 /** One host's application folder as read, or why it could not be. */
@@ -16,8 +17,7 @@ export interface ReleaseRow {
 
 /** The releases of one folder, newest first, with the current and previous ones marked. */
 export function releaseRows(fact: ReleasesFact): ReleaseRow[] {
-  const target = fact.current.type === 'link' ? fact.current.target.replace(/\/+$/, '') : '';
-  const currentName = /(?:^|\/)releases\/([^/]+)$/.exec(target)?.[1];
+  const currentName = linkedRelease(fact);
   const rows = [...fact.releases].sort(
     (a, b) =>
       (b.completedAt ?? Infinity) - (a.completedAt ?? Infinity) || (a.name < b.name ? -1 : 1),

@@ -48,6 +48,14 @@ for (const flavor of e2eFlavors()) {
       assert.fail(`${what} within ${seconds} s`);
     };
 
+    /** Waits until the replica reads row `id` of foobar.t with value `v`. */
+    const replicaReads = (what: string, seconds: number, id: number, v: string) =>
+      until(
+        what,
+        seconds,
+        async () => (await sql('web-02', `SELECT v FROM foobar.t WHERE id=${id}`)).out === v,
+      );
+
     before(async function () {
       // The site as its first apply on bare hosts left it (the site suite's
       // checkpoint): that apply set the pair up; test 7 sets up a replica on
@@ -87,11 +95,7 @@ for (const flavor of e2eFlavors()) {
         'web-01',
         'CREATE TABLE foobar.t (id INT PRIMARY KEY, v VARCHAR(40)); INSERT INTO foobar.t VALUES (1, "one")',
       );
-      await until(
-        'the row on the replica',
-        5,
-        async () => (await sql('web-02', 'SELECT v FROM foobar.t WHERE id=1')).out === 'one',
-      );
+      await replicaReads('the row on the replica', 5, 1, 'one');
     });
 
     it('3. a second apply changes nothing and runs no CHANGE statement (general log)', async () => {
@@ -123,12 +127,7 @@ for (const flavor of e2eFlavors()) {
       assert.ok(!r.out.includes('rotated-'), 'the password never shows');
       await until('replication running', 30, async () => running(await status()));
       await sql('web-01', 'INSERT INTO foobar.t VALUES (2, "after rotation")');
-      await until(
-        'the new row on the replica',
-        5,
-        async () =>
-          (await sql('web-02', 'SELECT v FROM foobar.t WHERE id=2')).out === 'after rotation',
-      );
+      await replicaReads('the new row on the replica', 5, 2, 'after rotation');
       assert.equal(changed(apply().out, 'web-02'), 0);
     });
 
@@ -170,11 +169,7 @@ for (const flavor of e2eFlavors()) {
         'web-01',
         'CREATE TABLE IF NOT EXISTS foobar.t (id INT PRIMARY KEY, v VARCHAR(40)); INSERT INTO foobar.t VALUES (4242, "before")',
       );
-      await until(
-        'the row on the replica',
-        5,
-        async () => (await sql('web-02', 'SELECT v FROM foobar.t WHERE id=4242')).out === 'before',
-      );
+      await replicaReads('the row on the replica', 5, 4242, 'before');
       await onReplica('DELETE FROM foobar.t WHERE id=4242');
       // Row events, so that the replica looks for the row (MariaDB logs MIXED by default).
       const rowFormat = flavor === 'mariadb' ? 'SET SESSION binlog_format=ROW; ' : '';
@@ -190,11 +185,7 @@ for (const flavor of e2eFlavors()) {
       // The repair the message asks for: the row back as the source had it, then the applier on.
       await onReplica('INSERT INTO foobar.t VALUES (4242, "before")');
       await sql('web-02', 'START REPLICA');
-      await until(
-        'the update applied on the replica',
-        15,
-        async () => (await sql('web-02', 'SELECT v FROM foobar.t WHERE id=4242')).out === 'after',
-      );
+      await replicaReads('the update applied on the replica', 15, 4242, 'after');
       const again = apply();
       assert.equal(again.code, 0, again.out);
       assert.equal(changed(again.out, 'web-02'), 0, again.out);

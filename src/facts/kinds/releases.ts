@@ -89,3 +89,23 @@ export function parseReleases(dir: string, text: string): ReleasesFact {
   if (!sawCurrent) throw new FactParseError(`releases ${dir}: no line about current`);
   return fact;
 }
+
+/**
+ * The release `current` points to, whole or not, whatever form its target
+ * takes (`releases/<id>`, `./releases/<id>/`, the absolute path): what apply
+ * and the `releases` listing both take for the current release.
+ */
+export function linkedRelease(fact: ReleasesFact): string | undefined {
+  if (fact.current.type !== 'link') return undefined;
+  const target = fact.current.target.replace(/\/+$/, '');
+  for (const prefix of ['releases/', './releases/', `${fact.dir}/releases/`])
+    if (target.startsWith(prefix)) {
+      const name = target.slice(prefix.length);
+      if (name !== '' && !name.includes('/')) return name;
+    }
+  return undefined;
+}
+
+/** The release is there and its marker written. */
+export const isWhole = (fact: ReleasesFact, name: string) =>
+  fact.releases.some((r) => r.name === name && r.completedAt !== undefined);
