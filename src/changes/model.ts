@@ -42,7 +42,14 @@ export type Change =
       before: FileFact;
     }
   | { kind: 'mkdir'; path: string; mode: string; owner: string; group: string }
-  | { kind: 'symlink'; path: string; target: string; before: FileFact }
+  | {
+      kind: 'symlink';
+      path: string;
+      target: string;
+      before: FileFact;
+      /** What the switch means, shown after it ("release abc → def, files changed: ..."). */
+      label?: string;
+    }
   | { kind: 'remove'; path: string; before: FileFact }
   | { kind: 'packages'; install: string[]; remove: string[] }
   | { kind: 'service'; unit: string; action: ServiceAction }

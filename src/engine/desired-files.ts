@@ -2,6 +2,7 @@ import { TemplateError, type Diagnostic } from '../core/errors';
 import type { DesiredFile } from '../modules/module';
 import type { SecretValue } from '../render/context';
 import { PlayExpander, playHosts, templateDiagnostic } from './expand';
+import { rolloutFor } from './run/rollout-spec';
 import type { Project } from './project';
 
 export interface HostFiles {
@@ -34,6 +35,27 @@ export function desiredFiles(
       const files = perHost.get(host) ?? new Map<string, PlannedFile>();
       perHost.set(host, files);
       const vars = expander.vars(host);
+      const report = (error: unknown, line: number, what: string) => {
+        if (!(error instanceof TemplateError)) throw error;
+        const d: Diagnostic =
+          error.template === ''
+            ? {
+                severity: 'error',
+                file: project.playbook.file,
+                line,
+                message: `${what}: ${error.detail}${error.host ? ` (host ${error.host})` : ` (host ${host})`}`,
+              }
+            : templateDiagnostic(error, project.templatesDir);
+        // The same broken template fails alike on every host: report it once per cause.
+        const key = `${d.file}:${d.line}:${d.message.replace(/ \(host [^)]*\)$/, '')}`;
+        if (!seen.has(key)) diagnostics.push(d);
+        seen.add(key);
+      };
+      try {
+        rolloutFor(play, host, vars, expander.templates, project.playbook.file);
+      } catch (error) {
+        report(error, play.hostsAt.line, `play "${play.name}" rollout`);
+      }
       for (const task of play.tasks) {
         try {
           const prepared = expander.prepare(task, host, vars);
@@ -41,20 +63,7 @@ export function desiredFiles(
           for (const f of prepared.module.files(prepared.args as never, prepared.ctx))
             files.set(f.path, { ...f, play: play.name, task: task.name });
         } catch (error) {
-          if (!(error instanceof TemplateError)) throw error;
-          const d: Diagnostic =
-            error.template === ''
-              ? {
-                  severity: 'error',
-                  file: project.playbook.file,
-                  line: task.line,
-                  message: `task "${task.name}": ${error.detail}${error.host ? ` (host ${error.host})` : ` (host ${host})`}`,
-                }
-              : templateDiagnostic(error, project.templatesDir);
-          // The same broken template fails alike on every host: report it once per cause.
-          const key = `${d.file}:${d.line}:${d.message.replace(/ \(host [^)]*\)$/, '')}`;
-          if (!seen.has(key)) diagnostics.push(d);
-          seen.add(key);
+          report(error, task.line, `task "${task.name}"`);
         }
       }
     }

@@ -75,7 +75,12 @@ export type EngineEvent =
       stderr?: string;
     }
   | { type: 'note'; host?: string; message: string }
-  | { type: 'recap'; hosts: Record<string, HostCounters> }
+  | {
+      type: 'recap';
+      hosts: Record<string, HostCounters>;
+      /** Per host, what a rollout did beyond the counters: "rolled back to release abc123". */
+      outcomes?: Record<string, string>;
+    }
   | { type: 'timings'; hosts: Record<string, HostTimings> };
 
 /** Where a host's time went, in milliseconds, with its SSH counters. */

@@ -116,7 +116,7 @@ export class PlayExpander {
 /** A thrown render problem as a diagnostic: the template file and line, and the host. */
 export function templateDiagnostic(error: TemplateError, templatesDir: string): Diagnostic {
   // Errors in task arguments are labelled "<playbook>:<line>: task ..."; others name a template.
-  const inPlaybook = /^(.*):(\d+): (task .*)$/.exec(error.template);
+  const inPlaybook = /^(.*):(\d+): ((?:task|play) .*)$/.exec(error.template);
   if (inPlaybook) {
     return {
       severity: 'error',

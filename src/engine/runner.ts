@@ -24,7 +24,7 @@ export async function runPlaybook(options: RunOptions): Promise<RunResult> {
     await run.connections.closeAll();
   }
   run.connections.countTimings();
-  options.emit({ type: 'recap', hosts: run.record.counters });
+  options.emit({ type: 'recap', hosts: run.record.counters, outcomes: run.record.outcomes });
   options.emit({ type: 'timings', hosts: run.record.timings });
   return run.result();
 }
@@ -76,6 +76,7 @@ class PlaybookRun implements RunContext {
       changed: Object.values(r.counters).some((c) => c.changed > 0),
       interrupted: this.interrupted,
       locked: [...r.locked],
+      outcomes: { ...r.outcomes },
       drivers: this.connections.drivers,
     };
   }
@@ -111,19 +112,23 @@ class PlaybookRun implements RunContext {
     }
   }
 
-  /** any_errors_fatal and max_fail_percentage: no later batch or play starts. */
+  /**
+   * any_errors_fatal, max_fail_percentage, and a rollout's failed host: no
+   * later batch or play starts.
+   */
   private stopAfterFailures(play: Play, newlyFailed: number, batchSize: number): void {
-    if (newlyFailed > 0 && play.anyErrorsFatal) this.abortedByFailure = true;
-    if (
-      play.maxFailPercentage !== undefined &&
-      (newlyFailed * 100) / batchSize > play.maxFailPercentage
-    )
-      this.abortedByFailure = true;
-    if (this.abortedByFailure)
-      this.options.emit({
-        type: 'note',
-        message: `stopping: ${play.anyErrorsFatal ? 'any_errors_fatal' : 'max_fail_percentage'} after a failure`,
-      });
+    if (newlyFailed === 0) return;
+    const why = play.rollout
+      ? 'the rollout stopped at a failed host: later batches are not touched'
+      : play.anyErrorsFatal
+        ? 'any_errors_fatal after a failure'
+        : play.maxFailPercentage !== undefined &&
+            (newlyFailed * 100) / batchSize > play.maxFailPercentage
+          ? 'max_fail_percentage after a failure'
+          : undefined;
+    if (!why) return;
+    this.abortedByFailure = true;
+    this.options.emit({ type: 'note', message: `stopping: ${why}` });
   }
 
   /** playOnHost between the host's host-start and host-done events. */

@@ -20,8 +20,12 @@ export type FactRequest =
   | { kind: 'account'; name: string }
   /** The SSH connection this run came in on, as the host sees it (SSH_CONNECTION). */
   | { kind: 'ssh_client' }
-  /** `show stat` of HAProxy's runtime API on a localhost TCP socket: the CSV. */
-  | { kind: 'haproxy_stat'; port: number }
+  /**
+   * `show stat` of HAProxy's runtime API: the CSV, from a localhost TCP
+   * socket (`port`) or a Unix socket (`socket`, read with socat, as root).
+   */
+  | { kind: 'haproxy_stat'; port: number; socket?: undefined }
+  | { kind: 'haproxy_stat'; socket: string; port?: undefined }
   /**
    * An HTTP(S) GET made from the host, with curl: the status code (0 when
    * nothing answered). `resolve` pins the URL's name to an address (curl
@@ -107,6 +111,11 @@ export interface ReleasesFact {
    * i.e. the release is whole.
    */
   releases: { name: string; completedAt?: number }[];
+  /**
+   * The target of the `previous` link: the release `current` pointed to
+   * before its last switch (where a rollback goes). Absent without the link.
+   */
+  previous?: string;
 }
 
 /** A local user account, from `getent passwd` and `id -Gn`. */

@@ -64,6 +64,14 @@ export interface ModuleDefinition<A = Record<string, unknown>> {
   warm?(args: A, ctx: ModuleContext): void;
   /** Pure: the changes that make the host match; none means converged. */
   plan(args: A, facts: FactView, ctx: ModuleContext): Change[];
+  /**
+   * Pure: the changes that put back what this task's `changes` (planned and
+   * made in this run) replaced, for a rollout's health gate that switches a
+   * failed deploy back, with what it goes back to ("release abc123").
+   * Undefined when there is nothing to go back to. Modules without it are
+   * not undone.
+   */
+  undo?(args: A, changes: readonly Change[]): { changes: Change[]; to: string } | undefined;
   /** The files this task would place on the host, for `render` and offline `diff`. */
   files?(args: A, ctx: ModuleContext): DesiredFile[];
   docs: ModuleDocs;

@@ -6,8 +6,12 @@ export interface ReleaseLayout {
   dir: string;
   releases: string;
   current: string;
+  /** The link to the release `current` pointed to before its last switch. */
+  previous: string;
   release(id: string): string;
   shared(rel: string): string;
+  /** Where a code base copied in place before releases is moved aside to (never removed). */
+  beforeReleases: string;
 }
 
 export function releaseLayout(dir: string): ReleaseLayout {
@@ -16,7 +20,9 @@ export function releaseLayout(dir: string): ReleaseLayout {
     dir: root,
     releases: `${root}/releases`,
     current: `${root}/current`,
+    previous: `${root}/previous`,
     release: (id) => `${root}/releases/${id}`,
     shared: (rel) => `${root}/shared/${rel}`,
+    beforeReleases: `${root}/releases/before-releases`,
   };
 }

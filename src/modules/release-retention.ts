@@ -1,6 +1,6 @@
 import type { Change } from '../changes/model';
 import type { ReleasesFact } from '../facts/types';
-import { isWhole, linkedRelease } from '../facts/kinds/releases';
+import { isWhole, linkedRelease, previousRelease, wholeByTime } from '../facts/kinds/releases';
 import { RELEASE_ID } from './release-layout';
 
 /**
@@ -16,14 +16,12 @@ export function planRetention(
 ): Change[] {
   // What `current` pointed to before this run (the fact is read before it).
   const linked = linkedRelease(state);
-  const whole = state.releases
-    .filter((r) => r.completedAt !== undefined && RELEASE_ID.test(r.name))
-    .sort((a, b) => b.completedAt! - a.completedAt! || (a.name < b.name ? 1 : -1));
+  const whole = wholeByTime(state).filter((r) => RELEASE_ID.test(r.name));
   const kept = new Set([o.current]);
   // The previous release is the one `current` pointed to before this run, or
-  // (when nothing switches) the newest other one.
+  // (when nothing switches) the one a rollback would go to.
   const previous =
-    linked && isWhole(state, linked) ? linked : whole.find((r) => r.name !== o.current)?.name;
+    linked && linked !== o.current && isWhole(state, linked) ? linked : previousRelease(state);
   if (previous && previous !== o.current) kept.add(previous);
   for (const r of whole) if (kept.size < o.keep) kept.add(r.name);
   if (linked) kept.add(linked);

@@ -1,18 +1,17 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { quote } from '../core/shell';
-import type { Change } from '../changes/model';
-import { isWhole, linkedRelease, RELEASE_MARKER } from '../facts/kinds/releases';
-import type { FactRequest, ReleasesFact } from '../facts/types';
-import { absolutePath, fileAttributes, fileMode, wholeNumber } from './arg-types';
+import { isWhole, RELEASE_MARKER } from '../facts/kinds/releases';
+import type { FactRequest } from '../facts/types';
+import { absolutePath, fileAttributes, fileMode, flag, userName, wholeNumber } from './arg-types';
 import { copiedFiles, type CopiedFile } from './copy';
 import { normalMode, sha256 } from './file-plan';
 import type { DesiredFile, ModuleContext, ModuleDefinition } from './module';
 import { PlanError } from './plan-error';
 import { baseOf, build } from './release-build';
-import { releaseLayout, type ReleaseLayout } from './release-layout';
+import { releaseLayout } from './release-layout';
 import { planRetention } from './release-retention';
+import { labelled, migration, switchCurrent, switchTarget, undoSwitch } from './release-switch';
 
 /** A path under the shared folder: relative, each part a name (no `.`, `..` or empty part). */
 const sharedPath = z
@@ -46,6 +45,36 @@ export const releaseArgs = z.strictObject({
     .describe('Files under shared/ linked into every release (.env), written by other tasks.'),
   ...fileAttributes,
   dir_mode: fileMode.optional().describe('Mode of the folders of a release.'),
+  migrate: z
+    .strictObject({
+      cmd: z
+        .string()
+        .describe(
+          'A shell command run in the new release folder before `current` switches to it (a database migration); a failure stops the switch. Empty: none.',
+        ),
+      on: flag
+        .default(true)
+        .describe(
+          'Whether this host runs it: true on one host only (e.g. the database primary), the first the rollout reaches.',
+        ),
+      user: userName.optional().describe('Run it as this user (runuser); else as root.'),
+      env_file: absolutePath
+        .optional()
+        .describe(
+          "NAME=value lines (the application's environment file) exported first, read literally.",
+        ),
+    })
+    .optional()
+    .describe(
+      'A migration run once per new release, on the host(s) where `on` holds, before the switch; never on a rollback.',
+    ),
+  switch_to: z
+    .string()
+    .regex(/^(previous|[A-Za-z0-9._-]+)$/, 'a release name, or previous')
+    .optional()
+    .describe(
+      'Switch `current` to a release made earlier on the host instead of deploying `src`: its id, or `previous` (the release made before the current one). What `foobar-infra rollback` sets.',
+    ),
 });
 
 export type ReleaseArgs = z.infer<typeof releaseArgs>;
@@ -86,6 +115,7 @@ export const releaseModule: ModuleDefinition<ReleaseArgs> = {
     ];
   },
   moreFacts(args, facts, ctx) {
+    if (args.switch_to) return [];
     const at = releaseLayout(args.dir);
     const state = facts.releases(at.dir);
     const id = wanted(args, ctx).id;
@@ -100,8 +130,10 @@ export const releaseModule: ModuleDefinition<ReleaseArgs> = {
         `keep must be 2 or more (the current and the previous release), not ${String(args.keep)}`,
       );
     const at = releaseLayout(args.dir);
-    const { id, files } = wanted(args, ctx);
     const state = facts.releases(at.dir);
+    if (args.switch_to)
+      return labelled(switchCurrent(at, switchTarget(args.switch_to, state), state), at, state, []);
+    const { id, files } = wanted(args, ctx);
     const options = {
       at,
       id,
@@ -112,12 +144,16 @@ export const releaseModule: ModuleDefinition<ReleaseArgs> = {
       sharedDirs: args.shared_dirs,
       sharedFiles: args.shared_files,
     };
+    const built = isWhole(state, id) ? [] : build(options, state, facts);
+    const switching = labelled(switchCurrent(at, id, state), at, state, built);
     return [
-      ...(isWhole(state, id) ? [] : build(options, state, facts)),
-      ...switchCurrent(at, id, state),
+      ...built,
+      ...(switching.length > 0 ? migration(args.migrate, at.release(id), id) : []),
+      ...switching,
       ...planRetention(state, { keep, current: id, releasesDir: at.releases }),
     ];
   },
+  undo: (args, changes) => undoSwitch(releaseLayout(args.dir), changes),
 };
 
 /** The release the source makes: its files under releases/<id>, and its id. */
@@ -150,30 +186,4 @@ function wanted(args: ReleaseArgs, ctx: ModuleContext): WantedRelease {
     id,
     files: files.map((f) => ({ ...f, path: path.posix.join(at.release(id), f.rel) })),
   };
-}
-
-/** `current` pointed at the release: a rename of a new link, never a moment without one. */
-function switchCurrent(at: ReleaseLayout, id: string, state: ReleasesFact): Change[] {
-  const now = state.current;
-  if (linkedRelease(state) === id) return [];
-  if (now.type === 'other')
-    throw new PlanError(`${at.current} is a file: it must be the link to the current release`);
-  const changes: Change[] = [];
-  if (now.type === 'directory')
-    // A code base copied in place before releases: kept, moved aside, never removed.
-    changes.push({
-      kind: 'command',
-      script: `mv -T -- ${quote(at.current)} ${quote(`${at.releases}/before-releases`)}`,
-      reason: `${at.current} is a folder (a deploy before releases): moved to releases/before-releases`,
-    });
-  changes.push({
-    kind: 'symlink',
-    path: at.current,
-    target: `releases/${id}`,
-    before:
-      now.type === 'link'
-        ? { path: at.current, exists: true, type: 'link', linkTarget: now.target }
-        : { path: at.current, exists: false },
-  });
-  return changes;
 }

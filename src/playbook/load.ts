@@ -19,6 +19,22 @@ import { ExpressionError, parseExpression } from './when';
 const TASK_KEYS = ['name', 'notify', 'when', 'tags'] as const;
 const stringOrList = z.union([z.string().min(1), z.array(z.string().min(1))]);
 
+const templatedNumber = z.union([z.number().positive(), z.string().min(1)]);
+
+/** A play's health gate, before rendering (engine/run/rollout-spec.ts checks the rendered values). */
+const RolloutShape = z.strictObject({
+  health_url: z.string().min(1),
+  timeout: templatedNumber.optional(),
+  balancer: z
+    .strictObject({
+      hosts: z.string().min(1),
+      socket: z.string().min(1),
+      backend: z.string().min(1),
+      server: z.string().min(1).optional(),
+    })
+    .optional(),
+});
+
 const PlayShape = z.strictObject({
   name: z.string().min(1).optional(),
   hosts: z.string().min(1),
@@ -38,7 +54,15 @@ const PlayShape = z.strictObject({
     .optional(),
   any_errors_fatal: z.boolean().optional(),
   max_fail_percentage: z.number().min(0).max(100).optional(),
+  rollout: RolloutShape.optional(),
 });
+
+/** The keys a play (or its rollout, or the rollout's balancer) knows: for "did you mean". */
+function playKeys(path: readonly PathSegment[]): string[] {
+  if (path[0] !== 'rollout') return Object.keys(PlayShape.shape);
+  if (path[1] === 'balancer') return Object.keys(RolloutShape.shape.balancer.unwrap().shape);
+  return Object.keys(RolloutShape.shape);
+}
 
 /** `partial`: the plays and tasks that loaded, also when others have errors (for `validate`). */
 export function loadPlaybook(
@@ -89,7 +113,7 @@ function readPlay(
   const result = PlayShape.safeParse(raw);
   if (!result.success) {
     diagnostics.push(
-      ...zodDiagnostics(source, at, result.error, () => Object.keys(PlayShape.shape)),
+      ...zodDiagnostics(source, at, result.error, (path) => playKeys(path.slice(at.length))),
     );
     return undefined;
   }
@@ -133,6 +157,7 @@ function readPlay(
     serial: p.serial,
     anyErrorsFatal: p.any_errors_fatal ?? false,
     maxFailPercentage: p.max_fail_percentage,
+    ...(p.rollout ? { rollout: p.rollout, rolloutAt: positionOf(source, [...at, 'rollout']) } : {}),
     path: at,
     hostsAt: positionOf(source, [...at, 'hosts']),
   };

@@ -34,6 +34,13 @@ export interface Play {
   serial?: number | string;
   anyErrorsFatal: boolean;
   maxFailPercentage?: number;
+  /**
+   * The health gate of a rolling deploy (`rollout:`), as written: strings may
+   * hold `{{ variables }}`, rendered per host (engine/run/rollout-spec.ts).
+   */
+  rollout?: Record<string, unknown>;
+  /** Where the play's `rollout:` stands in the playbook. */
+  rolloutAt?: { line: number; col: number };
   path: PathSegment[];
   /** Where the play's `hosts:` value stands in the playbook. */
   hostsAt: { line: number; col: number };

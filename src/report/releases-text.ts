@@ -1,4 +1,4 @@
-import { linkedRelease } from '../facts/kinds/releases';
+import { linkedRelease, previousRelease } from '../facts/kinds/releases';
 import type { ReleasesFact } from '../facts/types';
 
 /** One host's application folder as read, or why it could not be. */
@@ -22,12 +22,7 @@ export function releaseRows(fact: ReleasesFact): ReleaseRow[] {
     (a, b) =>
       (b.completedAt ?? Infinity) - (a.completedAt ?? Infinity) || (a.name < b.name ? -1 : 1),
   );
-  // The release before the current one in time: where a rollback goes.
-  const at = rows.find((r) => r.name === currentName)?.completedAt;
-  const previous =
-    at === undefined
-      ? undefined
-      : rows.find((r) => r.completedAt !== undefined && r.completedAt < at)?.name;
+  const previous = previousRelease(fact);
   return rows.map((r) => ({
     name: r.name,
     ...(r.completedAt !== undefined

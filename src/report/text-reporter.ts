@@ -94,9 +94,11 @@ const FORMATTERS: {
   },
   recap: (event, { paint }) => [
     '\nPLAY RECAP',
-    ...Object.entries(event.hosts).map(([host, c]) =>
-      recapLine(host, c, Object.keys(event.hosts), paint),
-    ),
+    ...Object.entries(event.hosts).map(([host, c]) => {
+      const line = recapLine(host, c, Object.keys(event.hosts), paint);
+      const outcome = event.outcomes?.[host];
+      return outcome ? `${line}  ${paint(outcome, 'failed')}` : line;
+    }),
   ],
 };
 

@@ -153,6 +153,16 @@ const SITE_ONLY = {
     default: 5,
     doc: 'Releases of the code base kept on each web host; the current and the previous one are always among them.',
   },
+  app_migrate_command: {
+    schema: z.string(),
+    default: '',
+    doc: "A shell command run once per deploy of a new release (a database migration): on the first web host, in the new release's folder, as the application's user with its environment, before `current` switches to it; a failure stops the rollout. Empty: none.",
+  },
+  rollout_health_timeout: {
+    schema: z.number().positive().max(3600),
+    default: 30,
+    doc: 'Seconds a web host has, after a deploy, to answer its health URL and be seen UP by HAProxy (and to drain before it): past it, the rollout switches it back to the previous release and stops.',
+  },
   app_service: {
     schema: z.string().regex(/^[A-Za-z0-9@._-]+$/),
     default: 'foobar-app',

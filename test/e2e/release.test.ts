@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BIN, ROOT, runCli } from '../support/cli';
+import { BIN, ROOT, runCli, codeBaseVersion } from '../support/cli';
 import { httpRequest } from '../support/http';
 import { useE2eLab, type E2eLab } from '../support/lab';
 
@@ -37,14 +37,8 @@ describe('e2e: the code base deployed as releases', function () {
     Number(new RegExp(`^${host}\\s+: ok=\\d+ changed=(\\d+)`, 'm').exec(out)?.[1]);
 
   /** A copy of the project whose code base has `files` added or changed. */
-  const version = (name: string, files: Record<string, string | Buffer>): string => {
-    const copy = path.join(work, name);
-    fs.cpSync(path.join(ROOT, 'playbooks'), path.join(copy, 'playbooks'), { recursive: true });
-    fs.cpSync(path.join(ROOT, 'templates'), path.join(copy, 'templates'), { recursive: true });
-    for (const [rel, content] of Object.entries(files))
-      fs.writeFileSync(path.join(copy, 'playbooks', 'files', 'site', rel), content);
-    return path.join(copy, 'playbooks', 'site.yml');
-  };
+  const version = (name: string, files: Record<string, string | Buffer>) =>
+    codeBaseVersion(work, name, files);
   const apply = (playbook: string, ...more: string[]) => {
     const r = runCli(['apply', '-i', lab.inventoryPath, playbook, ...more]);
     return r;

@@ -25,6 +25,7 @@ const TOP = [
   'diff',
   'status',
   'releases',
+  'rollback',
   'promote',
   'vault',
   'lab',

@@ -81,7 +81,7 @@ describe('gather script: run by sh, read back by the parser', () => {
     assert.equal(fact.entries.get('d3/sub')!.type, 'directory');
   });
 
-  it("an application folder's releases: current's target, whole and cut-off releases, odd names and links left out", () => {
+  it("an application folder's releases: current's and previous' targets, whole and cut-off releases, odd names and links left out", () => {
     const app = path.join(dir, 'app');
     const whole = path.join(app, 'releases', '0f3a9c1b2d4e');
     fs.mkdirSync(whole, { recursive: true });
@@ -93,6 +93,8 @@ describe('gather script: run by sh, read back by the parser', () => {
     fs.symlinkSync(whole, path.join(app, 'releases', 'a-link'));
     fs.writeFileSync(path.join(app, 'releases', 'a-file'), '');
     fs.symlinkSync('releases/0f3a9c1b2d4e', path.join(app, 'current'));
+    // Where a rollback goes: read as written (the module judges the target).
+    fs.symlinkSync('releases/9e8d7c6b5a40', path.join(app, 'previous'));
     const empty = path.join(dir, 'no-app');
     const requests: FactRequest[] = [
       { kind: 'releases', dir: app },
@@ -104,6 +106,7 @@ describe('gather script: run by sh, read back by the parser', () => {
       current: { type: 'link', target: 'releases/0f3a9c1b2d4e' },
       hasReleasesDir: true,
       releases: [{ name: '0f3a9c1b2d4e', completedAt: 1_700_000_000.25 }, { name: '9e8d7c6b5a40' }],
+      previous: 'releases/9e8d7c6b5a40',
     });
     assert.deepEqual(facts.get(factKey(requests[1]!))!.value, {
       dir: empty,

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { memoryIo } from '../../src/cli/io';
@@ -73,4 +73,38 @@ export function runCli(
     timeout: 15 * 60_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, out: r.stdout + r.stderr };
+}
+
+/** runCli without blocking the test process: a request loop can run beside it. */
+export function runCliAsync(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number | null; stdout: string; stderr: string; out: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr, out: stdout + stderr }));
+  });
+}
+
+/**
+ * A copy of the project's playbooks and templates under `parent/name`, whose
+ * code base (playbooks/files/site) has `files` added or changed; returns the
+ * copy's site.yml.
+ */
+export function codeBaseVersion(
+  parent: string,
+  name: string,
+  files: Record<string, string | Buffer>,
+): string {
+  const copy = path.join(parent, name);
+  fs.cpSync(path.join(ROOT, 'playbooks'), path.join(copy, 'playbooks'), { recursive: true });
+  fs.cpSync(path.join(ROOT, 'templates'), path.join(copy, 'templates'), { recursive: true });
+  for (const [rel, content] of Object.entries(files))
+    fs.writeFileSync(path.join(copy, 'playbooks', 'files', 'site', rel), content);
+  return path.join(copy, 'playbooks', 'site.yml');
 }

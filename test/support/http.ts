@@ -65,3 +65,31 @@ export async function httpFromHost(
   const status = Number(r.stdout.slice(at + 1)) || 0;
   return { status, servedBy: '', body: r.stdout.slice(0, at) };
 }
+
+/**
+ * GET `url` (a lab address) over and over until stopped, `pauseMs` apart:
+ * how many were made, and every answer that was not 200.
+ */
+export function requestLoop(
+  url: string,
+  options: { ca?: string; pauseMs?: number } = {},
+): { stop(): Promise<{ count: number; failures: string[] }> } {
+  let stop = false;
+  const failures: string[] = [];
+  let count = 0;
+  const done = (async () => {
+    while (!stop) {
+      const r = await httpRequest(url, { ca: options.ca });
+      count++;
+      if (r.status !== 200) failures.push(`${r.status} ${r.body.slice(0, 200)}`);
+      if (options.pauseMs) await new Promise((res) => setTimeout(res, options.pauseMs));
+    }
+  })();
+  return {
+    async stop() {
+      stop = true;
+      await done;
+      return { count, failures };
+    },
+  };
+}

@@ -22,9 +22,17 @@ export const PER_FLAVOR = ['site', 'db-transport', 'failover', 'lab', 'replicati
 
 /**
  * e2e files that run beside the MariaDB suites: their own labs (of the MySQL
- * flavour's image, whose build is shared under a lock), or no lab at all.
+ * flavour's image, whose build is shared under a lock), no lab at all, or the
+ * MariaDB flavour's lab for a suite that does not depend on the flavour
+ * (`rollout`: it evens out the two processes' times).
  */
-export const BESIDE_MARIADB = ['ha', 'site-alt', 'faults/broken-inputs', 'faults/outside-paths'];
+export const BESIDE_MARIADB = [
+  'ha',
+  'site-alt',
+  'faults/broken-inputs',
+  'faults/outside-paths',
+  'rollout',
+];
 
 /** The suite whose first apply becomes each flavour's checkpoint `site` (.mocharc.js). */
 const FIRST = 'site';

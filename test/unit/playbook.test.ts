@@ -78,6 +78,16 @@ describe('playbook loading', () => {
     ],
     ['not a list', 'hosts: all\n', /^1:1: a playbook is a list of plays/],
     [
+      'an unknown rollout key',
+      '- hosts: all\n  rollout:\n    health_url: http://127.0.0.1/h\n    timout: 5\n',
+      /^4:5: unknown field \(did you mean "timeout"\?\)/,
+    ],
+    [
+      'a rollout balancer without its socket',
+      '- hosts: all\n  rollout:\n    health_url: http://127.0.0.1/h\n    balancer: { hosts: lb, backend: web }\n',
+      /^4:15: required/,
+    ],
+    [
       'a bad state',
       '- hosts: all\n  tasks:\n    - service: { name: x, state: runing }\n',
       /^3:34: Invalid option/,

@@ -5,7 +5,7 @@ import { factKey } from '../../src/facts/types';
 import { requireProject } from '../../src/engine/project';
 import { SITE } from '../../src/cli/site-project';
 import { FactView } from '../../src/modules/fact-view';
-import { parseShowStat } from '../../src/site/status/haproxy-stat';
+import { parseShowStat } from '../../src/facts/haproxy-csv';
 import {
   siteStatus,
   statusExitCode,

@@ -17,6 +17,7 @@ describe('test shards: which process runs which suites, and the run total', func
     'faults/first-apply.test.js',
     'faults/broken-inputs.test.js',
     'faults/outside-paths.test.js',
+    'rollout.test.js',
   ];
   const input = { e2eDir: 'e2e', e2eFiles, otherSpecs: ['unit/**'] };
   const p = (n: string) => `e2e/${n}.test.js`;

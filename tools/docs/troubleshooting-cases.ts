@@ -62,6 +62,7 @@ function bareHost(name: string): MemoryHost {
     host.dirs.set(dir, { mode: '0755', owner: 'root', group: 'root' });
   host.repository.set('nftables', ['nftables.service']);
   host.repository.set('haproxy', ['haproxy.service']);
+  host.repository.set('socat', []);
   return host;
 }
 

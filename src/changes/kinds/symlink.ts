@@ -5,7 +5,7 @@ import { baseOf, commitOnly, dirOf } from './shell-steps';
 
 export const symlinkKind: ChangeKind<'symlink'> = {
   kind: 'symlink',
-  describe: (c) => `link ${c.path} -> ${c.target}`,
+  describe: (c) => `link ${c.path} -> ${c.target}${c.label ? ` (${c.label})` : ''}`,
   shell(c) {
     const tmp = `${dirOf(c.path)}/.${baseOf(c.path)}.foobar-link`;
     return commitOnly(

@@ -4,7 +4,7 @@ import { ExitCode } from '../exit-codes';
 import type { Io } from '../io';
 import type { VaultPasswordOptions } from '../vault-password';
 import { withLiveView } from '../live-view';
-import { prepareRun } from './run-setup';
+import { prepareRun, type RunSetup } from './run-setup';
 
 export interface ApplyOptions extends VaultPasswordOptions {
   inventory: string;
@@ -27,6 +27,15 @@ export async function runApply(opts: ApplyOptions, io: Io): Promise<number> {
     // A dry run changes nothing: it shares the lock with other dry runs.
     mode: opts.check ? 'shared' : 'exclusive',
   });
+  return runAndReport(setup, opts, io);
+}
+
+/** Runs a prepared playbook run with apply's output (task lines, recap) and exit code. */
+export async function runAndReport(
+  setup: RunSetup,
+  opts: Pick<ApplyOptions, 'check' | 'diff' | 'tags' | 'verbose' | 'timings'>,
+  io: Io,
+): Promise<number> {
   const print = textReporter({
     color: io.color,
     verbosity: opts.verbose ?? 0,

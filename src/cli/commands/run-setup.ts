@@ -49,7 +49,12 @@ export async function prepareRun(
     lockTimeout?: string;
   } & VaultPasswordOptions,
   io: Io,
-  lock: { command: string; mode: LockRequest['mode'] },
+  lock: {
+    command: string;
+    mode: LockRequest['mode'];
+    /** What the run does instead of the whole playbook (rollback's release switches). */
+    adjust?: (project: Project) => Project;
+  },
   vaults: VaultStore = vaultStore(opts, io),
 ): Promise<RunSetup> {
   const forks = Number(opts.forks);
@@ -68,7 +73,9 @@ export async function prepareRun(
   // Everything `validate` checks, before any connection: a template or task
   // argument that cannot render for some host stops the run before it starts,
   // not halfway through.
-  const { project, scope: hosts } = renderedProject(opts);
+  const rendered = renderedProject(opts);
+  const project = lock.adjust ? lock.adjust(rendered.project) : rendered.project;
+  const hosts = rendered.scope;
   const secret = await resolveSecrets(project, hosts, io.redactor, vaults);
   const open = sessionOpener(project.inventory, secret, {
     acceptNew: opts.acceptNew ?? false,

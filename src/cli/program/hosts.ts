@@ -1,9 +1,10 @@
-/** The commands that work on the hosts over SSH: apply, diff, status, releases, promote. */
+/** The commands that work on the hosts over SSH: apply, diff, status, releases, rollback, promote. */
 import { Option, type Command } from 'commander';
 import { DEFAULT_PLAYBOOK, hostRunOptions, inventoryOption, type ProgramContext } from './context';
 
 export function addHostCommands(program: Command, ctx: ProgramContext): void {
-  for (const add of [addApply, addDiff, addStatus, addReleases, addPromote]) add(program, ctx);
+  for (const add of [addApply, addDiff, addStatus, addReleases, addRollback, addPromote])
+    add(program, ctx);
 }
 
 function addApply(program: Command, ctx: ProgramContext): void {
@@ -96,6 +97,27 @@ function addReleases(program: Command, ctx: ProgramContext): void {
           (await import('../commands/releases')).runReleases({ ...opts, playbook }, io),
         ),
     );
+}
+
+function addRollback(program: Command, ctx: ProgramContext): void {
+  const rollback = program
+    .command('rollback')
+    .description(
+      'switch each host back to the release before its current one (or --to ID), host by host behind the health gate; `releases` lists them',
+    )
+    .addOption(inventoryOption())
+    .argument('[playbook]', 'the playbook whose release tasks are rolled back', DEFAULT_PLAYBOOK)
+    .option('--to <id>', 'the release to switch to (default: the one before the current one)')
+    .option('-C, --check', 'change nothing: report what would switch');
+  hostRunOptions(rollback, {
+    lock: "wait this long for another run's lock on a host (default: refuse at once)",
+    verbose: 'more output (repeat for more)',
+  }).action(
+    (playbook: string, opts: Omit<import('../commands/rollback').RollbackOptions, 'playbook'>) =>
+      ctx.setAction(async (io) =>
+        (await import('../commands/rollback')).runRollback({ ...opts, playbook }, io),
+      ),
+  );
 }
 
 function addPromote(program: Command, ctx: ProgramContext): void {

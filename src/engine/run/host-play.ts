@@ -10,6 +10,9 @@ import { requestsOf } from './fact-cache';
 import { inspectFiles } from './file-inspection';
 import { planTask } from './plan-task';
 import { runHandlers, type HandlerQueue } from './handlers';
+import { RolloutError } from './balancer';
+import { RolloutGate } from './rollout';
+import { rolloutFor } from './rollout-spec';
 import type { RunContext } from './options';
 
 /**
@@ -27,13 +30,66 @@ export async function playOnHost(
   const vars = expander.vars(host);
   const prepared = prepareTasks(run, play, expander, host, vars);
   if (!prepared) return;
+  const gate = gateFor(run, play, expander, host, driver, vars);
+  if (gate === null) return;
   const start = await firstFacts(run, driver, play, host, prepared);
   if (!start) return;
-  const done = await runTasks({ run, driver, play, host, prepared }, start);
-  if (!done) return;
-  await run.record.timed(host, 'handlers', () =>
-    runHandlers(run, play, expander, host, driver, start.handlers.queued, vars),
-  );
+  const done = await runTasks({ run, driver, play, host, prepared, gate }, start);
+  const handlers = (queued: Set<string>) =>
+    run.record.timed(host, 'handlers', () =>
+      runHandlers(run, play, expander, host, driver, queued, vars),
+    );
+  if (done) await handlers(start.handlers.queued);
+  if (gate) await settleGate(run, host, gate, handlers);
+}
+
+/**
+ * The play's health gate on the host (outside a dry run), undefined without
+ * `rollout:`, null when it does not render for the host (reported failed).
+ */
+function gateFor(
+  run: RunContext,
+  play: Play,
+  expander: PlayExpander,
+  host: string,
+  driver: HostDriver,
+  vars: Record<string, unknown>,
+): RolloutGate | undefined | null {
+  if (!play.rollout || run.options.check) return undefined;
+  try {
+    const spec = rolloutFor(
+      play,
+      host,
+      vars,
+      expander.templates,
+      run.options.project.playbook.file,
+    );
+    return spec && new RolloutGate(run, host, driver, spec);
+  } catch (error) {
+    run.record.fail(host, { name: 'rollout' }, error);
+    return null;
+  }
+}
+
+/** After the host's handlers: its health gate, and what it did, in the recap. */
+async function settleGate(
+  run: RunContext,
+  host: string,
+  gate: RolloutGate,
+  handlers: (queued: Set<string>) => Promise<void>,
+): Promise<void> {
+  if (run.record.unreachable.has(host)) return;
+  const task = { name: 'rollout health gate' };
+  try {
+    const r = await run.record.timed(host, 'handlers', () =>
+      gate.settle(run.record.failed.has(host), handlers),
+    );
+    if (!r) return;
+    if (!run.record.failed.has(host)) run.record.fail(host, task, new RolloutError(r.problem));
+    if (r.outcome) run.record.outcome(host, r.outcome);
+  } catch (error) {
+    run.record.lost(host, task, error);
+  }
 }
 
 /** The play's selected tasks, expanded for the host; undefined when one cannot be (reported failed). */
@@ -114,6 +170,7 @@ interface HostPlay {
   play: Play;
   host: string;
   prepared: readonly HostTask[];
+  gate?: RolloutGate;
 }
 
 /**
@@ -185,6 +242,8 @@ async function planAndChange(
     return 'next';
   }
   const batch = await batchAfter(run, driver, host, p.prepared, i, changes, facts);
+  await p.gate?.beforeChange();
   const done = await executeBatch(run, driver, host, p.play, batch, handlers);
+  p.gate?.record(batch.slice(0, done));
   return done < batch.length ? 'stop' : batch.length;
 }

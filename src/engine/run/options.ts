@@ -39,6 +39,8 @@ export interface RunResult {
   interrupted: boolean;
   /** Hosts whose lock another run holds (also in `failed`). */
   locked: string[];
+  /** Per host, what a rollout did beyond the counters ("rolled back to release abc123"). */
+  outcomes: Record<string, string>;
   drivers: Map<string, HostDriver>;
 }
 

@@ -28,6 +28,8 @@ export class RunRecord {
   readonly failed = new Set<string>();
   readonly unreachable = new Set<string>();
   readonly locked = new Set<string>();
+  /** What a rollout did to a host beyond its counters ("rolled back to release abc123"): shown in the recap. */
+  readonly outcomes: Record<string, string> = {};
   /** The play being run (plays run one after another). */
   play = '';
 
@@ -36,6 +38,10 @@ export class RunRecord {
   /** A host of a play starts with zeroed counters (kept across plays). */
   enter(host: string): void {
     this.counters[host] ??= emptyCounters();
+  }
+
+  outcome(host: string, text: string): void {
+    this.outcomes[host] = this.outcomes[host] ? `${this.outcomes[host]}; ${text}` : text;
   }
 
   /** Adds the time `work` takes to a host's phase. */

@@ -1,6 +1,6 @@
 /**
  * The `releases` fact: what `current` is in an application folder (a link
- * and its target, a folder, nothing), and each release folder under
+ * and its target, a folder, nothing), the target of the `previous` link, and each release folder under
  * `releases/` with the time its marker was written (a whole release) or none
  * (a release cut off while it was made), to the millisecond. Only plain names are listed: the
  * tool names its releases with hex ids.
@@ -19,8 +19,10 @@ export const releasesKind: FactKind<'releases'> = {
   key: (request) => `releases:${request.dir}`,
   command(request) {
     const current = quote(`${request.dir}/current`);
+    const previous = quote(`${request.dir}/previous`);
     const releases = quote(`${request.dir}/releases`);
     return [
+      `if [ -L ${previous} ]; then printf 'previous\\t%s\\n' "$(readlink -- ${previous})"; fi;`,
       `if [ -L ${current} ]; then printf 'current\\tlink\\t%s\\n' "$(readlink -- ${current})";`,
       `elif [ -d ${current} ]; then printf 'current\\tdirectory\\n'; elif [ -e ${current} ]; then printf 'current\\tother\\n';`,
       `else printf 'current\\tabsent\\n'; fi;`,
@@ -42,6 +44,7 @@ export const releasesKind: FactKind<'releases'> = {
           : host.files.has(`${request.dir}/current`)
             ? { type: 'other' }
             : { type: 'absent' };
+    const previous = host.links.get(`${request.dir}/previous`);
     const prefix = `${request.dir}/releases/`;
     const releases = [...host.dirs.keys()]
       .filter((d) => d.startsWith(prefix) && !d.slice(prefix.length).includes('/'))
@@ -57,6 +60,7 @@ export const releasesKind: FactKind<'releases'> = {
         current,
         hasReleasesDir: host.dirs.has(`${request.dir}/releases`),
         releases,
+        ...(previous !== undefined ? { previous } : {}),
       },
     };
   },
@@ -77,6 +81,7 @@ export function parseReleases(dir: string, text: string): ReleasesFact {
     else if (head === 'current' && (a === 'directory' || a === 'absent' || a === 'other'))
       fact.current = { type: a };
     else if (head === 'releases' && a === undefined) fact.hasReleasesDir = true;
+    else if (head === 'previous' && a !== undefined && b === undefined) fact.previous = a;
     else if (head === 'release' && a !== undefined && b) {
       // Seconds since the epoch, to the millisecond (stat %.3Y).
       const time = Number(a);
@@ -96,8 +101,12 @@ export function parseReleases(dir: string, text: string): ReleasesFact {
  * and the `releases` listing both take for the current release.
  */
 export function linkedRelease(fact: ReleasesFact): string | undefined {
-  if (fact.current.type !== 'link') return undefined;
-  const target = fact.current.target.replace(/\/+$/, '');
+  return fact.current.type === 'link' ? releaseOfTarget(fact, fact.current.target) : undefined;
+}
+
+/** The release a link target names, whatever its form; undefined for anything else. */
+function releaseOfTarget(fact: ReleasesFact, linkTarget: string): string | undefined {
+  const target = linkTarget.replace(/\/+$/, '');
   for (const prefix of ['releases/', './releases/', `${fact.dir}/releases/`])
     if (target.startsWith(prefix)) {
       const name = target.slice(prefix.length);
@@ -109,3 +118,25 @@ export function linkedRelease(fact: ReleasesFact): string | undefined {
 /** The release is there and its marker written. */
 export const isWhole = (fact: ReleasesFact, name: string) =>
   fact.releases.some((r) => r.name === name && r.completedAt !== undefined);
+
+/** Whole releases, newest first (by the time each was made whole). */
+export function wholeByTime(fact: ReleasesFact): { name: string; completedAt: number }[] {
+  return fact.releases
+    .filter((r): r is { name: string; completedAt: number } => r.completedAt !== undefined)
+    .sort((a, b) => b.completedAt - a.completedAt || (a.name < b.name ? 1 : -1));
+}
+
+/**
+ * Where a rollback goes: the release `current` pointed to before its last
+ * switch (the `previous` link), when it is whole and not the current one;
+ * without that link, the whole release made before the current one.
+ * Undefined when there is none.
+ */
+export function previousRelease(fact: ReleasesFact): string | undefined {
+  const name = linkedRelease(fact);
+  const linked = fact.previous !== undefined ? releaseOfTarget(fact, fact.previous) : undefined;
+  if (linked && linked !== name && isWhole(fact, linked)) return linked;
+  const at = fact.releases.find((r) => r.name === name)?.completedAt;
+  if (at === undefined) return undefined;
+  return wholeByTime(fact).find((r) => r.completedAt < at)?.name;
+}

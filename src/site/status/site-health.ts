@@ -10,7 +10,7 @@ import { gtidMinus, parseGtidSet } from '../../modules/gtid';
 import { READ_ONLY, REPLICA_STATUS } from '../../modules/mysql-common';
 import type { FactView } from '../../modules/fact-view';
 import { parseReplicaStatus } from '../../mysql';
-import { isServing, parseShowStat } from './haproxy-stat';
+import { isServing, parseShowStat } from '../../facts/haproxy-csv';
 
 /** Seconds behind its source from which a running replica counts as degraded. */
 export const LAG_DEGRADED_SECONDS = 60;

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BIN, ROOT, editedProjectCopy, runCli } from '../../support/cli';
-import { httpRequest } from '../../support/http';
+import { httpRequest, requestLoop as loopRequests } from '../../support/http';
 import { useE2eLab, type E2eLab } from '../../support/lab';
 
 /**
@@ -56,28 +56,7 @@ describe('e2e faults on the live site', function () {
     return false;
   };
   /** Requests through the lb until stopped: every failure is kept. */
-  const requestLoop = () => {
-    let stop = false;
-    const failures: string[] = [];
-    let count = 0;
-    const done = (async () => {
-      while (!stop) {
-        const r = await request(`${lb}/healthz`).catch((e: Error) => ({
-          status: 0,
-          body: e.message,
-        }));
-        count++;
-        if (r.status !== 200) failures.push(`${r.status} ${r.body}`);
-      }
-    })();
-    return {
-      async stop() {
-        stop = true;
-        await done;
-        return { count, failures };
-      },
-    };
-  };
+  const requestLoop = () => loopRequests(`${lb}/healthz`, { ca: lab.caPath });
   /** A small project (playbook and files) for one fault. */
   const project = (name: string, playbook: string, files: Record<string, string | Buffer> = {}) => {
     const dir = path.join(work, name);

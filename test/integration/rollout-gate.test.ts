@@ -1,0 +1,292 @@
+import { strict as assert } from 'node:assert';
+import { Redactor } from '../../src/core/redact';
+import type { Change } from '../../src/changes/model';
+import { SITE } from '../../src/cli/site-project';
+import type { EngineEvent } from '../../src/engine/events';
+import type { Gathered } from '../../src/engine/host-driver';
+import { desiredFiles } from '../../src/engine/desired-files';
+import { playTargetDiagnostics } from '../../src/engine/play-targets';
+import { requireProject } from '../../src/engine/project';
+import { MASK } from '../../src/core/redact';
+import { runPlaybook } from '../../src/engine/runner';
+import { resolveSecrets } from '../../src/engine/secrets';
+import { MemoryHost } from '../../src/facts/memory-host';
+import { factKey, type FactRequest } from '../../src/facts/types';
+import { textReporter } from '../../src/report/text-reporter';
+import { VaultStore } from '../../src/vault/vault-store';
+import { fixture } from '../support/cli';
+import { MemoryDriver } from '../support/memory-driver';
+
+const noVaults = new VaultStore(() => Promise.reject(new Error('no vault in this test')));
+const OLD = 'aaaaaaaaaaaa';
+const APP = '/opt/app';
+
+/** A web host on release OLD, whose health URL answers what `health` says for its current release. */
+class WebDriver extends MemoryDriver {
+  constructor(
+    state: MemoryHost,
+    private readonly health: (current: string | undefined) => number,
+  ) {
+    super(state);
+  }
+  override async gather(requests: readonly FactRequest[]): Promise<Gathered> {
+    const g = await super.gather(requests);
+    for (const r of requests)
+      if (r.kind === 'http') {
+        const status = this.health(this.state.links.get(`${APP}/current`));
+        g.facts.set(factKey(r), { kind: 'http', value: { status } });
+      }
+    return g;
+  }
+}
+
+/** HAProxy's runtime API on the lb: `show stat` from `servers`, `set server` changes them. */
+class BalancerDriver extends MemoryDriver {
+  readonly lines: string[] = [];
+  constructor(
+    state: MemoryHost,
+    readonly servers: Map<string, string>,
+  ) {
+    super(state);
+  }
+  override async gather(requests: readonly FactRequest[]): Promise<Gathered> {
+    const g = await super.gather(requests);
+    for (const r of requests)
+      if (r.kind === 'haproxy_stat') {
+        const rows = [...this.servers].map(([name, status]) => `web,${name},0,${status},L7OK`);
+        const csv = ['# pxname,svname,scur,status,check_status', ...rows].join('\n');
+        g.facts.set(factKey(r), { kind: 'haproxy_stat', value: { ok: true, csv } });
+      }
+    return g;
+  }
+  override async execute(changes: readonly Change[], options: object): Promise<void> {
+    for (const c of changes) {
+      const m =
+        c.kind === 'command' ? /^set server web\/(\S+) state (\w+)$/.exec(c.label ?? '') : null;
+      if (!m) continue;
+      this.lines.push(`${m[1]} ${m[2]}`);
+      this.servers.set(m[1]!, m[2] === 'drain' ? 'DRAIN' : 'UP');
+    }
+    return super.execute(changes, options);
+  }
+}
+
+function webHost(name: string): MemoryHost {
+  const h = new MemoryHost(name);
+  const dir = { mode: '0755', owner: 'root', group: 'root' };
+  for (const d of ['/opt', APP, `${APP}/releases`, `${APP}/releases/${OLD}`]) h.dirs.set(d, dir);
+  h.files.set(`${APP}/releases/${OLD}/.foobar-release`, {
+    content: Buffer.from(OLD),
+    mode: '0644',
+    owner: 'root',
+    group: 'root',
+  });
+  h.links.set(`${APP}/current`, `releases/${OLD}`);
+  h.units.set('app.service', { active: true, enabled: true });
+  return h;
+}
+
+/**
+ * The rollout gate's decisions over in-memory hosts (the e2e suite
+ * test/e2e/rollout.test.ts proves it on real ones): drain before the first
+ * change, ready once healthy, switch back and stop when not.
+ */
+describe('rollout: the health gate of a serial play, over in-memory hosts', function () {
+  const project = requireProject(
+    fixture('inventories', 'good', 'minimal.yml'),
+    fixture('playbooks', 'rollout.yml'),
+    SITE,
+  );
+
+  async function deploy(o: {
+    health: (current: string | undefined) => number;
+    servers?: [string, string][];
+    check?: boolean;
+  }) {
+    const hosts = new Map(['web-01', 'web-02'].map((n) => [n, webHost(n)]));
+    const lbHost = new MemoryHost('lb-01');
+    const lb = new BalancerDriver(
+      lbHost,
+      new Map(
+        o.servers ?? [
+          ['web-01', 'UP'],
+          ['web-02', 'UP'],
+        ],
+      ),
+    );
+    const connected: string[] = [];
+    const events: EngineEvent[] = [];
+    const lines: string[] = [];
+    const print = textReporter({ color: false, verbosity: 0, out: (l) => lines.push(l) });
+    const result = await runPlaybook({
+      project,
+      secret: await resolveSecrets(project, [], new Redactor(), noVaults),
+      redact: (t) => t,
+      connect: async (name) => {
+        connected.push(name);
+        return name === 'lb-01' ? lb : new WebDriver(hosts.get(name)!, o.health);
+      },
+      emit: (e) => {
+        events.push(e);
+        print(e);
+      },
+      check: o.check ?? false,
+      diff: false,
+      forks: 10,
+    });
+    const current = (h: string) => hosts.get(h)!.links.get(`${APP}/current`);
+    const restarts = (h: string) =>
+      hosts.get(h)!.log.filter((l) => l.startsWith('restart app')).length;
+    return { result, lb, connected, current, restarts, out: lines.join('\n'), hosts };
+  }
+
+  it('a good version: each host drained before it changes and set ready once healthy, one after the other', async () => {
+    const r = await deploy({ health: () => 200 });
+    assert.deepEqual(r.result.failed, [], r.out);
+    assert.deepEqual(r.lb.lines, ['web-01 drain', 'web-01 ready', 'web-02 drain', 'web-02 ready']);
+    const next = r.current('web-01');
+    assert.notEqual(next, `releases/${OLD}`);
+    assert.equal(r.current('web-02'), next);
+    assert.equal(r.hosts.get('web-01')!.links.get(`${APP}/previous`), `releases/${OLD}`);
+    assert.match(r.out, /note: \[web-01\] rollout: drained on lb-01/);
+    assert.match(
+      r.out,
+      /note: \[web-02\] rollout: healthy \(http:\/\/127\.0\.0\.1:80\/healthz\), in rotation/,
+    );
+    assert.deepEqual(r.result.outcomes, {});
+  });
+
+  it('a version whose health URL fails: switched back to the release before, restarted again, ready; the rollout stops before web-02', async () => {
+    const r = await deploy({ health: (c) => (c === `releases/${OLD}` ? 200 : 500) });
+    assert.deepEqual(r.result.failed, ['web-01'], r.out);
+    assert.equal(r.current('web-01'), `releases/${OLD}`);
+    assert.equal(r.restarts('web-01'), 2, 'restarted on the new release, then on the old one');
+    assert.equal(
+      r.hosts.get('web-01')!.links.get(`${APP}/previous`),
+      undefined,
+      'previous as it was',
+    );
+    assert.ok(!r.connected.includes('web-02'), 'web-02 is never touched');
+    assert.equal(r.current('web-02'), `releases/${OLD}`);
+    assert.deepEqual(r.lb.lines, ['web-01 drain', 'web-01 ready']);
+    assert.equal(r.result.outcomes['web-01'], `rolled back to release ${OLD}`);
+    assert.match(
+      r.out,
+      /^web-01 +: ok=0 changed=\d+ unreachable=0 failed=1 skipped=0 {2}rolled back to release aaaaaaaaaaaa$/m,
+    );
+    assert.match(r.out, /stopping: the rollout stopped at a failed host/);
+    assert.match(
+      r.out,
+      /failed: \[web-01\] rollout health gate\n {2}\S+healthz answered 500 after 0\.6 s/,
+    );
+  });
+
+  it('still unhealthy after the switch back: left out of rotation (drained), and the recap says so', async () => {
+    const r = await deploy({ health: () => 503 });
+    assert.deepEqual(r.result.failed, ['web-01']);
+    assert.equal(r.current('web-01'), `releases/${OLD}`);
+    assert.deepEqual(r.lb.lines, ['web-01 drain'], 'never set ready');
+    assert.match(
+      r.result.outcomes['web-01'] ?? '',
+      /^rolled back to release aaaaaaaaaaaa, still unhealthy: .*answered 503/,
+    );
+  });
+
+  it('the only server UP in the backend is not drained (that would drop every request); it is still gated', async () => {
+    const r = await deploy({
+      health: () => 200,
+      servers: [
+        ['web-01', 'UP'],
+        ['web-02', 'DOWN'],
+      ],
+    });
+    assert.deepEqual(r.result.failed, [], r.out);
+    assert.match(r.out, /no other server of web is UP on lb-01: web-01 stays in rotation/);
+    assert.deepEqual(r.lb.lines, ['web-02 drain', 'web-02 ready']);
+  });
+
+  it('a server HAProxy does not know: the host fails before it changes, and the rollout stops', async () => {
+    const r = await deploy({ health: () => 200, servers: [['web-09', 'UP']] });
+    assert.deepEqual(r.result.failed, ['web-01']);
+    assert.equal(r.current('web-01'), `releases/${OLD}`, 'nothing switched');
+    assert.match(r.out, /HAProxy on lb-01 has no server web\/web-01 \(servers there: web-09\)/);
+    assert.ok(!r.connected.includes('web-02'));
+  });
+
+  it('a server held in maintenance by an operator is left so (not drained, not set ready), and counts as not serving for the next host', async () => {
+    const r = await deploy({
+      health: () => 200,
+      servers: [
+        ['web-01', 'MAINT'],
+        ['web-02', 'UP'],
+      ],
+    });
+    assert.deepEqual(r.result.failed, [], r.out);
+    assert.match(r.out, /web\/web-01 is MAINT on lb-01 already: left so/);
+    assert.match(r.out, /no other server of web is UP on lb-01: web-02 stays in rotation/);
+    assert.deepEqual(r.lb.lines, []);
+    assert.equal(r.lb.servers.get('web-01'), 'MAINT');
+  });
+
+  it('a dry run reaches no load balancer; a converged run drains nothing', async () => {
+    const dry = await deploy({ health: () => 500, check: true });
+    assert.deepEqual(dry.result.failed, []);
+    assert.ok(!dry.connected.includes('lb-01'));
+    const hosts = new Map<string, MemoryHost>();
+    // Converged: each host already on the release the source makes.
+    const first = await deploy({ health: () => 200 });
+    const id = first.current('web-01')!;
+    for (const n of ['web-01', 'web-02']) hosts.set(n, first.hosts.get(n)!);
+    assert.match(id, /^releases\/[0-9a-f]{12}$/);
+    const again = await runPlaybook({
+      project,
+      secret: await resolveSecrets(project, [], new Redactor(), noVaults),
+      redact: (t) => t,
+      connect: async (name) => {
+        assert.notEqual(name, 'lb-01', 'a converged run connects to no balancer');
+        return new WebDriver(hosts.get(name)!, () => 200);
+      },
+      emit: () => undefined,
+      check: false,
+      diff: false,
+      forks: 10,
+    });
+    assert.equal(again.changed, false);
+    assert.deepEqual(again.failed, []);
+  });
+
+  describe('checked before any host is reached (validate, and every run)', () => {
+    const withRollout = (rollout: Record<string, unknown>) => {
+      const play = project.playbook.plays[0]!;
+      const plays = [{ ...play, rollout: { ...play.rollout, ...rollout } }];
+      return { ...project, playbook: { ...project.playbook, plays } };
+    };
+
+    it('a rollout value that is wrong once rendered: the playbook line, the field and the host', () => {
+      const p = withRollout({
+        health_url: 'ftp://{{inventory_hostname}}/h',
+        timeout: '{{web_port}}0000',
+      });
+      const { diagnostics } = desiredFiles(p, { secret: () => MASK });
+      const messages = diagnostics.map((d) => `${d.file}:${d.line}: ${d.message}`);
+      // Once per cause: web-02's is the same.
+      assert.equal(messages.length, 1, messages.join('\n'));
+      assert.match(
+        messages[0]!,
+        /rollout\.yml:5: play "Web" rollout: after rendering: rollout\.health_url: an http:\/\/ or https:\/\/ URL.*; rollout\.timeout: at most 3600 seconds \(host web-01\)$/,
+      );
+    });
+
+    it('a balancer pattern that matches no host: an error with a did-you-mean', () => {
+      const p = withRollout({ balancer: { hosts: 'lbs', socket: '/run/s', backend: 'web' } });
+      const found = playTargetDiagnostics(p.inventory, p.playbook);
+      assert.equal(found.length, 1);
+      assert.match(
+        found[0]!.message,
+        /rollout\.balancer\.hosts: lbs matches no host of the inventory \(did you mean "lb"\?\)/,
+      );
+      assert.equal(found[0]!.line, 8, 'the rollout block');
+      assert.match(found[0]!.field ?? '', /rollout.balancer.hosts/);
+    });
+  });
+});
