@@ -118,14 +118,15 @@ class PlaybookRun implements RunContext {
    */
   private stopAfterFailures(play: Play, newlyFailed: number, batchSize: number): void {
     if (newlyFailed === 0) return;
-    const why = play.rollout
-      ? 'the rollout stopped at a failed host: later batches are not touched'
-      : play.anyErrorsFatal
-        ? 'any_errors_fatal after a failure'
-        : play.maxFailPercentage !== undefined &&
-            (newlyFailed * 100) / batchSize > play.maxFailPercentage
-          ? 'max_fail_percentage after a failure'
-          : undefined;
+    const why =
+      play.rollout && !this.options.check
+        ? 'the rollout stopped at a failed host: later batches and plays are not run'
+        : play.anyErrorsFatal
+          ? 'any_errors_fatal after a failure'
+          : play.maxFailPercentage !== undefined &&
+              (newlyFailed * 100) / batchSize > play.maxFailPercentage
+            ? 'max_fail_percentage after a failure'
+            : undefined;
     if (!why) return;
     this.abortedByFailure = true;
     this.options.emit({ type: 'note', message: `stopping: ${why}` });

@@ -35,6 +35,8 @@ export const REPO_COMMON_PACKAGES: readonly string[] = [
   'curl',
   'ca-certificates',
   'rsync',
+  // The site's rollout drains a web host through HAProxy's admin socket.
+  'socat',
 ];
 
 /** The non-root user every host has, with passwordless sudo. */

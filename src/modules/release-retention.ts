@@ -1,6 +1,12 @@
 import type { Change } from '../changes/model';
 import type { ReleasesFact } from '../facts/types';
-import { isWhole, linkedRelease, previousRelease, wholeByTime } from '../facts/kinds/releases';
+import {
+  isWhole,
+  linkedRelease,
+  previousLink,
+  previousRelease,
+  wholeByTime,
+} from '../facts/kinds/releases';
 import { RELEASE_ID } from './release-layout';
 
 /**
@@ -25,6 +31,9 @@ export function planRetention(
   if (previous && previous !== o.current) kept.add(previous);
   for (const r of whole) if (kept.size < o.keep) kept.add(r.name);
   if (linked) kept.add(linked);
+  // The target of the `previous` link: a rollout that switches back restores that link.
+  const linkedBack = previousLink(state);
+  if (linkedBack) kept.add(linkedBack);
   const gone = [
     ...whole.filter((r) => !kept.has(r.name)),
     ...state.releases.filter(

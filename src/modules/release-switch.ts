@@ -27,10 +27,17 @@ export interface MigrateSpec {
 
 /**
  * `current` pointed at the release: a rename of a new link, never a moment
- * without one. `previous` first takes the release `current` leaves (where a
- * rollback goes).
+ * without one. A deploy first points `previous` at the release `current`
+ * leaves (where a rollback goes). A rollback removes `previous`: the next
+ * rollback goes on back in time, to the release made before this one, never
+ * forward to the release it left.
  */
-export function switchCurrent(at: ReleaseLayout, id: string, state: ReleasesFact): Change[] {
+export function switchCurrent(
+  at: ReleaseLayout,
+  id: string,
+  state: ReleasesFact,
+  rollback = false,
+): Change[] {
   const now = state.current;
   if (linkedRelease(state) === id) return [];
   if (now.type === 'other')
@@ -49,7 +56,9 @@ export function switchCurrent(at: ReleaseLayout, id: string, state: ReleasesFact
       : now.type === 'directory'
         ? 'releases/before-releases'
         : undefined;
-  if (leaving !== undefined && leaving !== state.previous)
+  if (rollback && state.previous !== undefined)
+    changes.push({ kind: 'remove', path: at.previous, before: previousBefore(at, state) });
+  else if (!rollback && leaving !== undefined && leaving !== state.previous)
     changes.push({
       kind: 'symlink',
       path: at.previous,
@@ -104,11 +113,16 @@ export function labelled(
 /** The migration command before the switch to `id`, when this host runs it. */
 export function migration(m: MigrateSpec | undefined, dir: string, id: string): Change[] {
   if (!m || !m.on || m.cmd.trim() === '') return [];
-  // The environment file read literally (no shell expansion of its values), as systemd reads it.
-  const env = m.env_file
-    ? `while IFS= read -r fb_l || [ -n "$fb_l" ]; do case $fb_l in ''|'#'*) ;; [A-Za-z_]*=*) export "$fb_l" ;; esac; done < ${quote(m.env_file)}; `
+  // The environment file read literally (no quote or $ processing), as systemd reads
+  // unquoted values: NAME=value lines; comments and any other line skipped.
+  const file = m.env_file && quote(m.env_file);
+  const env = file
+    ? `[ -r ${file} ] || { echo ${quote(`migrate: cannot read ${m.env_file}`)} >&2; exit 1; }; while IFS= read -r fb_l || [ -n "$fb_l" ]; do case $fb_l in *=*) ;; *) continue ;; esac; fb_n=\${fb_l%%=*}; case $fb_n in ''|[0-9]*|*[!A-Za-z0-9_]*) continue ;; esac; export "$fb_l"; done < ${file}; `
     : '';
-  const run = m.user ? `runuser -u ${quote(m.user)} -- sh -c ${quote(m.cmd)}` : m.cmd;
+  // The command goes to the user's shell on stdin, never in a process's argv.
+  const run = m.user
+    ? `printf '%s\\n' ${quote(m.cmd)} | runuser -u ${quote(m.user)} -- sh -s`
+    : m.cmd;
   return [
     {
       kind: 'command',
@@ -173,6 +187,17 @@ export function undoSwitch(
       before: { path: at.current, exists: true, type: 'link', linkTarget: switched.target },
     },
   ];
+  const removed = changes.find(
+    (c): c is Extract<Change, { kind: 'remove' }> => c.kind === 'remove' && c.path === at.previous,
+  );
+  if (removed?.before.linkTarget !== undefined)
+    // A rollback removed it: back as it was.
+    undone.push({
+      kind: 'symlink',
+      path: at.previous,
+      target: removed.before.linkTarget,
+      before: { path: at.previous, exists: false },
+    });
   const previous = link(at.previous);
   const had = previous?.before;
   if (previous && had?.exists && had.linkTarget !== undefined)

@@ -132,7 +132,12 @@ export const releaseModule: ModuleDefinition<ReleaseArgs> = {
     const at = releaseLayout(args.dir);
     const state = facts.releases(at.dir);
     if (args.switch_to)
-      return labelled(switchCurrent(at, switchTarget(args.switch_to, state), state), at, state, []);
+      return labelled(
+        switchCurrent(at, switchTarget(args.switch_to, state), state, true),
+        at,
+        state,
+        [],
+      );
     const { id, files } = wanted(args, ctx);
     const options = {
       at,

@@ -1,9 +1,10 @@
 import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ExitCode } from '../../src/cli/exit-codes';
-import { codeBaseVersion, runCli, runCliAsync } from '../support/cli';
+import { BIN, codeBaseVersion, ROOT, runCli, runCliAsync } from '../support/cli';
 import { requestLoop } from '../support/http';
 import { useE2eLab, type E2eLab } from '../support/lab';
 
@@ -220,6 +221,35 @@ describe('e2e: health-gated rollout and rollback', function () {
     assert.match(r.out, /stopping: the rollout stopped at a failed host/);
     assert.equal(await current('web-01'), before, 'web-01 did not switch');
     assert.deepEqual(await releases('web-02'), web02, 'web-02 untouched');
+    assert.deepEqual(r.failures, [], `${r.failures.length} of ${r.count} requests failed`);
+  });
+
+  it('7. the tool killed (SIGKILL) while web-01 is drained: HAProxy keeps it drained, the next apply completes the deploy and puts it back in rotation', async () => {
+    const stat = () =>
+      sh(
+        'lb-01',
+        `echo 'show stat' | sudo socat stdio unix-connect:/run/haproxy/admin.sock | grep '^web,web-01,' | cut -d, -f18`,
+      );
+    // A large file keeps web-01 busy (drained) long enough to be killed there.
+    const playbook = version('v6', { VERSION: 'v6\n', 'big.bin': Buffer.alloc(128 << 20, 6) });
+    const child = spawn(process.execPath, [BIN, 'apply', '-i', inventory, playbook], {
+      cwd: ROOT,
+      stdio: 'ignore',
+    });
+    const exited = new Promise((res) => child.once('exit', res));
+    await lab.ssh(
+      'lb-01',
+      `for i in $(seq 3000); do echo 'show stat' | sudo socat stdio unix-connect:/run/haproxy/admin.sock | grep -q '^web,web-01,.*,DRAIN,' && break; sleep 0.02; done`,
+      { timeoutMs: 90_000 },
+    );
+    child.kill('SIGKILL');
+    await exited;
+    assert.equal(await stat(), 'DRAIN', 'left drained by the killed run');
+    const r = await underLoad(['apply', playbook]);
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /\[web-01\] rollout: an earlier run drained this host and stopped/);
+    assert.equal(await stat(), 'UP');
+    assert.equal(await sh('web-02', `sudo cat ${APP}/current/VERSION`), 'v6');
     assert.deepEqual(r.failures, [], `${r.failures.length} of ${r.count} requests failed`);
   });
 });

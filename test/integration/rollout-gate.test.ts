@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { Redactor } from '../../src/core/redact';
+import { TransportError } from '../../src/core/errors';
 import type { Change } from '../../src/changes/model';
 import { SITE } from '../../src/cli/site-project';
 import type { EngineEvent } from '../../src/engine/events';
@@ -9,6 +10,7 @@ import { playTargetDiagnostics } from '../../src/engine/play-targets';
 import { requireProject } from '../../src/engine/project';
 import { MASK } from '../../src/core/redact';
 import { runPlaybook } from '../../src/engine/runner';
+import { DRAINED } from '../../src/engine/run/rollout';
 import { resolveSecrets } from '../../src/engine/secrets';
 import { MemoryHost } from '../../src/facts/memory-host';
 import { factKey, type FactRequest } from '../../src/facts/types';
@@ -59,7 +61,10 @@ class BalancerDriver extends MemoryDriver {
       }
     return g;
   }
+  /** The connection drops on the next `set server`. */
+  dropOnSet = false;
   override async execute(changes: readonly Change[], options: object): Promise<void> {
+    if (this.dropOnSet) throw new TransportError('lb-01', 'run a command', 'connection lost');
     for (const c of changes) {
       const m =
         c.kind === 'command' ? /^set server web\/(\S+) state (\w+)$/.exec(c.label ?? '') : null;
@@ -102,29 +107,40 @@ describe('rollout: the health gate of a serial play, over in-memory hosts', func
     health: (current: string | undefined) => number;
     servers?: [string, string][];
     check?: boolean;
+    /** The hosts and balancer of an earlier deploy. */
+    after?: { hosts: Map<string, MemoryHost>; lb: BalancerDriver };
+    /** web-01's driver dies after this many executes (the tool killed). */
+    dieAfterExecutes?: number;
+    serial?: number;
   }) {
-    const hosts = new Map(['web-01', 'web-02'].map((n) => [n, webHost(n)]));
-    const lbHost = new MemoryHost('lb-01');
-    const lb = new BalancerDriver(
-      lbHost,
-      new Map(
-        o.servers ?? [
-          ['web-01', 'UP'],
-          ['web-02', 'UP'],
-        ],
-      ),
-    );
+    const hosts = o.after?.hosts ?? new Map(['web-01', 'web-02'].map((n) => [n, webHost(n)]));
+    const lb =
+      o.after?.lb ??
+      new BalancerDriver(
+        new MemoryHost('lb-01'),
+        new Map(
+          o.servers ?? [
+            ['web-01', 'UP'],
+            ['web-02', 'UP'],
+          ],
+        ),
+      );
+    lb.lines.length = 0;
     const connected: string[] = [];
     const events: EngineEvent[] = [];
     const lines: string[] = [];
     const print = textReporter({ color: false, verbosity: 0, out: (l) => lines.push(l) });
+    const play = { ...project.playbook.plays[0]!, serial: o.serial ?? 1 };
     const result = await runPlaybook({
-      project,
+      project: { ...project, playbook: { ...project.playbook, plays: [play] } },
       secret: await resolveSecrets(project, [], new Redactor(), noVaults),
       redact: (t) => t,
       connect: async (name) => {
         connected.push(name);
-        return name === 'lb-01' ? lb : new WebDriver(hosts.get(name)!, o.health);
+        if (name === 'lb-01') return lb;
+        const web = new WebDriver(hosts.get(name)!, o.health);
+        if (name === 'web-01') web.dieAfterExecutes = o.dieAfterExecutes;
+        return web;
       },
       emit: (e) => {
         events.push(e);
@@ -190,6 +206,72 @@ describe('rollout: the health gate of a serial play, over in-memory hosts', func
       r.result.outcomes['web-01'] ?? '',
       /^rolled back to release aaaaaaaaaaaa, still unhealthy: .*answered 503/,
     );
+  });
+
+  it('a run killed while web-01 is drained leaves a mark on it: the next run, with nothing to change there, puts it back in rotation once healthy', async () => {
+    // Killed right after the drain (the mark, then the drain's one execute on the lb).
+    const killed = await deploy({ health: () => 200, dieAfterExecutes: 1 });
+    assert.deepEqual(killed.lb.lines, ['web-01 drain']);
+    assert.equal(killed.lb.servers.get('web-01'), 'DRAIN');
+    assert.deepEqual(killed.hosts.get('web-01')!.pending, [{ play: 'Web', handler: DRAINED }]);
+    const next = await deploy({ health: () => 200, after: killed });
+    assert.deepEqual(next.result.failed, [], next.out);
+    assert.match(next.out, /\[web-01\] rollout: an earlier run drained this host and stopped/);
+    // Still drained from the killed run: deployed, then set ready once healthy.
+    assert.deepEqual(next.lb.lines, ['web-01 ready', 'web-02 drain', 'web-02 ready']);
+    assert.notEqual(next.current('web-01'), `releases/${OLD}`);
+    assert.equal(next.lb.servers.get('web-01'), 'UP');
+    assert.equal(next.lb.servers.get('web-02'), 'UP');
+    assert.deepEqual(next.hosts.get('web-01')!.pending, []);
+    // Converged now; a mark left alone (a kill after the switch) is still taken back.
+    next.hosts.get('web-01')!.pending.push({ play: 'Web', handler: DRAINED });
+    next.lb.servers.set('web-01', 'DRAIN');
+    const converged = await deploy({ health: () => 200, after: next });
+    assert.deepEqual(converged.result.failed, [], converged.out);
+    assert.deepEqual(converged.lb.lines, ['web-01 ready']);
+    assert.equal(converged.result.changed, false);
+    assert.deepEqual(converged.hosts.get('web-01')!.pending, []);
+  });
+
+  it('two hosts in one batch (serial 2): their drain decisions take turns, so the second sees the first drained and stays in rotation', async () => {
+    const r = await deploy({ health: () => 200, serial: 2 });
+    assert.deepEqual(r.result.failed, [], r.out);
+    assert.deepEqual(
+      r.lb.lines.filter((l) => l.endsWith('drain')),
+      ['web-01 drain'],
+      'never both out of rotation',
+    );
+    assert.match(r.out, /no other server of web is UP on lb-01: web-02 stays in rotation/);
+  });
+
+  it('handlers an earlier run left pending on a host with nothing to change: drained before they run, gated after', async () => {
+    const first = await deploy({ health: () => 200 });
+    first.hosts.get('web-01')!.pending.push({ play: 'Web', handler: 'restart app' });
+    const again = await deploy({ health: () => 200, after: first });
+    assert.deepEqual(again.result.failed, [], again.out);
+    assert.deepEqual(again.lb.lines, ['web-01 drain', 'web-01 ready']);
+    assert.equal(again.restarts('web-01'), 2, 'the pending restart ran');
+  });
+
+  it("the connection to the load balancer lost while it drains: web-01 fails (not 'unreachable'), nothing changes there, the rollout stops", async () => {
+    const lb = new BalancerDriver(
+      new MemoryHost('lb-01'),
+      new Map([
+        ['web-01', 'UP'],
+        ['web-02', 'UP'],
+      ]),
+    );
+    lb.dropOnSet = true;
+    const hosts = new Map(['web-01', 'web-02'].map((n) => [n, webHost(n)]));
+    const r = await deploy({ health: () => 200, after: { hosts, lb } });
+    assert.deepEqual(r.result.failed, ['web-01'], r.out);
+    assert.deepEqual(r.result.unreachable, []);
+    assert.match(
+      r.out,
+      /failed: \[web-01\] rollout: out of rotation before the change\n {2}load balancer lb-01: lb-01: run a command: connection lost/,
+    );
+    assert.equal(r.current('web-01'), `releases/${OLD}`);
+    assert.ok(!r.connected.includes('web-02'));
   });
 
   it('the only server UP in the backend is not drained (that would drop every request); it is still gated', async () => {

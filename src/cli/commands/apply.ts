@@ -35,6 +35,7 @@ export async function runAndReport(
   setup: RunSetup,
   opts: Pick<ApplyOptions, 'check' | 'diff' | 'tags' | 'verbose' | 'timings'>,
   io: Io,
+  project?: RunSetup['project'],
 ): Promise<number> {
   const print = textReporter({
     color: io.color,
@@ -50,6 +51,7 @@ export async function runAndReport(
       trace: (opts.verbose ?? 0) > 0 ? emit : undefined,
       check: opts.check ?? false,
       diff: opts.diff ?? false,
+      project,
       tags: opts.tags
         ?.split(',')
         .map((t) => t.trim())

@@ -6,6 +6,7 @@ import type { Project } from '../../engine/project';
 import { runPlaybook, type RunResult } from '../../engine/runner';
 import { resolveSecrets } from '../../engine/secrets';
 import { sessionOpener } from '../../engine/sessions';
+import type { Fact, FactRequest } from '../../facts/types';
 import type { VaultStore } from '../../vault/vault-store';
 import { gracefulInterrupt } from '../interrupt';
 import type { Io } from '../io';
@@ -30,7 +31,11 @@ export interface RunSetup {
     check: boolean;
     diff: boolean;
     tags?: string[];
+    /** What the run does instead of the loaded playbook (rollback's release switches). */
+    project?: Project;
   }): Promise<RunResult>;
+  /** Facts of one host, over a connection of their own (closed after). */
+  gather(host: string, requests: readonly FactRequest[]): Promise<Map<string, Fact>>;
 }
 
 /**
@@ -49,12 +54,7 @@ export async function prepareRun(
     lockTimeout?: string;
   } & VaultPasswordOptions,
   io: Io,
-  lock: {
-    command: string;
-    mode: LockRequest['mode'];
-    /** What the run does instead of the whole playbook (rollback's release switches). */
-    adjust?: (project: Project) => Project;
-  },
+  lock: { command: string; mode: LockRequest['mode'] },
   vaults: VaultStore = vaultStore(opts, io),
 ): Promise<RunSetup> {
   const forks = Number(opts.forks);
@@ -73,9 +73,7 @@ export async function prepareRun(
   // Everything `validate` checks, before any connection: a template or task
   // argument that cannot render for some host stops the run before it starts,
   // not halfway through.
-  const rendered = renderedProject(opts);
-  const project = lock.adjust ? lock.adjust(rendered.project) : rendered.project;
-  const hosts = rendered.scope;
+  const { project, scope: hosts } = renderedProject(opts);
   const secret = await resolveSecrets(project, hosts, io.redactor, vaults);
   const open = sessionOpener(project.inventory, secret, {
     acceptNew: opts.acceptNew ?? false,
@@ -90,11 +88,19 @@ export async function prepareRun(
   return {
     project,
     hosts,
-    async run({ emit, trace, check, diff, tags }) {
+    async gather(host, requests) {
+      const driver = await connect(host);
+      try {
+        return (await driver.gather(requests)).facts;
+      } finally {
+        await driver.close().catch(() => undefined);
+      }
+    },
+    async run({ emit, trace, check, diff, tags, project: instead }) {
       const interrupt = gracefulInterrupt(io);
       try {
         return await runPlaybook({
-          project,
+          project: instead ?? project,
           secret,
           redact: (text) => io.redactor.redact(text),
           connect: (host) => connect(host, trace),

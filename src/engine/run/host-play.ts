@@ -10,9 +10,8 @@ import { requestsOf } from './fact-cache';
 import { inspectFiles } from './file-inspection';
 import { planTask } from './plan-task';
 import { runHandlers, type HandlerQueue } from './handlers';
-import { RolloutError } from './balancer';
-import { RolloutGate } from './rollout';
-import { rolloutFor } from './rollout-spec';
+import { adoptDrained, gateFor, outOfRotation, settleGate } from './host-gate';
+import { DRAINED, type RolloutGate } from './rollout';
 import type { RunContext } from './options';
 
 /**
@@ -34,62 +33,17 @@ export async function playOnHost(
   if (gate === null) return;
   const start = await firstFacts(run, driver, play, host, prepared);
   if (!start) return;
+  if (gate && start.leftDrained && !(await adoptDrained(run, host, gate))) return;
   const done = await runTasks({ run, driver, play, host, prepared, gate }, start);
   const handlers = (queued: Set<string>) =>
     run.record.timed(host, 'handlers', () =>
       runHandlers(run, play, expander, host, driver, queued, vars),
     );
-  if (done) await handlers(start.handlers.queued);
+  // Handlers an earlier run left pending (an app restart) are changes too: out of rotation first.
+  const ready =
+    done && (!gate || start.handlers.queued.size === 0 || (await outOfRotation(run, host, gate)));
+  if (ready) await handlers(start.handlers.queued);
   if (gate) await settleGate(run, host, gate, handlers);
-}
-
-/**
- * The play's health gate on the host (outside a dry run), undefined without
- * `rollout:`, null when it does not render for the host (reported failed).
- */
-function gateFor(
-  run: RunContext,
-  play: Play,
-  expander: PlayExpander,
-  host: string,
-  driver: HostDriver,
-  vars: Record<string, unknown>,
-): RolloutGate | undefined | null {
-  if (!play.rollout || run.options.check) return undefined;
-  try {
-    const spec = rolloutFor(
-      play,
-      host,
-      vars,
-      expander.templates,
-      run.options.project.playbook.file,
-    );
-    return spec && new RolloutGate(run, host, driver, spec);
-  } catch (error) {
-    run.record.fail(host, { name: 'rollout' }, error);
-    return null;
-  }
-}
-
-/** After the host's handlers: its health gate, and what it did, in the recap. */
-async function settleGate(
-  run: RunContext,
-  host: string,
-  gate: RolloutGate,
-  handlers: (queued: Set<string>) => Promise<void>,
-): Promise<void> {
-  if (run.record.unreachable.has(host)) return;
-  const task = { name: 'rollout health gate' };
-  try {
-    const r = await run.record.timed(host, 'handlers', () =>
-      gate.settle(run.record.failed.has(host), handlers),
-    );
-    if (!r) return;
-    if (!run.record.failed.has(host)) run.record.fail(host, task, new RolloutError(r.problem));
-    if (r.outcome) run.record.outcome(host, r.outcome);
-  } catch (error) {
-    run.record.lost(host, task, error);
-  }
 }
 
 /** The play's selected tasks, expanded for the host; undefined when one cannot be (reported failed). */
@@ -122,6 +76,8 @@ export function selected(run: RunContext, task: { tags: string[] }): boolean {
 interface PlayStart {
   facts: Map<string, Fact>;
   handlers: HandlerQueue;
+  /** An earlier run drained the host for this play's rollout and stopped before it was back. */
+  leftDrained: boolean;
 }
 
 /**
@@ -153,6 +109,7 @@ async function firstFacts(
     return {
       facts: gathered.facts,
       handlers: { recorded: new Set(pending), queued: new Set(pending) },
+      leftDrained: gathered.pending.some((p) => p.play === play.name && p.handler === DRAINED),
     };
   } catch (error) {
     if (error instanceof LockError) {
@@ -242,7 +199,7 @@ async function planAndChange(
     return 'next';
   }
   const batch = await batchAfter(run, driver, host, p.prepared, i, changes, facts);
-  await p.gate?.beforeChange();
+  if (p.gate && !(await outOfRotation(run, host, p.gate))) return 'stop';
   const done = await executeBatch(run, driver, host, p.play, batch, handlers);
   p.gate?.record(batch.slice(0, done));
   return done < batch.length ? 'stop' : batch.length;

@@ -100,7 +100,8 @@ export class RunRecord {
   markUnreachable(host: string, error: unknown): void {
     this.down.add(host);
     this.unreachable.add(host);
-    this.counters[host]!.unreachable++;
+    // A host outside the play's hosts (a load balancer a rollout reaches) has no counters yet.
+    (this.counters[host] ??= emptyCounters()).unreachable++;
     const message = error instanceof Error ? error.message : String(error);
     this.emit({ type: 'unreachable', host, error: message });
   }

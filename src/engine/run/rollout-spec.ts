@@ -43,7 +43,10 @@ const Rendered = z.strictObject({
   balancer: z
     .strictObject({
       hosts: z.string().min(1),
-      socket: z.string().regex(/^\/[^\0\s]*$/, 'an absolute path without spaces'),
+      // socat reads `,` and `:` in an address as its own syntax.
+      socket: z
+        .string()
+        .regex(/^\/[^\0\s,:]*$/, 'an absolute path without spaces, commas or colons'),
       backend: haproxyName,
       server: haproxyName.optional(),
     })

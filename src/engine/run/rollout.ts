@@ -1,89 +1,87 @@
 import type { Change } from '../../changes/model';
-import { selectHosts } from '../../inventory/patterns';
 import { factKey, type FactRequest } from '../../facts/types';
 import type { HostDriver } from '../host-driver';
+import { Balancers } from './balancer';
 import type { BatchEntry } from './batching';
-import { isUp, RolloutError, serverView, setServerState, type ServerView } from './balancer';
 import type { RunContext } from './options';
 import type { RolloutSpec } from './rollout-spec';
+import { until } from './wait';
 
-/** How often a wait looks again. */
-const POLL_MS = 300;
+/**
+ * Recorded on the host (with its pending handlers) before a balancer drains
+ * it, cleared once it is back in rotation: a run killed in between leaves it,
+ * and the next run puts the host back in rotation once it is healthy.
+ */
+export const DRAINED = '(rollout) drained on the load balancers';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** What the gate found wrong, and what it did about it (for the recap). */
+export interface GateFailure {
+  problem: string;
+  outcome?: string;
+}
 
 /**
  * The health gate of one host in a play with `rollout:`. Before the host's
- * first change, each load balancer drains it (no new requests; the open ones
- * finish). After its handlers, the host must answer its health URL and each
- * balancer must see it UP again, within the timeout. If not, or if a task
- * failed, the tasks that can be undone (a release switched) are switched
- * back, their handlers run again, and the host is checked again; the run
- * stops (no later batch starts) and the recap says where the host went back to.
+ * first change (or a handler an earlier run left pending), each load balancer
+ * drains it (no new requests; the open ones finish). After its handlers, the
+ * host must answer its health URL and each balancer must see it UP again,
+ * within the timeout. If not, or if a task or handler failed, the tasks that
+ * can be undone (a release switched) are switched back, their handlers run
+ * again, and the host is checked again; the run stops (no later batch starts)
+ * and the recap says where the host went back to.
  */
 export class RolloutGate {
-  /** Balancers that drained the host in this run (they set it ready again). */
-  private readonly drained: HostDriver[] = [];
-  /** Balancers that know the host's server, and do not hold it in an admin state of their own. */
-  private readonly watching: HostDriver[] = [];
+  private readonly balancers?: Balancers;
   private touched = false;
+  /** The DRAINED mark is on the host. */
+  private marked = false;
   private readonly changed: BatchEntry[] = [];
 
   constructor(
     private readonly run: RunContext,
+    private readonly play: string,
     private readonly host: string,
     private readonly driver: HostDriver,
     private readonly spec: RolloutSpec,
-  ) {}
-
-  private note(message: string): void {
-    this.run.options.emit({ type: 'note', host: this.host, message: `rollout: ${message}` });
+  ) {
+    const note = (message: string) =>
+      run.options.emit({ type: 'note', host, message: `rollout: ${message}` });
+    if (spec.balancer) this.balancers = new Balancers(run, spec.balancer, host, note);
   }
 
   /** Before the host's first change in the play: out of rotation on each balancer. */
   async beforeChange(): Promise<void> {
     if (this.touched) return;
     this.touched = true;
-    const b = this.spec.balancer;
-    if (!b) return;
-    const names = selectHosts(this.run.options.project.inventory, b.hosts).hosts;
-    if (names.length === 0)
-      throw new RolloutError(`rollout.balancer.hosts: no host matches ${b.hosts}`);
-    for (const name of names) {
-      const lb = await this.run.connections.driver(name);
-      if (!lb)
-        throw new RolloutError(
-          `load balancer ${name} is unreachable: ${this.host} not taken out of rotation`,
-        );
-      await this.drainOn(lb);
-    }
+    await this.balancers?.drain(this.spec.timeoutS, () => this.mark(true));
   }
 
-  private async drainOn(lb: HostDriver): Promise<void> {
-    const b = this.spec.balancer!;
-    const view = await serverView(lb, b);
-    if (typeof view === 'string') throw new RolloutError(view);
-    const { status } = view.server;
-    if (/^(MAINT|DRAIN)/.test(status)) {
-      this.note(`${b.backend}/${b.server} is ${status} on ${lb.host} already: left so`);
-      return;
-    }
-    this.watching.push(lb);
-    if (view.othersServing === 0) {
-      this.note(
-        `no other server of ${b.backend} is UP on ${lb.host}: ${this.host} stays in rotation`,
-      );
-      return;
-    }
-    await setServerState(lb, b, 'drain');
-    this.drained.push(lb);
-    const left = await this.until(this.spec.timeoutS, async () => {
-      const now = await serverView(lb, b);
-      return typeof now !== 'string' && now.server.sessions === 0 ? true : undefined;
+  /**
+   * An earlier run drained the host and stopped before it was back in
+   * rotation (its DRAINED mark is on the host): the gate takes it over, and
+   * sets it ready once the host is healthy, whether or not it changes now.
+   */
+  async adopt(): Promise<void> {
+    this.touched = true;
+    this.marked = true;
+    this.run.options.emit({
+      type: 'note',
+      host: this.host,
+      message:
+        'rollout: an earlier run drained this host and stopped: back in rotation once healthy',
     });
-    this.note(
-      `drained on ${lb.host}${left ? '' : ` (sessions still open after ${this.spec.timeoutS} s)`}`,
+    await this.balancers?.adopt();
+  }
+
+  /** Records (or clears) the DRAINED mark on the host. */
+  private async mark(on: boolean): Promise<void> {
+    if (this.marked === on) return;
+    const entry = [{ play: this.play, handler: DRAINED }];
+    await this.driver.execute(
+      [],
+      on ? { groups: [{ start: 0, record: entry }] } : { clear: entry },
     );
+    this.marked = on;
   }
 
   /** Task entries that made changes on the host: what a rollback may undo. */
@@ -92,34 +90,52 @@ export class RolloutGate {
   }
 
   /**
-   * After the host's tasks and handlers (`failed`: a task or handler
-   * failed). Returns undefined when the host is healthy and back in rotation
-   * (or nothing changed); else why not, after rolling back where it can
-   * (`rerun`: the handlers of the undone tasks, run again).
+   * After the host's tasks and handlers (`failed`: one of them failed).
+   * Undefined when the host is healthy and back in rotation (or nothing
+   * changed); else why not, after switching back what it can (`rerun`: the
+   * handlers of the undone tasks, run again).
    */
   async settle(
     failed: boolean,
     rerun: (handlers: Set<string>) => Promise<void>,
-  ): Promise<{ problem: string; outcome?: string } | undefined> {
+  ): Promise<GateFailure | undefined> {
     if (!this.touched) return undefined;
-    const problem = failed ? 'a task failed' : await this.verify();
+    const problem = failed ? 'a task or handler failed' : await this.verify();
     if (!problem) {
-      this.note(`healthy (${this.spec.healthUrl}), in rotation`);
+      this.run.options.emit({
+        type: 'note',
+        host: this.host,
+        message: `rollout: healthy (${this.spec.healthUrl}), in rotation`,
+      });
       return undefined;
     }
     const undo = this.undoChanges();
-    if (undo.changes.length === 0) {
-      const healthy = failed ? !(await this.healthProblem()) : false;
-      if (healthy) await this.ready();
-      return { problem, outcome: `nothing to roll back${healthy ? '' : ', left out of rotation'}` };
-    }
-    this.note(`${problem}: switching back to ${undo.to.join(', ')}`);
+    if (undo.changes.length === 0) return { problem, outcome: await this.leftAs(failed) };
+    this.run.options.emit({
+      type: 'note',
+      host: this.host,
+      message: `rollout: ${problem}: switching back to ${undo.to.join(', ')}`,
+    });
+    // Out of rotation again (it may have been set ready before HAProxy refused it).
+    await this.balancers?.drainAgain();
     this.run.facts.changed();
-    await this.driver.execute(undo.changes, {});
+    // The handlers are recorded first: a run that stops now leaves them pending.
+    const record = [...undo.handlers].map((handler) => ({ play: this.play, handler }));
+    await this.driver.execute(undo.changes, { groups: [{ start: 0, record }] });
     await rerun(undo.handlers);
     const still = await this.verify();
     const back = `rolled back to ${undo.to.join(', ')}`;
     return { problem, outcome: still ? `${back}, still unhealthy: ${still}` : back };
+  }
+
+  /** Nothing to switch back: in rotation again when healthy; what the recap says. */
+  private async leftAs(failed: boolean): Promise<string | undefined> {
+    if (failed && !(await this.healthProblem())) {
+      await this.ready();
+      return undefined;
+    }
+    const left = this.balancers?.drained.map((lb) => lb.host) ?? [];
+    return left.length ? `left drained on ${left.join(', ')}: not healthy` : undefined;
   }
 
   /** Health on the host, then back in rotation and UP on each balancer; why not, if not. */
@@ -127,55 +143,25 @@ export class RolloutGate {
     const sick = await this.healthProblem();
     if (sick) return sick;
     await this.ready();
-    for (const lb of this.watching) {
-      const down = await this.upOn(lb);
-      if (down) return down;
-    }
-    return this.healthProblem();
+    return (await this.balancers?.upProblem(this.spec.timeoutS)) ?? this.healthProblem();
   }
 
   private async ready(): Promise<void> {
-    for (const lb of this.drained.splice(0)) await setServerState(lb, this.spec.balancer!, 'ready');
+    await this.balancers?.ready();
+    await this.mark(false);
   }
 
   /** Waits for a 2xx from the health URL; why not, after the timeout. */
   private async healthProblem(): Promise<string | undefined> {
     const request: FactRequest = { kind: 'http', url: this.spec.healthUrl };
     let last = '';
-    const ok = await this.until(this.spec.timeoutS, async () => {
+    const ok = await until(this.spec.timeoutS, async () => {
       const fact = (await this.driver.gather([request])).facts.get(factKey(request));
       const v = fact?.kind === 'http' ? fact.value : { status: 0, error: 'no answer' };
       last = v.status ? `answered ${v.status}` : `no answer (${v.error ?? 'none'})`;
       return v.status >= 200 && v.status < 300 ? true : undefined;
     });
     return ok ? undefined : `${this.spec.healthUrl} ${last} after ${this.spec.timeoutS} s`;
-  }
-
-  /** Waits for the balancer to see the server UP; why not, after the timeout. */
-  private async upOn(lb: HostDriver): Promise<string | undefined> {
-    const b = this.spec.balancer!;
-    const seen = { view: '' as ServerView | string };
-    const ok = await this.until(this.spec.timeoutS, async () => {
-      seen.view = await serverView(lb, b);
-      return typeof seen.view !== 'string' && isUp(seen.view.server) ? true : undefined;
-    });
-    if (ok) return undefined;
-    const v = seen.view;
-    const what = typeof v === 'string' ? v : `${v.server.status} (check ${v.server.check})`;
-    return `HAProxy on ${lb.host} sees ${b.backend}/${b.server} ${what} after ${this.spec.timeoutS} s`;
-  }
-
-  /** Runs `look` until it gives a value or the time is up. */
-  private async until<T>(
-    seconds: number,
-    look: () => Promise<T | undefined>,
-  ): Promise<T | undefined> {
-    const deadline = performance.now() + seconds * 1000;
-    for (;;) {
-      const v = await look();
-      if (v !== undefined || performance.now() >= deadline) return v;
-      await sleep(POLL_MS);
-    }
   }
 
   /** The changes that switch back what this run's tasks changed, newest first. */

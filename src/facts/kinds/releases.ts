@@ -104,6 +104,11 @@ export function linkedRelease(fact: ReleasesFact): string | undefined {
   return fact.current.type === 'link' ? releaseOfTarget(fact, fact.current.target) : undefined;
 }
 
+/** The release the `previous` link names, whole or not; undefined without the link. */
+export function previousLink(fact: ReleasesFact): string | undefined {
+  return fact.previous !== undefined ? releaseOfTarget(fact, fact.previous) : undefined;
+}
+
 /** The release a link target names, whatever its form; undefined for anything else. */
 function releaseOfTarget(fact: ReleasesFact, linkTarget: string): string | undefined {
   const target = linkTarget.replace(/\/+$/, '');
@@ -134,7 +139,7 @@ export function wholeByTime(fact: ReleasesFact): { name: string; completedAt: nu
  */
 export function previousRelease(fact: ReleasesFact): string | undefined {
   const name = linkedRelease(fact);
-  const linked = fact.previous !== undefined ? releaseOfTarget(fact, fact.previous) : undefined;
+  const linked = previousLink(fact);
   if (linked && linked !== name && isWhole(fact, linked)) return linked;
   const at = fact.releases.find((r) => r.name === name)?.completedAt;
   if (at === undefined) return undefined;
