@@ -34,6 +34,7 @@ import { currentBootId } from './processes';
 import type { Readiness } from './readiness';
 import { allSettledOrThrow } from './parallel';
 import { ensureRepo } from './repo';
+import { imageId, imageRecipe, repoId, repoRecipe } from './recipe';
 import { findRouteClashes } from './routes';
 import { ensureSecrets } from './secrets';
 import { readState, StateStore, STATE_VERSION, type LabState } from './state';
@@ -63,7 +64,7 @@ function sameHosts(a: readonly HostPlan[], b: readonly HostPlan[]): boolean {
 }
 
 /** What differs between a running lab and what was asked for. */
-function differences(
+export function differences(
   state: LabState,
   flavor: Flavor,
   subnet: Subnet,
@@ -76,6 +77,17 @@ function differences(
     diffs.push(
       `hosts ${state.hosts.map((h) => h.name).join(',')}, not ${hosts.map((h) => h.name).join(',')}`,
     );
+  }
+  // A lab booted by an older version of the tool: its image or package
+  // repository lacks what the site installs now (e.g. a new package).
+  if (state.flavor === flavor) {
+    const spec = FLAVORS[flavor];
+    const image = imageId(imageRecipe(spec));
+    const repo = repoId(repoRecipe(spec, image));
+    if (state.imageId !== image || state.repoId !== repo)
+      diffs.push(
+        `an image or package repository of an older recipe (${state.repoId}, now ${repo})`,
+      );
   }
   return diffs;
 }

@@ -43,6 +43,10 @@ describe('e2e: health-gated rollout and rollback', function () {
     const loop = requestLoop(`https://${lb}/`, { ca: lab.caPath, pauseMs: 50 });
     const r = await runCliAsync([...args, '-i', inv]);
     const { count, failures } = await loop.stop();
+    // The figure the issue asks for: requests lost during a deploy.
+    process.stderr.write(
+      `      request loop (${args[0]}): ${count} requests, ${failures.length} failed\n`,
+    );
     return { ...r, count, failures };
   };
 

@@ -1,5 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { FLAVORS } from '../../src/lab/flavors';
+import { differences } from '../../src/lab/lab-up';
+import type { HostPlan } from '../../src/lab/plan-names';
+import type { LabState } from '../../src/lab/state';
+import type { Subnet } from '../../src/lab/subnet';
 import {
   canonicalJson,
   imageId,
@@ -17,7 +21,7 @@ describe('lab recipes and cache keys', () => {
     assert.equal(imageRecipe(FLAVORS.mariadb).suite, 'bookworm');
     assert.ok(repoRecipe(FLAVORS.mysql, 'x').packages.includes('mysql-server'));
     assert.ok(repoRecipe(FLAVORS.mariadb, 'x').packages.includes('mariadb-server'));
-    for (const p of ['haproxy', 'nginx', 'nodejs', 'nftables', 'keepalived', 'rsync']) {
+    for (const p of ['haproxy', 'nginx', 'nodejs', 'nftables', 'keepalived', 'rsync', 'socat']) {
       assert.ok(repoRecipe(FLAVORS.mysql, 'x').packages.includes(p), p);
     }
   });
@@ -58,5 +62,19 @@ describe('lab recipes and cache keys', () => {
       canonicalJson({ b: 1, a: { d: [2, 1], c: null } }),
       '{"a":{"c":null,"d":[2,1]},"b":1}',
     );
+  });
+
+  it('a running lab booted from an older recipe (a package added since) is refused by `lab up`, naming it', () => {
+    const image = imageId(imageRecipe(FLAVORS.mysql));
+    const repo = repoId(repoRecipe(FLAVORS.mysql, image));
+    const hosts = [{ name: 'lb-01' }] as unknown as HostPlan[];
+    const state = { flavor: 'mysql', subnet: '10.9.0.0/24', hosts, imageId: image, repoId: repo };
+    const subnet = { cidr: '10.9.0.0/24' } as Subnet;
+    const same = (s: object) => differences(s as LabState, 'mysql', subnet, hosts);
+    assert.deepEqual(same(state), []);
+    assert.deepEqual(same({ ...state, repoId: 'mysql-0123456789ab' }), [
+      `an image or package repository of an older recipe (mysql-0123456789ab, now ${repo})`,
+    ]);
+    assert.equal(same({ ...state, imageId: 'sid-0123456789ab' }).length, 1);
   });
 });
