@@ -67,11 +67,15 @@ export interface ModuleDefinition<A = Record<string, unknown>> {
   /**
    * Pure: the changes that put back what this task's `changes` (planned and
    * made in this run) replaced, for a rollout's health gate that switches a
-   * failed deploy back, with what it goes back to ("release abc123").
-   * Undefined when there is nothing to go back to. Modules without it are
-   * not undone.
+   * failed deploy back, with what it goes back to ("release abc123"), and
+   * `returning` when the task itself was a switch back (a rollback whose
+   * target failed returns to where it started). Undefined when there is
+   * nothing to go back to. Modules without it are not undone.
    */
-  undo?(args: A, changes: readonly Change[]): { changes: Change[]; to: string } | undefined;
+  undo?(
+    args: A,
+    changes: readonly Change[],
+  ): { changes: Change[]; to: string; returning?: boolean } | undefined;
   /** The files this task would place on the host, for `render` and offline `diff`. */
   files?(args: A, ctx: ModuleContext): DesiredFile[];
   docs: ModuleDocs;

@@ -158,7 +158,10 @@ export const releaseModule: ModuleDefinition<ReleaseArgs> = {
       ...planRetention(state, { keep, current: id, releasesDir: at.releases }),
     ];
   },
-  undo: (args, changes) => undoSwitch(releaseLayout(args.dir), changes),
+  undo(args, changes) {
+    const undone = undoSwitch(releaseLayout(args.dir), changes);
+    return undone && (args.switch_to ? { ...undone, returning: true } : undone);
+  },
 };
 
 /** The release the source makes: its files under releases/<id>, and its id. */

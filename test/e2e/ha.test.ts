@@ -1,7 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { labDown, labUp, powerHosts, sshRun, type LabUpResult } from '../../src/lab';
-import { runCli } from '../support/cli';
-import { httpRequest } from '../support/http';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { codeBaseVersion, runCli, runCliAsync } from '../support/cli';
+import { httpRequest, requestLoop } from '../support/http';
 import { e2eSkipReason } from '../support/lab';
 
 const LAB = { name: 'e2e-ha', subnet: '10.231.103.0/24', hosts: 'lb-01,lb-02,web-01,web-02' };
@@ -130,5 +133,33 @@ describe('e2e: two load balancers behind one virtual address', function () {
     const r = runCli(['apply', '-i', lab!.inventoryPath]);
     assert.equal(r.code, 0, r.out);
     for (const h of lab!.hosts) assert.equal(recap(r.out, h.name), 0, r.out);
+  });
+
+  it('a new version under a request loop on the virtual address: each web host drained on both load balancers and UP on both again; 0 failed requests', async () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'foobar-ha-deploy-'));
+    try {
+      const playbook = codeBaseVersion(work, 'v2', { VERSION: 'ha v2\n' });
+      const loop = requestLoop(`https://${VIP}/`, { ca: lab!.caPath, pauseMs: 50 });
+      const r = await runCliAsync(['apply', '-i', lab!.inventoryPath, playbook]);
+      const { count, failures } = await loop.stop();
+      process.stderr.write(
+        `      request loop (apply): ${count} requests, ${failures.length} failed\n`,
+      );
+      assert.equal(r.code, 0, r.out);
+      for (const web of ['web-01', 'web-02'])
+        for (const lb of ['lb-01', 'lb-02'])
+          assert.match(r.out, new RegExp(`note: \\[${web}\\] rollout: drained on ${lb}`), r.out);
+      for (const lb of ['lb-01', 'lb-02']) {
+        const stat = await ssh(
+          lb,
+          "echo 'show stat' | sudo socat stdio unix-connect:/run/haproxy/admin.sock | grep '^web,web-0' | cut -d, -f2,18",
+        );
+        assert.deepEqual(stat.stdout.trim().split('\n').sort(), ['web-01,UP', 'web-02,UP'], lb);
+      }
+      assert.ok(count > 20, `only ${count} requests`);
+      assert.deepEqual(failures, [], `${failures.length} of ${count} requests failed`);
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
   });
 });

@@ -10,6 +10,7 @@ import { playTargetDiagnostics } from '../../src/engine/play-targets';
 import { requireProject } from '../../src/engine/project';
 import { MASK } from '../../src/core/redact';
 import { runPlaybook } from '../../src/engine/runner';
+import { rollbackPlaybook } from '../../src/engine/rollback-plan';
 import { DRAINED } from '../../src/engine/run/rollout';
 import { resolveSecrets } from '../../src/engine/secrets';
 import { MemoryHost } from '../../src/facts/memory-host';
@@ -112,6 +113,8 @@ describe('rollout: the health gate of a serial play, over in-memory hosts', func
     /** web-01's driver dies after this many executes (the tool killed). */
     dieAfterExecutes?: number;
     serial?: number;
+    /** Run `rollback` (to this release, or previous) instead of the deploy. */
+    rollback?: string;
   }) {
     const hosts = o.after?.hosts ?? new Map(['web-01', 'web-02'].map((n) => [n, webHost(n)]));
     const lb =
@@ -131,8 +134,12 @@ describe('rollout: the health gate of a serial play, over in-memory hosts', func
     const lines: string[] = [];
     const print = textReporter({ color: false, verbosity: 0, out: (l) => lines.push(l) });
     const play = { ...project.playbook.plays[0]!, serial: o.serial ?? 1 };
+    const playbook = { ...project.playbook, plays: [play] };
     const result = await runPlaybook({
-      project: { ...project, playbook: { ...project.playbook, plays: [play] } },
+      project: {
+        ...project,
+        playbook: o.rollback ? rollbackPlaybook(playbook, o.rollback) : playbook,
+      },
       secret: await resolveSecrets(project, [], new Redactor(), noVaults),
       redact: (t) => t,
       connect: async (name) => {
@@ -231,6 +238,22 @@ describe('rollout: the health gate of a serial play, over in-memory hosts', func
     assert.deepEqual(converged.lb.lines, ['web-01 ready']);
     assert.equal(converged.result.changed, false);
     assert.deepEqual(converged.hosts.get('web-01')!.pending, []);
+  });
+
+  it('a rollback whose target fails the gate: web-01 returns to the release it was on, the recap says so, web-02 is not touched', async () => {
+    const deployed = await deploy({ health: () => 200 });
+    const next = deployed.current('web-01')!;
+    const r = await deploy({
+      health: (c) => (c === `releases/${OLD}` ? 500 : 200),
+      after: deployed,
+      rollback: OLD,
+    });
+    assert.deepEqual(r.result.failed, ['web-01'], r.out);
+    assert.equal(r.current('web-01'), next);
+    assert.equal(r.current('web-02'), next);
+    assert.equal(r.result.outcomes['web-01'], `returned to release ${next.slice(9)}`);
+    // The rollback had removed the previous link; it is back as it was.
+    assert.equal(r.hosts.get('web-01')!.links.get(`${APP}/previous`), `releases/${OLD}`);
   });
 
   it('two hosts in one batch (serial 2): their drain decisions take turns, so the second sees the first drained and stays in rotation', async () => {

@@ -124,7 +124,7 @@ export class RolloutGate {
     await this.driver.execute(undo.changes, { groups: [{ start: 0, record }] });
     await rerun(undo.handlers);
     const still = await this.verify();
-    const back = `rolled back to ${undo.to.join(', ')}`;
+    const back = `${undo.returning ? 'returned' : 'rolled back'} to ${undo.to.join(', ')}`;
     return { problem, outcome: still ? `${back}, still unhealthy: ${still}` : back };
   }
 
@@ -165,13 +165,24 @@ export class RolloutGate {
   }
 
   /** The changes that switch back what this run's tasks changed, newest first. */
-  private undoChanges(): { changes: Change[]; to: string[]; handlers: Set<string> } {
-    const out = { changes: [] as Change[], to: [] as string[], handlers: new Set<string>() };
+  private undoChanges(): {
+    changes: Change[];
+    to: string[];
+    handlers: Set<string>;
+    returning: boolean;
+  } {
+    const out = {
+      changes: [] as Change[],
+      to: [] as string[],
+      handlers: new Set<string>(),
+      returning: false,
+    };
     for (const e of [...this.changed].reverse()) {
       const undone = e.t.module.undo?.(e.t.args as never, e.changes);
       if (!undone) continue;
       out.changes.push(...undone.changes);
       out.to.push(undone.to);
+      out.returning ||= undone.returning === true;
       for (const n of e.t.task.notify) out.handlers.add(n);
     }
     return out;
