@@ -88,6 +88,8 @@ export interface TreeFact {
   isDirectory: boolean;
   /** Relative path → entry, for everything below the path. */
   entries: Map<string, TreeEntry>;
+  /** The folder's own mode, owner and group (when it is a folder). */
+  root?: { mode: string; owner: string; group: string };
 }
 
 /** What `current` is in an application folder. */

@@ -14,7 +14,9 @@ export const copyArgs = z.strictObject({
   src: z.string().min(1).describe("File or folder, relative to the playbook's files/ folder."),
   dest: absolutePath.describe('Destination path on the host (a folder when src is one).'),
   ...fileAttributes,
-  dir_mode: fileMode.optional().describe('Mode of the folders under dest, made or already there.'),
+  dir_mode: fileMode
+    .optional()
+    .describe('Mode of dest (a tree) and of the folders under it, made or already there.'),
   delete: z.boolean().default(false).describe('Remove files under dest that are not in src.'),
 });
 
@@ -154,6 +156,9 @@ export function planTree(target: TreeTarget, files: CopiedFile[], tree: TreeFact
       },
       { path: p, exists: true, ...now },
     );
+  // The destination folder itself, as the folders under it.
+  if (tree.isDirectory && tree.root)
+    changes.push(...fix(target.dest, { type: 'directory', ...tree.root }));
   for (const dir of [...wantedDirs].sort()) {
     const now = tree.entries.get(dir);
     if (now?.type === 'directory') changes.push(...fix(path.posix.join(target.dest, dir), now));

@@ -103,7 +103,8 @@ function copyFrom(from: string, to: string, o: BuildOptions): Change {
 function withoutMarker(tree: TreeFact): TreeFact {
   const entries = new Map(tree.entries);
   entries.delete(RELEASE_MARKER);
-  return { ...tree, entries };
+  // The release folder's own attributes are set where it is made (copyFrom, mkdir).
+  return { path: tree.path, isDirectory: tree.isDirectory, entries };
 }
 
 /**

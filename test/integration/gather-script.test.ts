@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -54,7 +54,7 @@ describe('gather script: run by sh, read back by the parser', () => {
       });
   });
 
-  it('a tree: every entry with its type, mode and owner, every file with its SHA-256, even when the hashes come in several batches', function () {
+  it("a tree: the folder's own attributes, every entry with its type, mode and owner, every file with its SHA-256, even when the hashes come in several batches", function () {
     this.timeout(60_000);
     const tree = path.join(dir, 'tree');
     // Long names: find hands sha256sum several batches of arguments.
@@ -67,6 +67,7 @@ describe('gather script: run by sh, read back by the parser', () => {
     }
     files.forEach((f, i) => fs.writeFileSync(path.join(tree, f), `file ${i}`));
     fs.chmodSync(path.join(tree, files[0]!), 0o600);
+    fs.chmodSync(tree, 0o751);
     const request: FactRequest = { kind: 'tree', path: tree };
     const fact = gather([request]).get(factKey(request))!.value as TreeFact;
     assert.equal(fact.isDirectory, true);
@@ -79,6 +80,10 @@ describe('gather script: run by sh, read back by the parser', () => {
     }
     assert.equal(fact.entries.get(files[0]!)!.mode, '0600');
     assert.equal(fact.entries.get('d3/sub')!.type, 'directory');
+    // The folder's own attributes, apart from its entries.
+    const me = os.userInfo().username;
+    const group = execFileSync('id', ['-gn'], { encoding: 'utf8' }).trim();
+    assert.deepEqual(fact.root, { mode: '0751', owner: me, group });
   });
 
   it("an application folder's releases: current's and previous' targets, whole and cut-off releases, odd names and links left out", () => {

@@ -15,7 +15,9 @@ export const treeKind: FactKind<'tree'> = {
     const p = quote(request.path);
     return [
       `if [ -d ${p} ] && [ ! -L ${p} ]; then cd ${p} &&`,
-      // One walk: each file listed, then handed to sha256sum (in batches).
+      // The folder itself first (its own attributes), then one walk below it:
+      // each file listed, then handed to sha256sum (in batches).
+      `find . -maxdepth 0 -printf 'r\\t%m\\t%u\\t%g\\n' &&`,
       `find . -mindepth 1 \\( -type f -printf 'f\\t%m\\t%u\\t%g\\t%P\\n' -exec sha256sum -- {} + \\) -o \\( -type d -printf 'd\\t%m\\t%u\\t%g\\t%P\\n' \\); cd /;`,
       `else echo absent; fi`,
     ].join(' ');
@@ -37,9 +39,15 @@ export const treeKind: FactKind<'tree'> = {
     }
     for (const [p, d] of host.dirs)
       if (p.startsWith(prefix)) entries.set(p.slice(prefix.length), { type: 'directory', ...d });
+    const root = host.dirs.get(request.path);
     return {
       kind: 'tree',
-      value: { path: request.path, isDirectory: host.dirs.has(request.path), entries },
+      value: {
+        path: request.path,
+        isDirectory: root !== undefined,
+        entries,
+        ...(root ? { root: { ...root } } : {}),
+      },
     };
   },
 };
@@ -48,6 +56,7 @@ export function parseTree(path: string, text: string): TreeFact {
   const lines = text.split('\n').filter((l) => l !== '');
   if (lines[0] === 'absent') return { path, isDirectory: false, entries: new Map() };
   const entries = new Map<string, TreeEntry>();
+  let root: TreeFact['root'];
   // One find prints the entries and hands the files to sha256sum in batches:
   // a hash can come before or after its entry.
   const hashes = new Map<string, string>();
@@ -58,6 +67,10 @@ export function parseTree(path: string, text: string): TreeFact {
       continue;
     }
     const [t, mode, owner, group, ...rest] = line.split('\t');
+    if (t === 'r' && mode && owner && group && rest.length === 0) {
+      root = { mode: octal(mode), owner, group };
+      continue;
+    }
     const rel = rest.join('\t');
     if ((t !== 'f' && t !== 'd') || !mode || !owner || !group || rel === '') {
       throw new FactParseError(`tree ${path}: unexpected line ${JSON.stringify(line)}`);
@@ -72,5 +85,5 @@ export function parseTree(path: string, text: string): TreeFact {
       );
     entry.sha256 = sha256;
   }
-  return { path, isDirectory: true, entries };
+  return { path, isDirectory: true, entries, ...(root ? { root } : {}) };
 }
