@@ -75,7 +75,8 @@ export interface FileFact {
 }
 
 export interface TreeEntry {
-  type: 'file' | 'directory';
+  /** A link is listed as itself (never followed). */
+  type: 'file' | 'directory' | 'link';
   mode: string;
   owner: string;
   group: string;

@@ -9,6 +9,7 @@ import type { Change } from '../changes/model';
 import { normalMode, planAttributes, planFile } from './file-plan';
 import { readLocalFile } from './local-file';
 import type { DesiredFile, ModuleDefinition } from './module';
+import { PlanError } from './plan-error';
 
 export const copyArgs = z.strictObject({
   src: z.string().min(1).describe("File or folder, relative to the playbook's files/ folder."),
@@ -17,7 +18,12 @@ export const copyArgs = z.strictObject({
   dir_mode: fileMode
     .optional()
     .describe('Mode of dest (a tree) and of the folders under it, made or already there.'),
-  delete: z.boolean().default(false).describe('Remove files under dest that are not in src.'),
+  delete: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Remove what is under dest and not in src: files, folders and links (a link only, never what it points to).',
+    ),
 });
 
 export type CopyArgs = z.infer<typeof copyArgs>;
@@ -162,6 +168,7 @@ export function planTree(target: TreeTarget, files: CopiedFile[], tree: TreeFact
   for (const dir of [...wantedDirs].sort()) {
     const now = tree.entries.get(dir);
     if (now?.type === 'directory') changes.push(...fix(path.posix.join(target.dest, dir), now));
+    if (now?.type === 'link') changes.push(replaceLink(target, dir));
     if (!now || now.type !== 'directory')
       changes.push({
         kind: 'mkdir',
@@ -175,6 +182,20 @@ export function planTree(target: TreeTarget, files: CopiedFile[], tree: TreeFact
   if (target.delete)
     changes.push(...extraEntries(target.dest, tree, [...files.map((f) => f.rel), ...wantedDirs]));
   return changes;
+}
+
+/**
+ * A link where a folder of the tree goes: followed, it would take the tree's
+ * mode, owner and files to the folder it points to, outside dest. Removed
+ * (the link only) when the tree is the task's (`delete`), else refused.
+ */
+function replaceLink(target: TreeTarget, dir: string): Change {
+  const p = path.posix.join(target.dest, dir);
+  if (!target.delete)
+    throw new PlanError(
+      `${p} is a symbolic link where a folder of the tree goes: remove it by hand, or set delete: true to let the tree replace it`,
+    );
+  return { kind: 'remove', path: p, before: { path: p, exists: true, type: 'link' } };
 }
 
 /** The folders a relative path lies in, outermost first: `a/b/c` → `a`, `a/b`. */

@@ -51,7 +51,7 @@ export function build(o: BuildOptions, state: ReleasesFact, facts: FactView): Ch
     changes.push(copyFrom(o.at.release(base), dest, o));
     tree = { ...facts.tree(o.at.release(base)), path: dest };
   }
-  tree = withoutMarker(tree);
+  tree = withoutMarker(tree, [...o.sharedDirs, ...o.sharedFiles]);
   changes.push(...clearConflicts(dest, o.files, tree));
   changes.push(
     ...planTree(
@@ -100,9 +100,11 @@ function copyFrom(from: string, to: string, o: BuildOptions): Change {
   };
 }
 
-function withoutMarker(tree: TreeFact): TreeFact {
+function withoutMarker(tree: TreeFact, shared: readonly string[]): TreeFact {
   const entries = new Map(tree.entries);
   entries.delete(RELEASE_MARKER);
+  // The copy drops the links to shared/ (copyFrom), and the release links them again.
+  for (const rel of shared) if (entries.get(rel)?.type === 'link') entries.delete(rel);
   // The release folder's own attributes are set where it is made (copyFrom, mkdir).
   return { path: tree.path, isDirectory: tree.isDirectory, entries };
 }

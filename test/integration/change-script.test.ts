@@ -69,6 +69,19 @@ describe('change scripts on a real shell', () => {
     assert.deepEqual(fs.readdirSync(`${dir}/elsewhere`), [], 'nothing lands in the linked folder');
   });
 
+  it('a folder to make where a link stands (there since the plan) fails, and the folder it points to keeps its mode and gets nothing', () => {
+    fs.mkdirSync(`${dir}/elsewhere`, { mode: 0o700 });
+    fs.symlinkSync(`${dir}/elsewhere`, `${dir}/css`);
+    const r = run([
+      { kind: 'mkdir', path: `${dir}/css`, mode: '0755', owner: 'root', group: 'root' },
+      write(`${dir}/css/site.css`, 'wanted\n'),
+    ]);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /css is a symbolic link, not a directory/);
+    assert.equal((fs.statSync(`${dir}/elsewhere`).mode & 0o777).toString(8), '700');
+    assert.deepEqual(fs.readdirSync(`${dir}/elsewhere`), []);
+  });
+
   it('a folder in the place of the file (there since the plan) fails the write and is left as it was', () => {
     fs.mkdirSync(`${dir}/site.conf`);
     fs.writeFileSync(`${dir}/site.conf/keep`, 'theirs\n');

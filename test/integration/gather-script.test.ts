@@ -68,10 +68,14 @@ describe('gather script: run by sh, read back by the parser', () => {
     files.forEach((f, i) => fs.writeFileSync(path.join(tree, f), `file ${i}`));
     fs.chmodSync(path.join(tree, files[0]!), 0o600);
     fs.chmodSync(tree, 0o751);
+    // A link is listed as itself, never followed (its target's files are not the tree's).
+    fs.symlinkSync('/etc', path.join(tree, 'd0', 'to-etc'));
     const request: FactRequest = { kind: 'tree', path: tree };
     const fact = gather([request]).get(factKey(request))!.value as TreeFact;
     assert.equal(fact.isDirectory, true);
-    assert.equal(fact.entries.size, files.length + 16);
+    assert.equal(fact.entries.size, files.length + 17);
+    assert.equal(fact.entries.get('d0/to-etc')?.type, 'link');
+    assert.ok(![...fact.entries.keys()].some((k) => k.startsWith('d0/to-etc/')));
     for (const [i, f] of files.entries()) {
       const entry = fact.entries.get(f);
       assert.equal(entry?.type, 'file', f);

@@ -8,7 +8,8 @@ export const mkdirKind: ChangeKind<'mkdir'> = {
   describe: (c) => `create directory ${c.path}`,
   shell: (c) =>
     commitOnly(
-      `mkdir -p -- ${quote(c.path)} && chown ${quote(`${c.owner}:${c.group}`)} -- ${quote(c.path)} && chmod ${c.mode} -- ${quote(c.path)} || fail ${quote(`cannot create directory ${c.path}`)}`,
+      // A link in its place is never followed: chown and chmod would act on its target.
+      `if [ -L ${quote(c.path)} ]; then fail ${quote(`${c.path} is a symbolic link, not a directory`)}; fi; mkdir -p -- ${quote(c.path)} && chown ${quote(`${c.owner}:${c.group}`)} -- ${quote(c.path)} && chmod ${c.mode} -- ${quote(c.path)} || fail ${quote(`cannot create directory ${c.path}`)}`,
     ),
   simulate(c, s) {
     const parts = c.path.split('/').filter(Boolean);

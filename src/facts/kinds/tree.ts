@@ -1,5 +1,5 @@
 /**
- * The `tree` fact: every file and folder below a folder, with its mode,
+ * The `tree` fact: every file, folder and link below a folder, with its mode,
  * owner, group and a file's SHA-256, from one walk (`find`, which hands the
  * files to `sha256sum` in batches). Not a folder (or a link to one): absent.
  */
@@ -18,7 +18,7 @@ export const treeKind: FactKind<'tree'> = {
       // The folder itself first (its own attributes), then one walk below it:
       // each file listed, then handed to sha256sum (in batches).
       `find . -maxdepth 0 -printf 'r\\t%m\\t%u\\t%g\\n' &&`,
-      `find . -mindepth 1 \\( -type f -printf 'f\\t%m\\t%u\\t%g\\t%P\\n' -exec sha256sum -- {} + \\) -o \\( -type d -printf 'd\\t%m\\t%u\\t%g\\t%P\\n' \\); cd /;`,
+      `find . -mindepth 1 \\( -type f -printf 'f\\t%m\\t%u\\t%g\\t%P\\n' -exec sha256sum -- {} + \\) -o \\( -type d -printf 'd\\t%m\\t%u\\t%g\\t%P\\n' \\) -o \\( -type l -printf 'l\\t%m\\t%u\\t%g\\t%P\\n' \\); cd /;`,
       `else echo absent; fi`,
     ].join(' ');
   },
@@ -39,6 +39,14 @@ export const treeKind: FactKind<'tree'> = {
     }
     for (const [p, d] of host.dirs)
       if (p.startsWith(prefix)) entries.set(p.slice(prefix.length), { type: 'directory', ...d });
+    for (const p of host.links.keys())
+      if (p.startsWith(prefix))
+        entries.set(p.slice(prefix.length), {
+          type: 'link',
+          mode: '0777',
+          owner: 'root',
+          group: 'root',
+        });
     const root = host.dirs.get(request.path);
     return {
       kind: 'tree',
@@ -72,10 +80,11 @@ export function parseTree(path: string, text: string): TreeFact {
       continue;
     }
     const rel = rest.join('\t');
-    if ((t !== 'f' && t !== 'd') || !mode || !owner || !group || rel === '') {
+    const type = t === 'f' ? 'file' : t === 'd' ? 'directory' : t === 'l' ? 'link' : undefined;
+    if (!type || !mode || !owner || !group || rel === '') {
       throw new FactParseError(`tree ${path}: unexpected line ${JSON.stringify(line)}`);
     }
-    entries.set(rel, { type: t === 'f' ? 'file' : 'directory', mode: octal(mode), owner, group });
+    entries.set(rel, { type, mode: octal(mode), owner, group });
   }
   for (const [rel, sha256] of hashes) {
     const entry = entries.get(rel);
