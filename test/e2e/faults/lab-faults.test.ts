@@ -63,7 +63,10 @@ describe('e2e faults on the live site', function () {
     fs.mkdirSync(path.join(dir, 'playbooks'), { recursive: true });
     fs.mkdirSync(path.join(dir, 'templates'), { recursive: true });
     fs.mkdirSync(path.join(dir, 'files'), { recursive: true });
-    for (const [f, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), content);
+    for (const [f, content] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      fs.writeFileSync(path.join(dir, f), content);
+    }
     const file = path.join(dir, 'playbooks', 'fault.yml');
     fs.writeFileSync(file, playbook);
     return file;
@@ -194,6 +197,47 @@ describe('e2e faults on the live site', function () {
       run(['apply', '-i', lab.inventoryPath, playbook]).out,
       /web-02\s+: ok=1 changed=0/,
     );
+  });
+
+  it('fault 16: a symbolic link where a folder of a copied tree goes: refused, naming it, and the folder it points to keeps its mode and gets nothing; with delete: true the link (only) is replaced by the folder', async () => {
+    const play = (del: boolean) =>
+      [
+        '- name: A tree',
+        '  hosts: web-02',
+        '  tasks:',
+        '    - name: The tree',
+        `      copy: { src: tree, dest: /opt/linktest, dir_mode: '0755', owner: root, delete: ${del} }`,
+        '',
+      ].join('\n');
+    const files = { 'files/tree/sub/a.txt': 'wanted\n' };
+    await sh(
+      'web-02',
+      'sudo rm -rf /opt/linktest /opt/elsewhere && sudo mkdir -m 0700 /opt/elsewhere /opt/linktest && echo theirs | sudo tee /opt/elsewhere/keep >/dev/null && sudo ln -s /opt/elsewhere /opt/linktest/sub',
+    );
+    const refused = run([
+      'apply',
+      '-i',
+      lab.inventoryPath,
+      project('link-tree', play(false), files),
+    ]);
+    assert.equal(refused.code, 3, refused.out);
+    assert.match(
+      refused.out,
+      /\/opt\/linktest\/sub is a symbolic link where a folder of the tree goes/,
+    );
+    const elsewhere = "sudo stat -c '%a %U' /opt/elsewhere; sudo ls /opt/elsewhere";
+    assert.equal((await sh('web-02', elsewhere)).trim(), '700 root\nkeep');
+    const replaced = run([
+      'apply',
+      '-i',
+      lab.inventoryPath,
+      project('link-tree-delete', play(true), files),
+    ]);
+    assert.equal(replaced.code, 0, replaced.out);
+    assert.equal((await sh('web-02', 'sudo stat -c %F /opt/linktest/sub')).trim(), 'directory');
+    assert.equal((await sh('web-02', 'sudo cat /opt/linktest/sub/a.txt')).trim(), 'wanted');
+    assert.equal((await sh('web-02', elsewhere)).trim(), '700 root\nkeep');
+    await sh('web-02', 'sudo rm -rf /opt/linktest /opt/elsewhere');
   });
 
   it('fault 4: the destination disk full: the write fails before the swap, the original is intact, the error names host and path, the other hosts finish', async () => {
