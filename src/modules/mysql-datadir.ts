@@ -4,6 +4,7 @@ import { absolutePath, userName } from './arg-types';
 import type { Change } from '../changes/model';
 import type { ModuleDefinition } from './module';
 import { PlanError } from './plan-error';
+import { AUTH_SOCKET_LOADED } from '../mysql';
 
 export const mysqlDatadirArgs = z.strictObject({
   path: absolutePath.default('/var/lib/mysql').describe('The data directory.'),
@@ -52,11 +53,7 @@ export function initScript(args: MysqlDatadirArgs): string {
   const marker = quote(inProgress(args));
   const statements = [
     // auth_socket is a plugin on some builds and built in on others.
-    "SET @fb_has := (SELECT COUNT(*) FROM information_schema.plugins WHERE PLUGIN_NAME = 'auth_socket')",
-    `SET @fb_sql := IF(@fb_has = 0, 'INSTALL PLUGIN auth_socket SONAME ''auth_socket.so''', 'DO 0')`,
-    'PREPARE fb_stmt FROM @fb_sql',
-    'EXECUTE fb_stmt',
-    'DEALLOCATE PREPARE fb_stmt',
+    ...AUTH_SOCKET_LOADED,
     // No password for root: only the system's root may log in, over the socket.
     "ALTER USER 'root'@'localhost' IDENTIFIED WITH auth_socket",
     ...args.sql,

@@ -30,31 +30,47 @@ import { PlanError } from './plan-error';
 const list = (v: string | string[]) =>
   (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean);
 
-export const mysqlUserArgs = z.strictObject({
-  name: z.string().min(1).max(32).describe('User name.'),
-  password: z
-    .string()
-    .min(1)
-    .describe('Password: give it from a secret, e.g. "{{mysql_app_password}}".'),
-  hosts: z
-    .union([z.string(), z.array(z.string())])
-    .describe('Hosts the user may connect from (a list, or comma-separated): one account each.'),
-  grants: z
-    .array(
-      templated(
-        /^([A-Za-z0-9_]+|\*)\.\*:[A-Za-z ,]+$/,
-        'a grant is "db.*:PRIV,PRIV", e.g. "*.*:REPLICATION SLAVE"',
+export const mysqlUserArgs = z
+  .strictObject({
+    name: z.string().min(1).max(32).describe('User name.'),
+    password: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Password: give it from a secret, e.g. "{{mysql_app_password}}". Not with auth: socket.',
       ),
-    )
-    .default([])
-    .describe('Exactly these privileges: "db.*:PRIV,PRIV". Others are revoked.'),
-  exclusive: z.boolean().default(true).describe('Drop accounts of this name on other hosts.'),
-  require_ssl: flag
-    .optional()
-    .describe(
-      "true: the accounts may only connect over TLS (REQUIRE SSL), but for 'localhost', which connects over the server's socket where TLS does not apply; false: REQUIRE NONE.",
-    ),
-});
+    auth: z
+      .enum(['password', 'socket'])
+      .default('password')
+      .describe(
+        "socket: no password; only the system user of the same name logs in, over the server's socket (MySQL auth_socket, MariaDB unix_socket). hosts must be localhost.",
+      ),
+    hosts: z
+      .union([z.string(), z.array(z.string())])
+      .describe('Hosts the user may connect from (a list, or comma-separated): one account each.'),
+    grants: z
+      .array(
+        templated(
+          /^([A-Za-z0-9_]+|\*)\.\*:[A-Za-z ,]+$/,
+          'a grant is "db.*:PRIV,PRIV", e.g. "*.*:REPLICATION SLAVE"',
+        ),
+      )
+      .default([])
+      .describe('Exactly these privileges: "db.*:PRIV,PRIV". Others are revoked.'),
+    exclusive: z.boolean().default(true).describe('Drop accounts of this name on other hosts.'),
+    require_ssl: flag
+      .optional()
+      .describe(
+        "true: the accounts may only connect over TLS (REQUIRE SSL), but for 'localhost', which connects over the server's socket where TLS does not apply; false: REQUIRE NONE.",
+      ),
+  })
+  .refine((a) => (a.auth === 'socket') === (a.password === undefined), {
+    message: 'give a password, or auth: socket (and no password)',
+  })
+  .refine((a) => a.auth !== 'socket' || list(a.hosts).every((h) => h === 'localhost'), {
+    message: 'auth: socket logs in over the local socket: hosts must be localhost',
+  });
 
 export type MysqlUserArgs = z.infer<typeof mysqlUserArgs>;
 
@@ -62,6 +78,9 @@ export type MysqlUserArgs = z.infer<typeof mysqlUserArgs>;
 const accountsQuery = (name: string) =>
   `SELECT host, ssl_type FROM mysql.user WHERE user = ${sqlString(name)}`;
 const fingerprintKey = (user: string, host: string) => `mysql:${sqlAccount(user, host)}`;
+/** Each account of the name: its host and its authentication plugin. */
+const pluginsQuery = (name: string) =>
+  `SELECT host, plugin FROM mysql.user WHERE user = ${sqlString(name)}`;
 
 function wantedGrants(args: MysqlUserArgs): Grant[] {
   return args.grants.map((g) => {
@@ -116,9 +135,11 @@ export const mysqlUserModule: ModuleDefinition<MysqlUserArgs> = {
     ];
     for (const host of list(args.hosts))
       out.push({ kind: 'sql', query: showGrantsQuery(args.name, host) });
+    if (args.auth === 'socket') out.push({ kind: 'sql', query: pluginsQuery(args.name) });
     return out;
   },
   warm(args) {
+    if (args.password === undefined) return;
     for (const host of list(args.hosts))
       warmFingerprint(fingerprintKey(args.name, host), args.password);
   },
@@ -149,6 +170,7 @@ export const mysqlUserModule: ModuleDefinition<MysqlUserArgs> = {
       statements: [],
       reasons: [],
       updated: new Map(prints),
+      plugins: args.auth === 'socket' ? pluginsOf(facts, args.name) : new Map(),
     };
     const hosts = list(args.hosts);
     for (const host of hosts) planAccount(plan, host);
@@ -180,30 +202,61 @@ interface AccountsPlan {
   reasons: string[];
   /** The fingerprint record after the plan. */
   updated: Map<string, string>;
+  /** With auth: socket, each account's authentication plugin. */
+  plugins: Map<string, string>;
+}
+
+function pluginsOf(facts: FactView, name: string): Map<string, string> {
+  const r = facts.sql({ query: pluginsQuery(name) });
+  if (!r.ok) throw new PlanError(`cannot read the accounts of ${name}: ${r.error}`);
+  return new Map(parseBatch(r.output).map((row) => [row[0] ?? '', row[1] ?? '']));
+}
+
+/** An account logged in by the socket: made so, or switched to it; no password, no fingerprint. */
+function planSocketAuth(plan: AccountsPlan, host: string): boolean {
+  const { args, dialect: d, statements, reasons, updated } = plan;
+  const account = sqlAccount(args.name, host);
+  updated.delete(fingerprintKey(args.name, host));
+  if (!plan.existing.has(host)) {
+    statements.push(...d.socketUser(args.name, host, true).map(plain));
+    for (const g of plan.wanted) statements.push(plain(grantFor(g, args.name, host)));
+    reasons.push(`${account} is missing`);
+    return true;
+  }
+  if (plan.plugins.get(host) !== d.socketPlugin) {
+    statements.push(...d.socketUser(args.name, host, false).map(plain));
+    reasons.push(`${account} logs in by ${plan.plugins.get(host) || 'a password'}, not the socket`);
+  }
+  return false;
 }
 
 /** One account (user@host): created, or its password, TLS and grants made as wanted. */
 function planAccount(plan: AccountsPlan, host: string): void {
+  if (plan.args.auth === 'socket') {
+    if (!planSocketAuth(plan, host)) planGrants(plan, host);
+    return;
+  }
   const { args, dialect: d, prints, siteKey, wanted, statements, reasons, updated } = plan;
+  const password = args.password!;
   const account = sqlAccount(args.name, host);
   const key = fingerprintKey(args.name, host);
   const requireSsl = host === 'localhost' && args.require_ssl ? false : args.require_ssl;
   if (!plan.existing.has(host)) {
-    statements.push(d.createUser({ user: args.name, host, password: args.password, requireSsl }));
+    statements.push(d.createUser({ user: args.name, host, password, requireSsl }));
     for (const g of wanted) statements.push(plain(grantFor(g, args.name, host)));
-    updated.set(key, fingerprint(key, args.password, siteKey));
+    updated.set(key, fingerprint(key, password, siteKey));
     reasons.push(`${account} is missing`);
     return;
   }
-  if (!sameSecret(prints, key, args.password, siteKey)) {
-    statements.push(d.alterUserPassword({ user: args.name, host, password: args.password }));
-    updated.set(key, fingerprint(key, args.password, siteKey));
+  if (!sameSecret(prints, key, password, siteKey)) {
+    statements.push(d.alterUserPassword({ user: args.name, host, password }));
+    updated.set(key, fingerprint(key, password, siteKey));
     reasons.push(
       `${account}: ${prints.has(key) ? 'the password changed' : 'no record of its password'}`,
     );
   } else if (needsRekey(prints, key, siteKey)) {
     // The same password: only its record changes (secret_fingerprint_key).
-    updated.set(key, fingerprint(key, args.password, siteKey));
+    updated.set(key, fingerprint(key, password, siteKey));
   }
   if (requireSsl !== undefined) {
     const now = plan.sslType.get(host) ?? '';
@@ -215,6 +268,13 @@ function planAccount(plan: AccountsPlan, host: string): void {
       reasons.push(`${account}: ${requireSsl ? 'TLS is not required' : 'TLS is required'}`);
     }
   }
+  planGrants(plan, host);
+}
+
+/** Exactly the wanted grants on an existing account. */
+function planGrants(plan: AccountsPlan, host: string): void {
+  const { args, wanted, statements, reasons } = plan;
+  const account = sqlAccount(args.name, host);
   const grants = plan.facts.sql({ query: showGrantsQuery(args.name, host) });
   const real = grants.ok ? parseGrants(grants.output.split('\n').filter(Boolean)) : [];
   if (!sameGrants(real, wanted)) {

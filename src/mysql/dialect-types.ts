@@ -44,6 +44,13 @@ export interface Dialect {
   readOnly(on: boolean): string[];
   createUser(options: UserOptions): SecretSql;
   alterUserPassword(options: UserOptions): SecretSql;
+  /**
+   * The account authenticated by the operating system's user of the same
+   * name over the server's socket, with no password: created, or switched to it.
+   */
+  socketUser(user: string, host: string, create: boolean): string[];
+  /** The name mysql.user gives that plugin (auth_socket, unix_socket). */
+  readonly socketPlugin: string;
   /** The privilege a replica's connecting user needs on its source. */
   grantReplication(user: string, host: string): string;
   grantAllOnDatabase(database: string, user: string, host: string): string;

@@ -42,3 +42,4 @@ export {
   type Flavor,
   type ServerVersion,
 } from './version';
+export { AUTH_SOCKET_LOADED } from './mysql-dialect';

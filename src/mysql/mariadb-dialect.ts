@@ -70,6 +70,11 @@ export function mariadbDialect(v: ServerVersion): Dialect {
       );
     },
 
+    socketUser: (user, host, create) => [
+      `${create ? 'CREATE USER IF NOT EXISTS' : 'ALTER USER'} ${sqlAccount(user, host)} IDENTIFIED VIA unix_socket`,
+    ],
+    socketPlugin: 'unix_socket',
+
     grantReplication: (user, host) => grantStatement(['REPLICATION SLAVE'], undefined, user, host),
     grantAllOnDatabase: (database, user, host) =>
       grantStatement(['ALL PRIVILEGES'], database, user, host),

@@ -87,6 +87,13 @@ export function mysqlDialect(v: ServerVersion): Dialect {
       );
     },
 
+    socketUser: (user, host, create) => [
+      // auth_socket is a plugin on some builds and built in on others.
+      ...AUTH_SOCKET_LOADED,
+      `${create ? 'CREATE USER IF NOT EXISTS' : 'ALTER USER'} ${sqlAccount(user, host)} IDENTIFIED WITH auth_socket`,
+    ],
+    socketPlugin: 'auth_socket',
+
     grantReplication: (user, host) => grantStatement(['REPLICATION SLAVE'], undefined, user, host),
     grantAllOnDatabase: (database, user, host) =>
       grantStatement(['ALL PRIVILEGES'], database, user, host),
@@ -94,3 +101,12 @@ export function mysqlDialect(v: ServerVersion): Dialect {
     identityQuery: () => identityQuery(v),
   };
 }
+
+/** Loads MySQL's auth_socket plugin when the server has not loaded it yet (and only then). */
+export const AUTH_SOCKET_LOADED: readonly string[] = [
+  "SET @fb_has := (SELECT COUNT(*) FROM information_schema.plugins WHERE PLUGIN_NAME = 'auth_socket')",
+  `SET @fb_sql := IF(@fb_has = 0, 'INSTALL PLUGIN auth_socket SONAME ''auth_socket.so''', 'DO 0')`,
+  'PREPARE fb_stmt FROM @fb_sql',
+  'EXECUTE fb_stmt',
+  'DEALLOCATE PREPARE fb_stmt',
+];

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { bridgeName } from '../../src/lab/plan-names';
+import { runCli } from '../support/cli';
 import { httpRequest, type Reply } from '../support/http';
 import { e2eFlavors, type E2eLab, useE2eLab } from '../support/lab';
 import { ensureCommand, requireOrSkip } from '../support/requirements';
@@ -172,5 +173,41 @@ for (const flavor of e2eFlavors())
         'sudo journalctl -u foobar-app -o cat --no-pager | grep writes= | tail -n 1',
       );
       assert.match(log, /\(TLS, verified against \/opt\/foobar\/db-ca\.crt\)/);
+    });
+    it('an account logged in by the socket (mysql_user auth: socket): its system user gets in with no password, another user does not; from a password account it is switched; a second apply changes nothing', async () => {
+      const user = 'foobar-socktest';
+      await sh('web-01', `sudo useradd -r -M -s /usr/sbin/nologin ${user} 2>/dev/null; true`);
+      await sql(
+        'web-01',
+        `CREATE USER IF NOT EXISTS '${user}'@'localhost' IDENTIFIED BY 'was-a-password-1'`,
+      );
+      const playbook = path.join(work, 'socket.yml');
+      fs.writeFileSync(
+        playbook,
+        [
+          '- name: A socket account',
+          '  hosts: web-01',
+          '  tasks:',
+          '    - name: The account',
+          `      mysql_user: { name: ${user}, auth: socket, hosts: localhost, grants: ['foobar.*:SELECT'] }`,
+          '',
+        ].join('\n'),
+      );
+      const apply = () => runCli(['apply', '-i', lab.inventoryPath, playbook]);
+      const first = apply();
+      assert.equal(first.code, 0, first.out);
+      assert.match(first.out, /logs in by \S+, not the socket/);
+      const as = (who: string, q: string) =>
+        lab.ssh('web-01', `sudo -u ${who} mysql -N -B -u ${user} -e ${JSON.stringify(q)}`);
+      const me = await as(user, 'SELECT CURRENT_USER()');
+      assert.equal(me.stdout.trim(), `${user}@localhost`, me.stderr);
+      assert.match((await as(user, 'SHOW GRANTS')).stdout, /GRANT SELECT ON `foobar`\.\* TO/);
+      const other = await as('nobody', 'SELECT 1');
+      assert.notEqual(other.code, 0, 'another system user is refused');
+      const again = apply();
+      assert.equal(again.code, 0, again.out);
+      assert.match(again.out, /web-01\s+: ok=\d+ changed=0 /);
+      await sql('web-01', `DROP USER IF EXISTS '${user}'@'localhost'`);
+      await sh('web-01', `sudo userdel ${user}; true`);
     });
   });

@@ -35,4 +35,19 @@ describe('mysql_user: the accounts query of any name', () => {
     assert.ok(input.startsWith(`${ENABLE_BACKSLASH_ESCAPES};\n`), input);
     assert.ok(!ENABLE_BACKSLASH_ESCAPES.includes('\\'));
   });
+
+  it('auth: socket takes no password and local accounts only; password auth needs its password', () => {
+    const parse = (args: object) => {
+      const r = mysqlUserModule.args.safeParse({ name: 'backup', grants: [], ...args });
+      return r.success ? 'ok' : r.error.issues.map((i) => i.message).join('; ');
+    };
+    assert.equal(parse({ auth: 'socket', hosts: 'localhost' }), 'ok');
+    assert.equal(parse({ password: 'x', hosts: 'localhost' }), 'ok');
+    assert.match(parse({ auth: 'socket', hosts: 'localhost,10.0.0.2' }), /hosts must be localhost/);
+    assert.match(
+      parse({ auth: 'socket', password: 'x', hosts: 'localhost' }),
+      /give a password, or auth: socket/,
+    );
+    assert.match(parse({ hosts: 'localhost' }), /give a password, or auth: socket/);
+  });
 });
