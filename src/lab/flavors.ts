@@ -7,8 +7,8 @@ export const FLAVOR_NAMES: readonly Flavor[] = ['mysql', 'mariadb'];
 
 export interface FlavorSpec {
   flavor: Flavor;
-  /** The Debian suite of the image: only sid carries MySQL 9.x; bookworm has MariaDB 10.11. */
-  suite: 'sid' | 'bookworm';
+  /** The Debian suite of the image: only sid carries MySQL 9.x; trixie (Debian 13, stable) has MariaDB 11.8. */
+  suite: 'sid' | 'trixie';
   /** Server and client packages of the database. */
   dbPackages: readonly string[];
   /**
@@ -29,10 +29,11 @@ export const FLAVORS: Readonly<Record<Flavor, FlavorSpec>> = {
   },
   mariadb: {
     flavor: 'mariadb',
-    suite: 'bookworm',
+    suite: 'trixie',
     dbPackages: ['mariadb-server', 'mariadb-client'],
-    unifiedCgroupHierarchy: false,
-    description: 'Debian bookworm: MariaDB 10.11',
+    // systemd 257 no longer runs on cgroup v1.
+    unifiedCgroupHierarchy: true,
+    description: 'Debian trixie (13, stable): MariaDB 11.8',
   },
 };
 

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { BIN, ROOT } from '../support/cli';
 import { e2eFlavors, type E2eLab, useE2eLab } from '../support/lab';
 
-/** Issue 5 on real servers: MySQL 9 (sid) and MariaDB 10.11 (bookworm). */
+/** Issue 5 on real servers: MySQL 9 (sid) and MariaDB 11.8 (trixie). */
 for (const flavor of e2eFlavors()) {
   describe(`e2e: primary → replica replication (${flavor})`, function () {
     // Real hosts: package installs and database start-up take many seconds.

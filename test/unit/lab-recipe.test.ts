@@ -16,9 +16,9 @@ import {
 describe('lab recipes and cache keys', () => {
   const sid = imageRecipe(FLAVORS.mysql);
 
-  it('the mysql flavour is sid with MySQL, the mariadb flavour bookworm with MariaDB', () => {
+  it('the mysql flavour is sid with MySQL, the mariadb flavour trixie (Debian stable) with MariaDB', () => {
     assert.equal(sid.suite, 'sid');
-    assert.equal(imageRecipe(FLAVORS.mariadb).suite, 'bookworm');
+    assert.equal(imageRecipe(FLAVORS.mariadb).suite, 'trixie');
     assert.ok(repoRecipe(FLAVORS.mysql, 'x').packages.includes('mysql-server'));
     assert.ok(repoRecipe(FLAVORS.mariadb, 'x').packages.includes('mariadb-server'));
     for (const p of ['haproxy', 'nginx', 'nodejs', 'nftables', 'keepalived', 'rsync', 'socat']) {
@@ -42,7 +42,7 @@ describe('lab recipes and cache keys', () => {
   it('a changed recipe gets a new key', () => {
     const keys = new Set([
       recipeKey(sid),
-      recipeKey({ ...sid, suite: 'trixie' }),
+      recipeKey({ ...sid, suite: 'forky' }),
       recipeKey({ ...sid, version: sid.version + 1 }),
       recipeKey({ ...sid, packages: [...sid.packages, 'less'] }),
       recipeKey(imageRecipe(FLAVORS.mariadb)),
