@@ -95,7 +95,7 @@ const DB: Record<Flavor, { server: string; versionCommand: string; version: RegE
   mariadb: {
     server: 'mariadb-server',
     versionCommand: 'sudo mariadbd --version',
-    version: /Ver 10\.11\./,
+    version: /Ver 11\.8\./,
   },
 };
 
