@@ -50,8 +50,11 @@ export class FactView {
   sql(request: Omit<Extract<FactRequest, { kind: 'sql' }>, 'kind'>): SqlResult {
     return this.get({ kind: 'sql', ...request }) as SqlResult;
   }
-  haproxyStat(port: number): Extract<Fact, { kind: 'haproxy_stat' }>['value'] {
-    return this.get({ kind: 'haproxy_stat', port }) as Extract<
+  /** `show stat` from a localhost TCP port or a Unix socket, as it was asked. */
+  haproxyStat(
+    where: { port: number; socket?: undefined } | { socket: string; port?: undefined },
+  ): Extract<Fact, { kind: 'haproxy_stat' }>['value'] {
+    return this.get({ kind: 'haproxy_stat', ...where }) as Extract<
       Fact,
       { kind: 'haproxy_stat' }
     >['value'];

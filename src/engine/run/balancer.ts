@@ -1,8 +1,8 @@
 import { FoobarError } from '../../core/errors';
 import { quote } from '../../core/shell';
 import { parseShowStat, type BackendServer } from '../../facts/haproxy-csv';
-import { factKey, type FactRequest } from '../../facts/types';
 import { selectHosts } from '../../inventory/patterns';
+import { FactView } from '../../modules/fact-view';
 import type { HostDriver } from '../host-driver';
 import type { RunContext } from './options';
 import type { BalancerSpec } from './rollout-spec';
@@ -39,10 +39,9 @@ async function onBalancer<T>(lb: HostDriver, work: () => Promise<T>): Promise<T>
 
 /** `show stat` on the balancer's admin socket, for the host's server; why not, as text. */
 async function serverView(lb: HostDriver, spec: BalancerSpec): Promise<ServerView | string> {
-  const request: FactRequest = { kind: 'haproxy_stat', socket: spec.socket };
-  const fact = (await lb.gather([request])).facts.get(factKey(request));
-  const value = fact?.kind === 'haproxy_stat' ? fact.value : undefined;
-  if (!value) return `no answer from HAProxy on ${lb.host}`;
+  const where = { socket: spec.socket };
+  const gathered = await lb.gather([{ kind: 'haproxy_stat', ...where }]);
+  const value = new FactView(gathered.facts).haproxyStat(where);
   if (!value.ok) return `${lb.host}: ${value.error}`;
   let servers: BackendServer[];
   try {

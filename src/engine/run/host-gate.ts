@@ -65,32 +65,22 @@ function gateFailed(run: RunContext, host: string, task: { name: string }, error
   else run.record.lost(host, task, error);
 }
 
-/** The host drained before its first change; false when it could not be (reported failed). */
-export async function outOfRotation(
+/**
+ * One step of the gate before the host's work goes on (its drain before the
+ * first change, or taking over a drain an earlier run left); false when it
+ * failed (reported, under `name`).
+ */
+export async function gateStep(
   run: RunContext,
   host: string,
-  gate: RolloutGate,
+  name: string,
+  step: () => Promise<void>,
 ): Promise<boolean> {
   try {
-    await gate.beforeChange();
+    await step();
     return true;
   } catch (error) {
-    gateFailed(run, host, { name: 'rollout: out of rotation before the change' }, error);
-    return false;
-  }
-}
-
-/** The gate takes over a drain an earlier run left; false when it could not (reported failed). */
-export async function adoptDrained(
-  run: RunContext,
-  host: string,
-  gate: RolloutGate,
-): Promise<boolean> {
-  try {
-    await gate.adopt();
-    return true;
-  } catch (error) {
-    gateFailed(run, host, { name: 'rollout health gate' }, error);
+    gateFailed(run, host, { name }, error);
     return false;
   }
 }

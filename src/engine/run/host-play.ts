@@ -10,7 +10,7 @@ import { requestsOf } from './fact-cache';
 import { inspectFiles } from './file-inspection';
 import { planTask } from './plan-task';
 import { runHandlers, type HandlerQueue } from './handlers';
-import { adoptDrained, gateFor, outOfRotation, settleGate } from './host-gate';
+import { gateFor, gateStep, settleGate } from './host-gate';
 import { DRAINED, type RolloutGate } from './rollout';
 import type { RunContext } from './options';
 
@@ -33,7 +33,8 @@ export async function playOnHost(
   if (gate === null) return;
   const start = await firstFacts(run, driver, play, host, prepared);
   if (!start) return;
-  if (gate && start.leftDrained && !(await adoptDrained(run, host, gate))) return;
+  if (gate && start.leftDrained && !(await gateStep(run, host, TAKE_OVER, () => gate.adopt())))
+    return;
   const done = await runTasks({ run, driver, play, host, prepared, gate }, start);
   const handlers = (queued: Set<string>) =>
     run.record.timed(host, 'handlers', () =>
@@ -41,10 +42,17 @@ export async function playOnHost(
     );
   // Handlers an earlier run left pending (an app restart) are changes too: out of rotation first.
   const ready =
-    done && (!gate || start.handlers.queued.size === 0 || (await outOfRotation(run, host, gate)));
+    done &&
+    (!gate ||
+      start.handlers.queued.size === 0 ||
+      (await gateStep(run, host, DRAIN, () => gate.beforeChange())));
   if (ready) await handlers(start.handlers.queued);
   if (gate) await settleGate(run, host, gate, handlers);
 }
+
+/** What a failed gate step is reported as. */
+const DRAIN = 'rollout: out of rotation before the change';
+const TAKE_OVER = 'rollout health gate';
 
 /** The play's selected tasks, expanded for the host; undefined when one cannot be (reported failed). */
 function prepareTasks(
@@ -199,7 +207,8 @@ async function planAndChange(
     return 'next';
   }
   const batch = await batchAfter(run, driver, host, p.prepared, i, changes, facts);
-  if (p.gate && !(await outOfRotation(run, host, p.gate))) return 'stop';
+  const gate = p.gate;
+  if (gate && !(await gateStep(run, host, DRAIN, () => gate.beforeChange()))) return 'stop';
   const done = await executeBatch(run, driver, host, p.play, batch, handlers);
   p.gate?.record(batch.slice(0, done));
   return done < batch.length ? 'stop' : batch.length;

@@ -1,5 +1,5 @@
 import type { Change } from '../../changes/model';
-import { factKey, type FactRequest } from '../../facts/types';
+import { FactView } from '../../modules/fact-view';
 import type { HostDriver } from '../host-driver';
 import { Balancers } from './balancer';
 import type { BatchEntry } from './batching';
@@ -32,6 +32,7 @@ export interface GateFailure {
  */
 export class RolloutGate {
   private readonly balancers?: Balancers;
+  private readonly note: (message: string) => void;
   private touched = false;
   /** The DRAINED mark is on the host. */
   private marked = false;
@@ -44,9 +45,9 @@ export class RolloutGate {
     private readonly driver: HostDriver,
     private readonly spec: RolloutSpec,
   ) {
-    const note = (message: string) =>
+    this.note = (message) =>
       run.options.emit({ type: 'note', host, message: `rollout: ${message}` });
-    if (spec.balancer) this.balancers = new Balancers(run, spec.balancer, host, note);
+    if (spec.balancer) this.balancers = new Balancers(run, spec.balancer, host, this.note);
   }
 
   /** Before the host's first change in the play: out of rotation on each balancer. */
@@ -102,20 +103,12 @@ export class RolloutGate {
     if (!this.touched) return undefined;
     const problem = failed ? 'a task or handler failed' : await this.verify();
     if (!problem) {
-      this.run.options.emit({
-        type: 'note',
-        host: this.host,
-        message: `rollout: healthy (${this.spec.healthUrl}), in rotation`,
-      });
+      this.note(`healthy (${this.spec.healthUrl}), in rotation`);
       return undefined;
     }
     const undo = this.undoChanges();
     if (undo.changes.length === 0) return { problem, outcome: await this.leftAs(failed) };
-    this.run.options.emit({
-      type: 'note',
-      host: this.host,
-      message: `rollout: ${problem}: switching back to ${undo.to.join(', ')}`,
-    });
+    this.note(`${problem}: switching back to ${undo.to.join(', ')}`);
     // Out of rotation again (it may have been set ready before HAProxy refused it).
     await this.balancers?.drainAgain();
     this.run.facts.changed();
@@ -153,11 +146,12 @@ export class RolloutGate {
 
   /** Waits for a 2xx from the health URL; why not, after the timeout. */
   private async healthProblem(): Promise<string | undefined> {
-    const request: FactRequest = { kind: 'http', url: this.spec.healthUrl };
+    const url = this.spec.healthUrl;
     let last = '';
     const ok = await until(this.spec.timeoutS, async () => {
-      const fact = (await this.driver.gather([request])).facts.get(factKey(request));
-      const v = fact?.kind === 'http' ? fact.value : { status: 0, error: 'no answer' };
+      const v = new FactView((await this.driver.gather([{ kind: 'http', url }])).facts).http({
+        url,
+      });
       last = v.status ? `answered ${v.status}` : `no answer (${v.error ?? 'none'})`;
       return v.status >= 200 && v.status < 300 ? true : undefined;
     });

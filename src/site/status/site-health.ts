@@ -275,7 +275,7 @@ function readLoadBalancer(g: Gathering, inventory: Inventory, host: Host, f: Fac
     g.problems.push(
       `the site through ${host.name} answers ${through.status || 'nothing'} (${probe.url})`,
     );
-  const stat = f.haproxyStat(Number(v(host, 'lb_runtime_api_port')));
+  const stat = f.haproxyStat({ port: Number(v(host, 'lb_runtime_api_port')) });
   const servers = stat.ok ? parseShowStat(stat.csv) : [];
   if (!stat.ok) g.problems.push(`${host.name}: HAProxy's runtime API: ${stat.error}`);
   for (const web of webHosts(inventory)) {
