@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode, exitCodeFor } from './exit-codes';
 import { processIo, type Io } from './io';
 import type { Action, ProgramContext } from './program/context';
+import { addBackupCommands } from './program/backup';
 import { addHostCommands } from './program/hosts';
 import { addLabCommands } from './program/lab';
 import { addOfflineCommands } from './program/offline';
@@ -28,6 +29,7 @@ export function buildProgram(io: Io, setAction: (action: Action) => void): Comma
   const ctx: ProgramContext = { setAction, version };
   addOfflineCommands(program, ctx);
   addHostCommands(program, ctx);
+  addBackupCommands(program, ctx);
   addVaultCommands(program, ctx);
   addLabCommands(program, ctx);
   // After the others: its password option goes on the commands that resolve secrets.

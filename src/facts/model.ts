@@ -12,6 +12,8 @@ export type FactRequest =
   | { kind: 'tree'; path: string }
   /** The releases of an application folder (the `release` module): `current` and `releases/`. */
   | { kind: 'releases'; dir: string }
+  /** A folder's files with sizes, and the text of those whose name ends in one of `read`. */
+  | { kind: 'listing'; dir: string; read: string[] }
   | { kind: 'packages'; names: string[] }
   | { kind: 'units'; names: string[] }
   | { kind: 'exit'; script: string }
@@ -102,6 +104,12 @@ export type CurrentRelease =
   | { type: 'absent' }
   | { type: 'other' };
 
+/** A folder's files (not below it), by name; `text` for the records asked to be read. */
+export interface ListingFact {
+  present: boolean;
+  files: { name: string; size: number; mtime: number; text?: string }[];
+}
+
 /** The releases of an application folder, from one listing. */
 export interface ReleasesFact {
   dir: string;
@@ -165,6 +173,7 @@ export type Fact =
   | { kind: 'file'; value: FileFact }
   | { kind: 'tree'; value: TreeFact }
   | { kind: 'releases'; value: ReleasesFact }
+  | { kind: 'listing'; value: ListingFact }
   | { kind: 'packages'; value: Map<string, PackageFact> }
   | { kind: 'units'; value: Map<string, UnitFact> }
   | { kind: 'exit'; value: number }

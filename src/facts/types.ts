@@ -19,6 +19,7 @@ export type {
   PackageFact,
   CurrentRelease,
   ReleasesFact,
+  ListingFact,
   RemoteDatabase,
   SqlResult,
   SshClientFact,

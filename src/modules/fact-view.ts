@@ -6,6 +6,7 @@ import {
   type Fact,
   type FactRequest,
   type FileFact,
+  type ListingFact,
   type PackageFact,
   type ReleasesFact,
   type TreeFact,
@@ -31,6 +32,9 @@ export class FactView {
   }
   releases(dir: string): ReleasesFact {
     return this.get({ kind: 'releases', dir }) as ReleasesFact;
+  }
+  listing(dir: string, read: string[]): ListingFact {
+    return this.get({ kind: 'listing', dir, read }) as ListingFact;
   }
   packages(names: string[]): Map<string, PackageFact> {
     return this.get({ kind: 'packages', names }) as Map<string, PackageFact>;

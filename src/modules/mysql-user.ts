@@ -52,12 +52,14 @@ export const mysqlUserArgs = z
     grants: z
       .array(
         templated(
-          /^([A-Za-z0-9_]+|\*)\.\*:[A-Za-z ,]+$/,
-          'a grant is "db.*:PRIV,PRIV", e.g. "*.*:REPLICATION SLAVE"',
+          /^$|^(\*\.\*|[A-Za-z0-9_]+\.(\*|[A-Za-z0-9_]+)):[A-Za-z_ ,]+$/,
+          'a grant is "db.*:PRIV,PRIV" or "db.table:PRIV", e.g. "*.*:REPLICATION SLAVE"',
         ),
       )
       .default([])
-      .describe('Exactly these privileges: "db.*:PRIV,PRIV". Others are revoked.'),
+      .describe(
+        'Exactly these privileges: "db.*:PRIV,PRIV" (or "db.table:PRIV"); dynamic ones (SHOW_ROUTINE) too. Others are revoked. An empty item (a template condition that does not hold) is dropped.',
+      ),
     exclusive: z.boolean().default(true).describe('Drop accounts of this name on other hosts.'),
     require_ssl: flag
       .optional()
@@ -83,28 +85,35 @@ const pluginsQuery = (name: string) =>
   `SELECT host, plugin FROM mysql.user WHERE user = ${sqlString(name)}`;
 
 function wantedGrants(args: MysqlUserArgs): Grant[] {
-  return args.grants.map((g) => {
-    const [on, privs] = g.split(':') as [string, string];
-    return {
-      on,
-      privileges: privs
-        .split(',')
-        .map((p) => p.trim().toUpperCase())
-        .map((p) => (p === 'ALL' ? 'ALL PRIVILEGES' : p))
-        .sort(),
-    };
-  });
+  return args.grants
+    .filter((g) => g !== '')
+    .map((g) => {
+      const [on, privs] = g.split(':') as [string, string];
+      return {
+        on,
+        privileges: privs
+          .split(',')
+          .map((p) => p.trim().toUpperCase())
+          .map((p) => (p === 'ALL' ? 'ALL PRIVILEGES' : p))
+          .sort(),
+      };
+    });
 }
 
 /** Exactly the wanted privileges: nothing missing, nothing more (USAGE aside). */
 function sameGrants(real: Grant[], wanted: Grant[]): boolean {
-  const norm = (gs: Grant[]) =>
-    gs
-      .map((g) => ({ on: g.on, privileges: g.privileges.filter((p) => p !== 'USAGE') }))
-      .filter((g) => g.privileges.length > 0)
-      .map((g) => `${g.on}:${g.privileges.join(',')}`)
+  // One target's privileges together: MySQL prints its dynamic privileges
+  // (SHOW_ROUTINE, ...) on a line of their own beside the static ones.
+  const norm = (gs: Grant[]) => {
+    const byTarget = new Map<string, Set<string>>();
+    for (const g of gs)
+      for (const p of g.privileges)
+        if (p !== 'USAGE') byTarget.set(g.on, (byTarget.get(g.on) ?? new Set()).add(p));
+    return [...byTarget]
+      .map(([on, privileges]) => `${on}:${[...privileges].sort().join(',')}`)
       .sort()
       .join(';');
+  };
   return norm(real) === norm(wanted);
 }
 
@@ -303,8 +312,14 @@ function accountChanges(plan: AccountsPlan, recordExists: boolean): Change[] {
 const plain = (sql: string) => ({ sql, redacted: sql });
 
 function grantFor(g: Grant, user: string, host: string): string {
-  const db = g.on.split('.')[0]!;
-  return grantStatement(g.privileges, db === '*' ? undefined : db, user, host);
+  const [db, table] = g.on.split('.') as [string, string];
+  return grantStatement(
+    g.privileges,
+    db === '*' ? undefined : db,
+    user,
+    host,
+    table === '*' ? undefined : table,
+  );
 }
 
 /**

@@ -18,7 +18,7 @@ export function createDatabaseStatement(name: string, charset = 'utf8mb4', colla
 
 /**
  * `GRANT <privileges> ON <db>.* TO 'user'@'host'`, on every database (`*.*`)
- * when `database` is left out. Privileges are keywords (`SELECT`,
+ * when `database` is left out, on one table of it (`<db>.<table>`) with `table`. Privileges are keywords (`SELECT`,
  * `REPLICATION SLAVE`, `ALL PRIVILEGES`), checked so that none can carry SQL.
  */
 export function grantStatement(
@@ -26,6 +26,7 @@ export function grantStatement(
   database: string | undefined,
   user: string,
   host: string,
+  table?: string,
 ): string {
   if (privileges.length === 0) throw new SqlValueError('a GRANT needs at least one privilege');
   for (const p of privileges) {
@@ -33,7 +34,10 @@ export function grantStatement(
       throw new SqlValueError(`${JSON.stringify(p)} is not a privilege name`);
     }
   }
-  const on = database === undefined ? '*.*' : `${sqlIdentifier(database)}.*`;
+  const on =
+    database === undefined
+      ? '*.*'
+      : `${sqlIdentifier(database)}.${table === undefined ? '*' : sqlIdentifier(table)}`;
   return `GRANT ${privileges.map((p) => p.toUpperCase()).join(', ')} ON ${on} TO ${sqlAccount(user, host)}`;
 }
 

@@ -1,10 +1,9 @@
 import { linkedRelease, previousRelease } from '../facts/kinds/releases';
 import type { ReleasesFact } from '../facts/types';
+import { hostBlocks, type FolderAnswer } from './host-blocks';
 
 /** One host's application folder as read, or why it could not be. */
-export type ReleasesAnswer =
-  | { host: string; dir: string; ok: true; fact: ReleasesFact }
-  | { host: string; dir: string; ok: false; error: string };
+export type ReleasesAnswer = FolderAnswer<{ fact: ReleasesFact }>;
 
 export interface ReleaseRow {
   name: string;
@@ -35,13 +34,8 @@ export function releaseRows(fact: ReleasesFact): ReleaseRow[] {
 
 /** The listing for people: a block per host and folder. */
 export function releasesText(answers: readonly ReleasesAnswer[]): string[] {
-  const lines: string[] = [];
-  for (const a of answers) {
-    lines.push(`${a.host}  ${a.dir}`);
-    if (!a.ok) {
-      lines.push(`  cannot read: ${a.error}`);
-      continue;
-    }
+  return hostBlocks(answers, (a) => {
+    const lines: string[] = [];
     const rows = releaseRows(a.fact);
     if (rows.length === 0) lines.push('  no releases');
     for (const r of rows) {
@@ -54,6 +48,6 @@ export function releasesText(answers: readonly ReleasesAnswer[]): string[] {
       lines.push('  current is a folder (a deploy before releases): the next apply moves it aside');
     else if (a.fact.current.type === 'link' && !rows.some((r) => r.current))
       lines.push(`  current points to ${a.fact.current.target}, which is not a release here`);
-  }
-  return lines;
+    return lines;
+  });
 }

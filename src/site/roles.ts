@@ -38,3 +38,19 @@ export function webHosts(inventory: Inventory): Host[] {
 export function databaseHosts(inventory: Inventory): Host[] {
   return [...inventory.hosts.values()].filter((h) => dbRole(h) !== 'none');
 }
+
+/**
+ * A host that takes the database backups: with `backups` on, the one
+ * `backup_host` names, or else every replica (as the site playbook's
+ * "Database backups" play chooses them).
+ */
+export function isBackupHost(host: Host): boolean {
+  if (host.vars.backups !== true || dbRole(host) === 'none') return false;
+  const chosen = host.vars.backup_host;
+  return chosen === undefined ? dbRole(host) === 'replica' : chosen === host.name;
+}
+
+/** The hosts that take backups, in inventory order. */
+export function backupHosts(inventory: Inventory): Host[] {
+  return [...inventory.hosts.values()].filter(isBackupHost);
+}

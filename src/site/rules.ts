@@ -3,7 +3,7 @@ import { isIpAddress } from '../core/ip-family';
 import { diagnosticAt, fieldName, type YamlSource } from '../core/yaml-source';
 import { hostsOfGroup, type Host, type Inventory } from '../inventory/model';
 import { isVaultRef } from '../inventory/secret-ref';
-import { isLb, isWeb, LB_GROUP, WEB_GROUP } from './roles';
+import { isBackupHost, isLb, isWeb, LB_GROUP, WEB_GROUP } from './roles';
 
 export { LB_GROUP, WEB_GROUP } from './roles';
 
@@ -253,6 +253,41 @@ function vaultReferencesHaveAVault({ hosts, at }: RuleContext): void {
 }
 
 /** The rules, in the order their diagnostics are reported. */
+/**
+ * backup_host names a database host; with backups on, some host takes them
+ * (a replica, or backup_host): a warning otherwise, since the site then runs
+ * without backups.
+ */
+function backupsHaveAHost({ inventory, dbHosts, source, out, at }: RuleContext): void {
+  const reported = new Set<string>();
+  for (const host of dbHosts) {
+    const chosen = host.vars.backup_host;
+    // One report per definition (a group's variable is every member's).
+    if (chosen === undefined || reported.has(where(host, 'backup_host'))) continue;
+    reported.add(where(host, 'backup_host'));
+    const target = inventory.hosts.get(String(chosen));
+    if (!target)
+      at(host, 'backup_host', `backup_host "${String(chosen)}" is not a host of this inventory`);
+    else if (target.vars.mysql_role === 'none')
+      at(
+        host,
+        'backup_host',
+        `backup_host "${String(chosen)}" is not a database host (its mysql_role is none)`,
+      );
+  }
+  const wanting = dbHosts.filter((h) => h.vars.backups === true);
+  if (reported.size > 0 || wanting.length === 0 || dbHosts.some(isBackupHost)) return;
+  const host = wanting[0]!;
+  const origin = host.origins.backups;
+  const file = origin ? inventory.sources.get(origin.file) : undefined;
+  const message = `backups is on, but no host takes them: there is no replica; set backup_host (e.g. backup_host: ${host.name}) or backups: false`;
+  out.push(
+    file
+      ? diagnosticAt(file, origin!.path, message, { severity: 'warning' })
+      : diagnosticAt(source, host.path, message, { key: true, severity: 'warning' }),
+  );
+}
+
 const RULES: ((ctx: RuleContext) => void)[] = [
   namesAreNotGroups,
   addressesAreUnique,
@@ -261,6 +296,7 @@ const RULES: ((ctx: RuleContext) => void)[] = [
   loadBalancersAreWhole,
   securityHasItsInputs,
   vaultReferencesHaveAVault,
+  backupsHaveAHost,
 ];
 
 /** Where a variable's definition stands, as a key: one report per definition. */

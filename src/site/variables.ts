@@ -18,6 +18,22 @@ import {
   type VariableTable,
 } from '../inventory/variables';
 
+/** A systemd calendar expression (OnCalendar=): daily, weekly, *-*-* 03:00:00 and the like. */
+const calendar = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9*:,./~ -]{1,100}$/,
+    'a systemd calendar expression (OnCalendar), like daily or *-*-* 03:00:00',
+  );
+
+/** A systemd time span: 15min, 1h 30min, 2d. */
+const timeSpan = z
+  .string()
+  .regex(/^(\d+ ?(s|sec|m|min|h|hr|d|w) ?)+$/, 'a systemd time span, like 15min, 26h or 2d');
+
+/** A system user name. */
+const systemUser = z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'a system user name');
+
 const SITE_ONLY = {
   // Site: load balancer
   domain: {
@@ -268,6 +284,52 @@ const SITE_ONLY = {
     schema: z.string().regex(/^\d+[KMG]?$/),
     default: '128M',
     doc: 'innodb_buffer_pool_size.',
+  },
+
+  // Database backups (on the replica)
+  backups: {
+    schema: z.boolean(),
+    default: true,
+    doc: 'Scheduled dumps of the application database, binary logs archived for point-in-time recovery, each dump verified by a restore. Taken on the replica (or backup_host).',
+  },
+  backup_host: {
+    schema: z.string().min(1),
+    doc: 'The database host that takes the backups (inventory name); default: every replica.',
+  },
+  backup_user: {
+    schema: systemUser,
+    default: 'foobar-backup',
+    doc: "The system user that takes the backups and owns them; the database account of the same name logs in over the server's socket (no password).",
+  },
+  backup_dir: {
+    schema: absolutePath,
+    default: '/var/backups/foobar-mysql',
+    doc: 'Where the dumps and archived binary logs are kept (a mounted volume may be given).',
+  },
+  backup_schedule: {
+    schema: calendar,
+    default: 'daily',
+    doc: 'When a dump is taken (systemd OnCalendar), then verified and the old ones pruned.',
+  },
+  backup_keep_daily: {
+    schema: z.number().int().min(1).max(1000),
+    default: 7,
+    doc: 'Dumps kept (the newest ones); the newest verified dump is always kept too, and the binary logs needed from the oldest kept dump on.',
+  },
+  backup_binlog_interval: {
+    schema: timeSpan,
+    default: '15min',
+    doc: 'How often the binary logs are archived (systemd time span): the data a lost server takes with it is bounded by it.',
+  },
+  backup_verify_schedule: {
+    schema: calendar,
+    default: 'weekly',
+    doc: 'When the newest dump is restored into a scratch server and checked again (each dump is also checked once it is taken).',
+  },
+  backup_max_age: {
+    schema: timeSpan,
+    default: '26h',
+    doc: '`status` is degraded when the newest verified dump is older than this (systemd time span).',
   },
 } satisfies Record<string, VariableSpec>;
 

@@ -27,6 +27,7 @@ const TOP = [
   'releases',
   'rollback',
   'promote',
+  'backup',
   'vault',
   'lab',
   'completion',

@@ -190,6 +190,43 @@ describe('gather script: run by sh, read back by the parser', () => {
     });
   });
 
+  describe("listing: a folder's files with sizes, the records asked for read whole", () => {
+    it('plain-named regular files only (no folders, links, odd names); records as written', () => {
+      const folder = path.join(dir, 'listing');
+      fs.mkdirSync(path.join(folder, 'sub'), { recursive: true });
+      const meta = 'id=1\ntable=foobar.t\t3\t42\n@@foobar-fact-end@@ \n';
+      fs.writeFileSync(path.join(folder, '20261205T000000Z.meta'), meta);
+      fs.writeFileSync(path.join(folder, '20261205T000000Z.sql.gz'), Buffer.alloc(1234, 7));
+      fs.writeFileSync(path.join(folder, '.archived'), '1796450000\n');
+      fs.writeFileSync(path.join(folder, 'odd name.meta'), 'x');
+      fs.writeFileSync(path.join(folder, `forged\n${'file\t1 1\tx'}`), '');
+      fs.symlinkSync('/etc/passwd', path.join(folder, 'link.meta'));
+      const request: FactRequest = { kind: 'listing', dir: folder, read: ['.meta', '.archived'] };
+      const absent: FactRequest = { kind: 'listing', dir: path.join(dir, 'none'), read: [] };
+      const facts = gather([request, absent]);
+      assert.deepEqual(facts.get(factKey(request))!.value, {
+        present: true,
+        files: [
+          { name: '.archived', size: 11, mtime: stamp(folder, '.archived'), text: '1796450000\n' },
+          {
+            name: '20261205T000000Z.meta',
+            size: meta.length,
+            mtime: stamp(folder, '20261205T000000Z.meta'),
+            text: meta,
+          },
+          {
+            name: '20261205T000000Z.sql.gz',
+            size: 1234,
+            mtime: stamp(folder, '20261205T000000Z.sql.gz'),
+          },
+        ],
+      });
+      assert.deepEqual(facts.get(factKey(absent))!.value, { present: false, files: [] });
+    });
+    const stamp = (folder: string, name: string) =>
+      Math.floor(fs.statSync(path.join(folder, name)).mtimeMs / 1000);
+  });
+
   describe('ssh_client: SSH_CONNECTION read from the first ancestor that has it', () => {
     const connection = '192.0.2.7 50022 192.0.2.11 2222';
     const request: FactRequest = { kind: 'ssh_client' };

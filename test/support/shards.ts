@@ -18,7 +18,15 @@ import * as path from 'node:path';
 import { FLAVOR_NAMES, type Flavor } from '../../src/lab/flavors';
 
 /** e2e files (under the e2e folder, no extension) that hold one copy of their suites per flavour. */
-export const PER_FLAVOR = ['site', 'db-transport', 'failover', 'lab', 'replication', 'rotation'];
+export const PER_FLAVOR = [
+  'site',
+  'backup',
+  'db-transport',
+  'failover',
+  'lab',
+  'replication',
+  'rotation',
+];
 
 /**
  * e2e files that run beside the MariaDB suites: their own labs (of the MySQL

@@ -16,6 +16,44 @@ import { fixture } from '../support/cli';
 
 const csv = (name: string) => fs.readFileSync(fixture('status', name), 'utf8');
 
+const NOW = 1_796_450_000;
+const DUMP_JOB = 'foobar-mysql-backup@run.service';
+
+/**
+ * A backup host's dumps folder as the listing fact reads it: one dump taken
+ * `age` seconds before NOW, its file there, and its verification's result.
+ */
+function backupListing(
+  over: { age?: number; verify?: 'ok' | 'failed'; fileGone?: boolean } = {},
+): Fact {
+  const id = '20261204T000000Z';
+  const meta = [
+    `id=${id}`,
+    `time=${NOW - (over.age ?? 3600)}`,
+    'position=0-1-9',
+    'binlog=mysql-bin.000002',
+    'source=replica',
+    'table=foobar.messages\t3\t12345',
+    `file=${id}.sql.gz`,
+    'size=900',
+  ].join('\n');
+  const detail =
+    over.verify === 'failed'
+      ? "the dump file's SHA-256 is not the one recorded when it was made"
+      : '1 table: rows and CHECKSUM TABLE as recorded';
+  const files = [
+    { name: `${id}.meta`, size: meta.length, mtime: 0, text: meta },
+    ...(over.fileGone ? [] : [{ name: `${id}.sql.gz`, size: 900, mtime: 0 }]),
+    {
+      name: `${id}.verify`,
+      size: 60,
+      mtime: 0,
+      text: `result=${over.verify ?? 'ok'}\ntime=${NOW - 3000}\ndetail=${detail}\n`,
+    },
+  ];
+  return { kind: 'listing', value: { present: true, files } };
+}
+
 describe("status: HAProxy's `show stat`, from a real HAProxy 3.2", () => {
   it('the servers of each backend with state, sessions and last check; no frontend or summary rows', () => {
     assert.deepEqual(parseShowStat(csv('haproxy-3.2-show-stat-up.csv')), [
@@ -67,6 +105,8 @@ describe('status: the site from every host’s answers', () => {
       primaryGtid?: string;
       primaryReadOnly?: boolean;
       replicaGtid?: string;
+      backup?: Parameters<typeof backupListing>[0];
+      dumping?: boolean;
     } = {},
   ) =>
     new Map(
@@ -83,7 +123,14 @@ describe('status: the site from every host’s answers', () => {
                     {
                       name: n,
                       loadState: 'loaded',
-                      activeState: over.stopped?.includes(`${host}:${n}`) ? 'inactive' : 'active',
+                      activeState:
+                        n === DUMP_JOB
+                          ? over.dumping
+                            ? 'activating'
+                            : 'inactive'
+                          : over.stopped?.includes(`${host}:${n}`)
+                            ? 'inactive'
+                            : 'active',
                       subState: 'running',
                       unitFileState: 'enabled',
                       needDaemonReload: false,
@@ -131,6 +178,8 @@ describe('status: the site from every host’s answers', () => {
                       : (over.replicaGtid ?? `${GTID}:1-9`),
                 },
               };
+            case 'listing':
+              return backupListing(over.backup);
             default:
               throw new Error(`unexpected request ${r.kind}`);
           }
@@ -151,14 +200,18 @@ describe('status: the site from every host’s answers', () => {
       statusRequests(inventory, 'web-01').map((r) => r.kind),
       ['units', 'sql', 'sql'],
     );
-    assert.deepEqual(
-      statusRequests(inventory, 'web-02').map((r) => r.kind),
-      ['units', 'sql', 'sql'],
-    );
+    // The replica takes the backups: its dumps' records, and whether a dump runs now.
+    assert.deepEqual(statusRequests(inventory, 'web-02').map(factKey), [
+      'units:foobar-app,foobar-mysql-backup.timer,foobar-mysql-binlogs.timer,foobar-mysql-verify.timer,mysql,nginx',
+      'sql:local:b:SELECT @@GLOBAL.gtid_executed',
+      'sql:local:v:SHOW REPLICA STATUS|SHOW SLAVE STATUS',
+      'listing:/var/backups/foobar-mysql/dumps:.meta,.verify',
+      `units:${DUMP_JOB}`,
+    ]);
   });
 
   it('healthy: exit 0, no problems, the replica 0 transactions behind over TLS', () => {
-    const s = siteStatus(inventory, healthy());
+    const s = siteStatus(inventory, healthy(), NOW);
     assert.equal(s.verdict, 'healthy');
     assert.deepEqual(s.problems, []);
     assert.equal(statusExitCode(s.verdict), 0);
@@ -180,6 +233,7 @@ describe('status: the site from every host’s answers', () => {
     const s = siteStatus(
       inventory,
       healthy({ stopped: ['web-01:nginx'], stat: 'haproxy-3.2-show-stat-web-01-down.csv' }),
+      NOW,
     );
     assert.equal(s.verdict, 'degraded');
     assert.deepEqual(s.problems, ['lb-01: backend web-01 is DOWN', 'web-01: nginx is stopped']);
@@ -194,6 +248,7 @@ describe('status: the site from every host’s answers', () => {
         primaryGtid: `${GTID}:1-20:25`,
         replicaGtid: `${GTID}:1-9`,
       }),
+      NOW,
     );
     assert.equal(s.verdict, 'degraded');
     assert.equal(s.replicas[0]!.gtidGap, 12);
@@ -204,10 +259,10 @@ describe('status: the site from every host’s answers', () => {
   });
 
   it('the site not answering through the lb, or the lb unreachable: down (exit 2)', () => {
-    assert.equal(siteStatus(inventory, healthy({ site: 503 })).verdict, 'down');
+    assert.equal(siteStatus(inventory, healthy({ site: 503 }), NOW).verdict, 'down');
     const answers = healthy();
     answers.set('lb-01', { ok: false, error: 'lb-01: connect: no SSH answer' });
-    const s = siteStatus(inventory, answers);
+    const s = siteStatus(inventory, answers, NOW);
     assert.equal(s.verdict, 'down');
     assert.equal(statusExitCode(s.verdict), 2);
     assert.deepEqual(s.problems, ['lb-01 is unreachable: lb-01: connect: no SSH answer']);
@@ -216,15 +271,57 @@ describe('status: the site from every host’s answers', () => {
   it('a web host unreachable: degraded, not down, while the site answers', () => {
     const answers = healthy();
     answers.set('web-02', { ok: false, error: 'gone' });
-    assert.equal(siteStatus(inventory, answers).verdict, 'degraded');
+    assert.equal(siteStatus(inventory, answers, NOW).verdict, 'degraded');
   });
 
   it('a primary that restarted and is read-only (every server starts so): degraded, saying to run apply', () => {
-    const s = siteStatus(inventory, healthy({ primaryReadOnly: true }));
+    const s = siteStatus(inventory, healthy({ primaryReadOnly: true }), NOW);
     assert.equal(s.verdict, 'degraded');
     assert.deepEqual(s.problems, [
       'web-01: the primary is read-only (it restarted since the last apply: run apply)',
     ]);
+  });
+
+  it('backups: the newest verified dump shown with its age; older than backup_max_age (26h): degraded', () => {
+    const fresh = siteStatus(inventory, healthy(), NOW);
+    assert.deepEqual(fresh.backups, [
+      {
+        host: 'web-02',
+        maxAge: 26 * 3600,
+        verified: { id: '20261204T000000Z', time: NOW - 3600, age: 3600 },
+      },
+    ]);
+    const old = siteStatus(inventory, healthy({ backup: { age: 27 * 3600 } }), NOW);
+    assert.equal(old.verdict, 'degraded');
+    assert.deepEqual(old.problems, [
+      'web-02: the newest verified backup is 27 h old (backup_max_age 26h)',
+    ]);
+  });
+
+  it('backups: a newest dump that failed its verification, or lost its file, degrades; none verified says so', () => {
+    const failed = siteStatus(inventory, healthy({ backup: { verify: 'failed' } }), NOW);
+    assert.equal(failed.verdict, 'degraded');
+    assert.match(
+      failed.problems[0]!,
+      /^web-02: the newest backup 20261204T000000Z is FAILED verification .*SHA-256/,
+    );
+    assert.equal(failed.problems[1], 'web-02: no verified backup');
+    const gone = siteStatus(inventory, healthy({ backup: { fileGone: true } }), NOW);
+    assert.match(gone.problems.join('\n'), /20261204T000000Z is MISSING \(its file is gone\)/);
+  });
+
+  it('backups: an applier held still by a running dump (no error) is no problem; stopped otherwise, it is', () => {
+    const stopped = replicaStatus('mysql-9.7-replica-status-running').replace(
+      /Replica_SQL_Running: Yes/,
+      'Replica_SQL_Running: No',
+    );
+    assert.notEqual(stopped, replicaStatus('mysql-9.7-replica-status-running'));
+    const paused = siteStatus(inventory, healthy({ replica: stopped, dumping: true }), NOW);
+    assert.equal(paused.verdict, 'healthy', paused.problems.join('\n'));
+    assert.equal(paused.replicas[0]!.pausedForBackup, true);
+    const broken = siteStatus(inventory, healthy({ replica: stopped }), NOW);
+    assert.equal(broken.verdict, 'degraded');
+    assert.match(broken.problems.join('\n'), /web-02: replication is broken \(IO Yes, SQL No/);
   });
 });
 
@@ -277,6 +374,8 @@ describe('status: two load balancers sharing a virtual address (keepalived)', ()
                         ),
                       },
                     ];
+                  case 'listing':
+                    return [factKey(r), backupListing()];
                   case 'exit':
                     assert.ok(r.script.includes(` ${VIP}/`), r.script);
                     return [factKey(r), { kind: 'exit', value: holders.includes(host) ? 0 : 1 }];
@@ -319,20 +418,20 @@ describe('status: two load balancers sharing a virtual address (keepalived)', ()
   });
 
   it('one holder: healthy, the holder named', () => {
-    const s = siteStatus(inventory, answers(['lb-a']));
+    const s = siteStatus(inventory, answers(['lb-a']), NOW);
     assert.deepEqual(s.virtualAddress, { address: VIP, holders: ['lb-a'] });
     assert.deepEqual(vipProblems(s), []);
     assert.equal(s.verdict, 'healthy', s.problems.join('\n'));
   });
 
   it('nobody holds it: down (users come in on it)', () => {
-    const s = siteStatus(inventory, answers([]));
+    const s = siteStatus(inventory, answers([]), NOW);
     assert.equal(s.verdict, 'down');
     assert.deepEqual(vipProblems(s), [`no load balancer holds the virtual address ${VIP}`]);
   });
 
   it('both hold it (split brain): degraded, both named', () => {
-    const s = siteStatus(inventory, answers(['lb-a', 'lb-b']));
+    const s = siteStatus(inventory, answers(['lb-a', 'lb-b']), NOW);
     assert.equal(s.verdict, 'degraded');
     assert.match(vipProblems(s).join(), /held by lb-a and lb-b at once/);
   });
@@ -340,7 +439,7 @@ describe('status: two load balancers sharing a virtual address (keepalived)', ()
   it('the master unreachable, the backup holds it: degraded, not down', () => {
     const a = answers(['lb-b']);
     a.set('lb-a', { ok: false, error: 'lb-a: connect: no SSH answer' });
-    const s = siteStatus(inventory, a);
+    const s = siteStatus(inventory, a, NOW);
     assert.equal(s.verdict, 'degraded');
     assert.deepEqual(s.virtualAddress, { address: VIP, holders: ['lb-b'] });
     assert.deepEqual(s.problems, ['lb-a is unreachable: lb-a: connect: no SSH answer']);

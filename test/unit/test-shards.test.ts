@@ -6,6 +6,7 @@ import { e2eFlavors } from '../support/lab';
 describe('test shards: which process runs which suites, and the run total', function () {
   const e2eFiles = [
     'site.test.js',
+    'backup.test.js',
     'diff.test.js',
     'ha.test.js',
     'lab.test.js',

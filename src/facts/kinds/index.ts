@@ -15,6 +15,7 @@ import { fileKind } from './file';
 import { haproxyStatKind } from './haproxy-stat';
 import { httpKind } from './http';
 import type { FactKind, FactKindName } from './kind';
+import { listingKind } from './listing';
 import { packagesKind } from './packages';
 import { releasesKind } from './releases';
 import { sqlKind } from './sql';
@@ -26,6 +27,7 @@ export const FACT_KINDS: { readonly [K in FactKindName]: FactKind<K> } = {
   file: fileKind,
   tree: treeKind,
   releases: releasesKind,
+  listing: listingKind,
   packages: packagesKind,
   units: unitsKind,
   exit: exitKind,

@@ -5,7 +5,8 @@
 import type { FactRequest, UnitFact } from '../../facts/types';
 import { unitName } from '../../facts/types';
 import type { Host, Inventory } from '../../inventory/model';
-import { databaseService, dbRole, isLb, isWeb, webHosts } from '../roles';
+import { databaseService, dbRole, isBackupHost, isLb, isWeb, webHosts } from '../roles';
+import { BACKUP_TIMERS, backupRequests, dumpRunning, readBackups, type BackupRow } from './backups';
 import { gtidMinus, parseGtidSet } from '../../modules/gtid';
 import { READ_ONLY, REPLICA_STATUS } from '../../modules/mysql-common';
 import type { FactView } from '../../modules/fact-view';
@@ -51,6 +52,8 @@ export interface ReplicaRow {
   gtidGap?: number;
   /** TLS on the replication channel. */
   tls?: boolean;
+  /** The applier is held still (no error) while the backup job takes a dump. */
+  pausedForBackup?: boolean;
 }
 
 /** The address the load balancers share (keepalived): which of them holds it now. */
@@ -76,6 +79,8 @@ export interface SiteStatus {
   site: SiteCheck[];
   /** Set when the inventory gives the lbs a virtual address. */
   virtualAddress?: VirtualAddressRow;
+  /** Each backup host's newest verified dump. */
+  backups: BackupRow[];
 }
 
 const v = (h: Host, name: string) => h.vars[name];
@@ -87,6 +92,7 @@ export function managedServices(host: Host): string[] {
   if (isLb(host) && v(host, 'lb_virtual_ip') !== undefined) out.push('keepalived');
   if (isWeb(host)) out.push('nginx', String(v(host, 'app_service')));
   if (dbRole(host) !== 'none') out.push(databaseService(host));
+  if (isBackupHost(host)) out.push(...BACKUP_TIMERS);
   return out;
 }
 
@@ -128,6 +134,7 @@ export function statusRequests(inventory: Inventory, name: string): FactRequest[
   if (dbRole(host) !== 'none') out.push({ kind: 'sql', query: gtidQuery(host) });
   if (dbRole(host) === 'replica') out.push({ kind: 'sql', ...REPLICA_STATUS });
   if (dbRole(host) === 'primary') out.push({ kind: 'sql', ...READ_ONLY });
+  if (isBackupHost(host)) out.push(...backupRequests(host));
   return out;
 }
 
@@ -171,6 +178,7 @@ interface Gathering {
   backends: BackendRow[];
   replicas: ReplicaRow[];
   site: SiteCheck[];
+  backups: BackupRow[];
   /** Load balancers, and those that serve the site. */
   lbs: number;
   lbsServing: number;
@@ -181,6 +189,8 @@ interface Gathering {
 export function siteStatus(
   inventory: Inventory,
   answers: ReadonlyMap<string, HostAnswer>,
+  /** Seconds since the epoch, for the backups' age. */
+  now: number = Date.now() / 1000,
 ): SiteStatus {
   const g: Gathering = {
     problems: [],
@@ -188,12 +198,18 @@ export function siteStatus(
     backends: [],
     replicas: [],
     site: [],
+    backups: [],
     lbs: 0,
     lbsServing: 0,
   };
   for (const host of inventory.hosts.values()) {
     const answer = answers.get(host.name);
     if (answer) readHost(g, inventory, host, answer);
+    if (answer?.ok && isBackupHost(host)) {
+      const { row, problems } = readBackups(host, answer.facts, now);
+      g.backups.push(row);
+      g.problems.push(...problems);
+    }
   }
   // Replication, with the source's answers for the GTID gap.
   for (const host of inventory.hosts.values()) {
@@ -223,6 +239,7 @@ export function siteStatus(
     backends: g.backends,
     replicas: g.replicas,
     site: g.site,
+    backups: g.backups,
     ...(virtualAddress ? { virtualAddress } : {}),
   };
 }
@@ -324,6 +341,13 @@ function replicaRow(
     row.secondsBehind = status.secondsBehind;
     row.lastError = status.lastIoError || status.lastSqlError;
     row.tls = status.sslAllowed;
+    if (
+      status.sqlRunning !== 'Yes' &&
+      !status.lastSqlError &&
+      isBackupHost(host) &&
+      dumpRunning(facts)
+    )
+      row.pausedForBackup = true;
   }
   const source = inventory.hosts.get(sourceName);
   const sourceAnswer = source ? answers.get(source.name) : undefined;
@@ -349,7 +373,7 @@ function gtidGap(host: Host, facts: FactView, source: Host, sourceFacts: FactVie
 }
 
 function replicaProblem(row: ReplicaRow): string | undefined {
-  if (row.io !== 'Yes' || row.sql !== 'Yes')
+  if (row.io !== 'Yes' || (row.sql !== 'Yes' && !row.pausedForBackup))
     return `${row.host}: replication is broken (IO ${row.io}, SQL ${row.sql}${row.lastError ? `: ${row.lastError}` : ''})`;
   if ((row.secondsBehind ?? 0) >= LAG_DEGRADED_SECONDS)
     return `${row.host}: replication is ${row.secondsBehind} s behind ${row.source}`;

@@ -13,6 +13,52 @@ function table(rows: string[][], paintRow?: (row: string[], line: string) => str
   });
 }
 
+const age = (seconds: number) =>
+  seconds >= 2 * 86_400
+    ? `${Math.floor(seconds / 86_400)} d`
+    : seconds >= 7200
+      ? `${Math.floor(seconds / 3600)} h`
+      : `${Math.floor(seconds / 60)} min`;
+
+/** Each replica: threads, lag, GTID gap, TLS, its last error. */
+function replicasTable(status: SiteStatus, good: (ok: boolean, text: string) => string): string[] {
+  return table(
+    [
+      ['REPLICA', 'SOURCE', 'IO', 'SQL', 'BEHIND', 'GTID GAP', 'TLS', 'LAST ERROR'],
+      ...status.replicas.map((r) => [
+        r.host,
+        r.source,
+        r.io,
+        r.sql,
+        r.secondsBehind === null ? '-' : `${r.secondsBehind} s`,
+        r.gtidGap === undefined ? '?' : String(r.gtidGap),
+        r.tls === undefined ? '?' : r.tls ? 'yes' : 'no',
+        r.lastError || (r.pausedForBackup ? 'applier paused for a backup' : '-'),
+      ]),
+    ],
+    (r, line) => good(r[2] === 'Yes' && (r[3] === 'Yes' || /paused for a backup/.test(line)), line),
+  );
+}
+
+/** Each backup host's newest verified dump and its age; red when too old or none. */
+function backupsTable(status: SiteStatus, good: (ok: boolean, text: string) => string): string[] {
+  return table(
+    [
+      ['BACKUP HOST', 'NEWEST VERIFIED', 'AGE', 'NOTE'],
+      ...status.backups.map((b) => [
+        b.host,
+        b.verified?.id ?? 'none',
+        b.verified ? age(b.verified.age) : '-',
+        b.newest ? `newest ${b.newest.id}: ${b.newest.verdict}` : '-',
+      ]),
+    ],
+    (r, line) => {
+      const b = status.backups.find((x) => x.host === r[0])!;
+      return good(b.verified !== undefined && b.verified.age <= b.maxAge, line);
+    },
+  );
+}
+
 /** The compact health view: hosts, backends, replication, the site, then the verdict. */
 export function statusText(status: SiteStatus, paint: Paint): string[] {
   const good = (ok: boolean, text: string) => paint(text, ok ? 'ok' : 'failed');
@@ -50,27 +96,8 @@ export function statusText(status: SiteStatus, paint: Paint): string[] {
       ),
     );
   }
-  if (status.replicas.length) {
-    out.push('');
-    out.push(
-      ...table(
-        [
-          ['REPLICA', 'SOURCE', 'IO', 'SQL', 'BEHIND', 'GTID GAP', 'TLS', 'LAST ERROR'],
-          ...status.replicas.map((r) => [
-            r.host,
-            r.source,
-            r.io,
-            r.sql,
-            r.secondsBehind === null ? '-' : `${r.secondsBehind} s`,
-            r.gtidGap === undefined ? '?' : String(r.gtidGap),
-            r.tls === undefined ? '?' : r.tls ? 'yes' : 'no',
-            r.lastError || '-',
-          ]),
-        ],
-        (r, line) => good(r[2] === 'Yes' && r[3] === 'Yes', line),
-      ),
-    );
-  }
+  if (status.replicas.length) out.push('', ...replicasTable(status, good));
+  if (status.backups.length) out.push('', ...backupsTable(status, good));
   if (status.site.length) out.push('');
   for (const s of status.site) {
     out.push(good(s.status === 200, `SITE  ${s.url} through ${s.lb}: ${s.status || 'no answer'}`));

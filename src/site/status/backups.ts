@@ -1,0 +1,80 @@
+/**
+ * `status` on backups: what to ask a backup host (its dumps' records), and
+ * what they mean: the newest verified dump's age against backup_max_age, and
+ * a newest dump that failed its verification or lost its file. Pure.
+ */
+import type { FactRequest } from '../../facts/types';
+import type { Host } from '../../inventory/model';
+import type { FactView } from '../../modules/fact-view';
+import {
+  DUMP_RECORDS,
+  dumpsDir,
+  isGood,
+  newestGood,
+  readCatalog,
+  spanSeconds,
+} from '../backups/catalog';
+import { verdictOf } from '../backups/catalog-text';
+
+/** The timers a backup host runs (status lists them with its services). */
+export const BACKUP_TIMERS = [
+  'foobar-mysql-backup.timer',
+  'foobar-mysql-binlogs.timer',
+  'foobar-mysql-verify.timer',
+];
+
+export interface BackupRow {
+  host: string;
+  /** The newest dump whose restore was verified, and its age in seconds. */
+  verified?: { id: string; time: number; age: number };
+  /** The newest dump, when it is not the newest verified one: why not. */
+  newest?: { id: string; verdict: string };
+  maxAge: number;
+}
+
+/** The job that takes a dump: on a replica, it holds the applier still meanwhile. */
+export const DUMP_JOB = 'foobar-mysql-backup@run.service';
+
+export const backupRequests = (host: Host): FactRequest[] => [
+  { kind: 'listing', dir: dumpsDir(host), read: DUMP_RECORDS },
+  { kind: 'units', names: [DUMP_JOB] },
+];
+
+/** A dump is being taken now (its job is running). */
+export function dumpRunning(facts: FactView): boolean {
+  const unit = facts.units([DUMP_JOB]).get(DUMP_JOB);
+  return unit?.activeState === 'activating' || unit?.activeState === 'active';
+}
+
+/** The host's row, and the problems it shows (each makes status degraded). */
+export function readBackups(
+  host: Host,
+  facts: FactView,
+  now: number,
+): { row: BackupRow; problems: string[] } {
+  const catalog = readCatalog(facts.listing(dumpsDir(host), DUMP_RECORDS), {
+    present: false,
+    files: [],
+  });
+  const maxAge = spanSeconds(String(host.vars.backup_max_age));
+  const row: BackupRow = { host: host.name, maxAge };
+  const problems: string[] = [];
+  const good = newestGood(catalog);
+  if (good) row.verified = { id: good.id, time: good.time, age: Math.max(0, now - good.time) };
+  const newest = catalog.dumps[catalog.dumps.length - 1];
+  if (newest && !isGood(newest)) {
+    row.newest = { id: newest.id, verdict: verdictOf(newest) };
+    // A dump still being verified is no problem yet; one that failed or lost its file is.
+    if (newest.verification?.result === 'failed' || newest.file !== 'present')
+      problems.push(`${host.name}: the newest backup ${newest.id} is ${verdictOf(newest)}`);
+  }
+  if (!row.verified) problems.push(`${host.name}: no verified backup`);
+  else if (row.verified.age > maxAge)
+    problems.push(
+      `${host.name}: the newest verified backup is ${hours(row.verified.age)} old (backup_max_age ${String(host.vars.backup_max_age)})`,
+    );
+  return { row, problems };
+}
+
+const hours = (seconds: number) =>
+  seconds >= 7200 ? `${Math.floor(seconds / 3600)} h` : `${Math.floor(seconds / 60)} min`;
