@@ -326,6 +326,11 @@ const SITE_ONLY = {
     default: 'weekly',
     doc: 'When the newest dump is restored into a scratch server and checked again (each dump is also checked once it is taken).',
   },
+  backup_encryption_key: {
+    schema: secret,
+    secret: true,
+    doc: 'When set, every dump and archived binary log is encrypted at rest with this key (openssl AES-256-CBC, PBKDF2); give a long random string (e.g. `openssl rand -base64 48`) from the vault. Kept on the backup host (0400, the backup user), which verifies and restores. Keep a copy elsewhere: the backups are unreadable without it.',
+  },
   backup_max_age: {
     schema: timeSpan,
     default: '26h',

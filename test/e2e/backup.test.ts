@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -20,6 +21,7 @@ interface ListedDump {
   file: string;
   position: string;
   verified: boolean;
+  encrypted: boolean;
   verification?: { result: string; detail: string };
 }
 
@@ -125,7 +127,8 @@ for (const flavor of e2eFlavors())
         'web-01',
         'CREATE TABLE foobar.pitr (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(40)) ENGINE=InnoDB; ' +
           "INSERT INTO foobar.pitr (v) VALUES ('before the dump 1'), ('before the dump 2'); " +
-          'CREATE PROCEDURE foobar.pitr_count() SELECT COUNT(*) FROM foobar.pitr',
+          'CREATE PROCEDURE foobar.pitr_count() SELECT COUNT(*) FROM foobar.pitr; ' +
+          "CREATE USER 'pitr-user'@'localhost' IDENTIFIED BY 'Pitr-pass-1'",
       );
       await caughtUp();
       await dumpNow();
@@ -139,6 +142,13 @@ for (const flavor of e2eFlavors())
       assert.ok(Number(body.trim()) >= 1, body);
       for (let i = 1; i <= 5; i++)
         await sql('web-01', `INSERT INTO foobar.pitr (v) VALUES ('after the dump ${i}')`);
+      // What else happens on a live primary meanwhile (another schema, an
+      // account made before the dump and changed after it) is in the binary
+      // logs too; the restore replays the application's database only.
+      await sql(
+        'web-01',
+        "CREATE DATABASE pitr_other; CREATE TABLE pitr_other.t (i INT PRIMARY KEY); INSERT INTO pitr_other.t VALUES (1); ALTER USER 'pitr-user'@'localhost' IDENTIFIED BY 'Pitr-pass-2'; GRANT INSERT ON foobar.* TO 'pitr-user'@'localhost'",
+      );
       await pause(1200);
       // T: a whole second after the last of them, before anything else.
       const at = new Date(Math.floor(Date.now() / 1000) * 1000);
@@ -169,6 +179,45 @@ for (const flavor of e2eFlavors())
       assert.deepEqual(read.trim().split('\n'), [atCount, `foobar.pitr\t${atSum}`]);
       await sh('web-02', `sudo -u foobar-backup ${PROGRAM} stop-restore ${path.dirname(socket)}`);
       assert.notEqual((await lab.ssh('web-02', `test -e ${socket}`)).code, 0);
+
+      // Into the live primary: refused without --force; with it, the table is
+      // back there as at T, checked there, and replicated.
+      const refused = cli('backup', 'restore', '--at', at.toISOString(), '--to', 'web-01');
+      assert.equal(refused.code, 1, refused.out);
+      assert.match(
+        refused.stderr,
+        /--to web-01 writes the restored tables over the live primary's .*--force/,
+      );
+      const loaded = cli(
+        'backup',
+        'restore',
+        '--at',
+        at.toISOString(),
+        '--to',
+        'web-01',
+        '--tables',
+        'pitr',
+        '--force',
+      );
+      assert.equal(loaded.code, 0, loaded.out);
+      assert.match(
+        loaded.stdout,
+        new RegExp(`^web-01: foobar\\.pitr: ${atCount} rows, CHECKSUM TABLE ${atSum}$`, 'm'),
+      );
+      await caughtUp();
+      for (const h of ['web-01', 'web-02'])
+        assert.deepEqual(
+          (await sql(h, 'SELECT COUNT(*) FROM foobar.pitr; CHECKSUM TABLE foobar.pitr'))
+            .trim()
+            .split('\n'),
+          [atCount, `foobar.pitr\t${atSum}`],
+          h,
+        );
+      // The scratch server of that restore is gone.
+      assert.equal(
+        (await sh('web-02', 'ls /var/tmp | grep -c foobar-backup-restore || true')).trim(),
+        '0',
+      );
     });
 
     it('4. retention keeps exactly backup_keep_daily dumps after several forced runs', async () => {
@@ -183,7 +232,17 @@ for (const flavor of e2eFlavors())
       const r = runCli(['apply', '-i', inventory, '-t', 'backups']);
       assert.equal(r.code, 0, r.out);
       assert.match(r.out, /The backup settings: update \/etc\/foobar-mysql-backup\.conf/);
+      // Files the program did not write stay, whatever their names.
+      const foreign = [
+        `${DIR}/dumps/notes.txt`,
+        `${DIR}/binlogs/README`,
+        `${DIR}/binlogs/aaa.000001`,
+      ];
+      await sh('web-02', `sudo -u foobar-backup touch ${foreign.join(' ')}`);
       for (let i = 0; i < 5; i++) await dumpNow();
+      await sh('web-02', 'sudo systemctl start foobar-mysql-backup@binlogs.service');
+      await sh('web-02', `sudo ls ${foreign.join(' ')}`);
+      await sh('web-02', `sudo rm ${foreign.join(' ')}`);
       const dumps = list();
       assert.equal(dumps.length, 3, JSON.stringify(dumps.map((d) => d.id)));
       assert.ok(dumps.every((d) => d.verified));
@@ -254,17 +313,26 @@ for (const flavor of e2eFlavors())
         .filter((s) => s.length >= 8);
       assert.ok(secrets.length >= 4);
       await sh('web-02', 'sudo systemctl start --no-block foobar-mysql-backup@run.service');
+      // The command lines seen while the job runs, until it has finished (a
+      // later `systemctl start` would otherwise join this run, not make one).
       let processes = '';
-      for (let i = 0; i < 40; i++) {
+      const started = Date.now();
+      let begun = false;
+      for (;;) {
         processes += await sh(
           'web-02',
           'ps -eo user,args --no-headers | grep -v " ps -eo" || true',
         );
-        if (
-          !(await lab.ssh('web-02', 'systemctl is-active -q foobar-mysql-backup@run.service')).code
-        )
-          await pause(100);
-        else break;
+        // A oneshot job is "activating" while it runs (is-active then exits
+        // non-zero); right after --no-block it may not have begun yet.
+        const state = (
+          await lab.ssh('web-02', 'systemctl is-active foobar-mysql-backup@run.service')
+        ).stdout.trim();
+        const running = /^(activating|active|reloading)$/.test(state);
+        if (running) begun = true;
+        else if (begun) break;
+        assert.ok(Date.now() - started < 180_000, `the dump job: ${state} after 3 minutes`);
+        await pause(100);
       }
       assert.match(processes, /foobar-mysql-backup run/);
       const seen = [
@@ -279,5 +347,136 @@ for (const flavor of e2eFlavors())
       for (const s of secrets)
         assert.ok(!seen.includes(s), 'a secret of the lab shows in the backups');
       assert.doesNotMatch(processes, /(^|\s)(--password|-p\S)/m);
+    });
+
+    it('7. with backup_encryption_key: dumps and binary logs encrypted at rest, verified, restored; the key shows nowhere else', async () => {
+      const key = randomBytes(33).toString('base64');
+      const keyFile = path.join(work, 'backup.key');
+      fs.writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
+      const inventory = path.join(work, 'encrypted.yml');
+      const text = fs.readFileSync(lab.inventoryPath, 'utf8');
+      const edited = text.replace(
+        /^all:\n {2}vars:\n/m,
+        `all:\n  vars:\n    backup_encryption_key: { file: ${keyFile} }\n`,
+      );
+      assert.notEqual(edited, text);
+      fs.writeFileSync(inventory, edited);
+      const applied = runCli(['apply', '-i', inventory, '-t', 'backups', '-vvv']);
+      assert.equal(applied.code, 0, applied.out);
+      assert.match(
+        applied.out,
+        /The backups' encryption key: create \/etc\/foobar-mysql-backup\.key/,
+      );
+      const canary = `enc-canary-${randomBytes(6).toString('hex')}`;
+      await sql(
+        'web-01',
+        `CREATE TABLE foobar.sealed (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(60)); INSERT INTO foobar.sealed (v) VALUES ('${canary} 1'), ('${canary} 2')`,
+      );
+      await caughtUp();
+      await dumpNow();
+      await sh('web-02', 'sudo systemctl start foobar-mysql-backup@binlogs.service');
+      const newest = list()[0]!;
+      assert.equal(newest.encrypted, true, JSON.stringify(newest));
+      assert.equal(newest.verified, true, JSON.stringify(newest));
+      // The dump is openssl's format; neither it nor the binary logs hold the rows in clear.
+      const file = `${DIR}/dumps/${newest.id}.sql.gz.enc`;
+      assert.equal(await sh('web-02', `sudo head -c 8 ${file}`), 'Salted__');
+      const logs = (await sh('web-02', `sudo ls ${DIR}/binlogs`)).trim().split('\n');
+      assert.ok(logs.length > 0 && logs.every((n) => n.endsWith('.enc')), logs.join(' '));
+      const clear = await lab.ssh(
+        'web-02',
+        `sudo sh -c 'cat ${file} ${DIR}/binlogs/*.enc | zcat -f 2>/dev/null; cat ${file} ${DIR}/binlogs/*.enc' | grep -a -c '${canary}'`,
+      );
+      assert.equal(clear.stdout.trim(), '0', 'the rows show in clear in the encrypted files');
+      const live = (await sql('web-01', 'CHECKSUM TABLE foobar.sealed')).trim().split('\t')[1];
+      const r = runCli(['backup', 'restore', '--latest', '-i', inventory]);
+      assert.equal(r.code, 0, r.out);
+      assert.match(r.stdout, new RegExp(`^table=foobar\\.sealed\\t2\\t${live}$`, 'm'));
+      const socket = /^socket=(\S+)$/m.exec(r.stdout)![1]!;
+      await sh('web-02', `sudo -u foobar-backup ${PROGRAM} stop-restore ${path.dirname(socket)}`);
+      // The key is in its own file (0400, the backup user's) and nowhere else.
+      assert.equal(
+        (await sh('web-02', 'sudo stat -c "%a %U" /etc/foobar-mysql-backup.key')).trim(),
+        '400 foobar-backup',
+      );
+      const seen = [
+        applied.out,
+        r.out,
+        await sh(
+          'web-02',
+          'sudo cat /etc/systemd/system/foobar-mysql-backup@.service /etc/foobar-mysql-backup.conf',
+        ),
+        await sh('web-02', "sudo journalctl --no-pager -o cat -u 'foobar-mysql-backup@*'"),
+        await sh('web-02', 'ps -eo args --no-headers'),
+      ].join('\n');
+      assert.ok(!seen.includes(key), 'the encryption key shows outside its file');
+      // Another key on the host: the restore says so, and leaves no server behind.
+      await sh('web-02', 'echo another-key | sudo tee /etc/foobar-mysql-backup.key >/dev/null');
+      const wrong = runCli(['backup', 'restore', '--latest', '-i', inventory]);
+      assert.equal(wrong.code, 3, wrong.out);
+      assert.match(wrong.out, /the dump was encrypted with another key \(id [0-9a-f]{16}\)/);
+      assert.equal(
+        (await sh('web-02', 'ls /var/tmp | grep -c foobar-backup- || true')).trim(),
+        '0',
+      );
+      assert.equal(
+        (
+          await sh('web-02', 'ps -u foobar-backup -o comm= | grep -cE "mysqld|mariadbd" || true')
+        ).trim(),
+        '0',
+      );
+      const restored = runCli(['apply', '-i', inventory]);
+      assert.equal(restored.code, 0, restored.out);
+      assert.match(restored.out, /The backups' encryption key: update/);
+      const again = runCli(['apply', '-i', inventory]);
+      assert.equal(again.code, 0, again.out);
+      for (const h of lab.hosts)
+        assert.equal(recap(again.out, h.name), 0, `${h.name}\n${again.out}`);
+    });
+
+    it('8. with the database server down, the jobs fail and say so: the archive does not claim to reach now, the server stays down', async () => {
+      const service = flavor === 'mariadb' ? 'mariadb' : 'mysql';
+      const before = await sh('web-02', `sudo cat ${DIR}/binlogs/.archived`);
+      await sh('web-02', `sudo systemctl stop ${service}`);
+      try {
+        const run = await lab.ssh('web-02', `cd / && sudo -u foobar-backup ${PROGRAM} binlogs`);
+        assert.notEqual(run.code, 0, run.stdout + run.stderr);
+        assert.equal(await sh('web-02', `sudo cat ${DIR}/binlogs/.archived`), before);
+        const job = await lab.ssh(
+          'web-02',
+          'sudo systemctl start foobar-mysql-backup@binlogs.service',
+        );
+        assert.notEqual(job.code, 0);
+        assert.notEqual(
+          (await lab.ssh('web-02', `systemctl is-active -q ${service}`)).code,
+          0,
+          'the backup job started the database server',
+        );
+      } finally {
+        await sh('web-02', `sudo systemctl start ${service}`);
+      }
+    });
+
+    it('9. backups: false stops the jobs and keeps the dumps; turned on again, they run again', async () => {
+      const inventory = path.join(work, 'off.yml');
+      const text = fs.readFileSync(lab.inventoryPath, 'utf8');
+      const edited = text.replace(/^all:\n {2}vars:\n/m, 'all:\n  vars:\n    backups: false\n');
+      assert.notEqual(edited, text);
+      fs.writeFileSync(inventory, edited);
+      const dumpsBefore = await sh('web-02', `sudo ls ${DIR}/dumps`);
+      const off = runCli(['apply', '-i', inventory, '-t', 'backups']);
+      assert.equal(off.code, 0, off.out);
+      for (const timer of TIMERS) {
+        const state = await lab.ssh(
+          'web-02',
+          `systemctl is-active ${timer}; systemctl is-enabled ${timer}`,
+        );
+        assert.equal(state.stdout.trim().replace(/\s+/g, ' '), 'inactive disabled', timer);
+      }
+      assert.equal(await sh('web-02', `sudo ls ${DIR}/dumps`), dumpsBefore);
+      const on = cli('apply', '-t', 'backups');
+      assert.equal(on.code, 0, on.out);
+      for (const timer of TIMERS)
+        assert.equal((await sh('web-02', `systemctl is-active ${timer}`)).trim(), 'active', timer);
     });
   });

@@ -62,6 +62,19 @@ describe('backups: the catalog read from the backup program’s records', () => 
     });
   });
 
+  it('an encrypted dump and binary log: flagged, and the log listed by its name', () => {
+    const listing = dumpsListing([['A', 100, 'ok']]);
+    const meta = listing.files.find((f) => f.name === 'A.meta')!;
+    meta.text = meta.text!.replace('file=A.sql.gz', 'file=A.sql.gz.enc\nencrypted=yes');
+    listing.files = listing.files.map((f) =>
+      f.name === 'A.sql.gz' ? { ...f, name: 'A.sql.gz.enc' } : f,
+    );
+    const c = readCatalog(listing, binlogsListing(['mysql-bin.000002.enc', '.sizes'], 300));
+    assert.equal(c.dumps[0]!.encrypted, true);
+    assert.equal(c.dumps[0]!.file, 'present');
+    assert.deepEqual(c.binlogs.files, [{ name: 'mysql-bin.000002', size: 10 }]);
+  });
+
   it('systemd time spans in seconds', () => {
     for (const [span, seconds] of [
       ['15min', 900],

@@ -19,6 +19,14 @@ const csv = (name: string) => fs.readFileSync(fixture('status', name), 'utf8');
 const NOW = 1_796_450_000;
 const DUMP_JOB = 'foobar-mysql-backup@run.service';
 
+/** The binary log archive, last archived `ago` seconds before NOW (null: never). */
+function archiveListing(ago: number | null = 600): Fact {
+  const files = [{ name: 'mysql-bin.000002', size: 5000, mtime: 0 }];
+  if (ago !== null)
+    files.push({ name: '.archived', size: 11, mtime: 0, text: `${NOW - ago}\n` } as never);
+  return { kind: 'listing', value: { present: true, files } };
+}
+
 /**
  * A backup host's dumps folder as the listing fact reads it: one dump taken
  * `age` seconds before NOW, its file there, and its verification's result.
@@ -106,6 +114,7 @@ describe('status: the site from every host’s answers', () => {
       primaryReadOnly?: boolean;
       replicaGtid?: string;
       backup?: Parameters<typeof backupListing>[0];
+      archivedAgo?: number | null;
       dumping?: boolean;
     } = {},
   ) =>
@@ -179,7 +188,9 @@ describe('status: the site from every host’s answers', () => {
                 },
               };
             case 'listing':
-              return backupListing(over.backup);
+              return r.dir.endsWith('/binlogs')
+                ? archiveListing(over.archivedAgo)
+                : backupListing(over.backup);
             default:
               throw new Error(`unexpected request ${r.kind}`);
           }
@@ -206,6 +217,7 @@ describe('status: the site from every host’s answers', () => {
       'sql:local:b:SELECT @@GLOBAL.gtid_executed',
       'sql:local:v:SHOW REPLICA STATUS|SHOW SLAVE STATUS',
       'listing:/var/backups/foobar-mysql/dumps:.meta,.verify',
+      'listing:/var/backups/foobar-mysql/binlogs:.archived',
       `units:${DUMP_JOB}`,
     ]);
   });
@@ -289,6 +301,7 @@ describe('status: the site from every host’s answers', () => {
         host: 'web-02',
         maxAge: 26 * 3600,
         verified: { id: '20261204T000000Z', time: NOW - 3600, age: 3600 },
+        archiveReaches: NOW - 600,
       },
     ]);
     const old = siteStatus(inventory, healthy({ backup: { age: 27 * 3600 } }), NOW);
@@ -308,6 +321,19 @@ describe('status: the site from every host’s answers', () => {
     assert.equal(failed.problems[1], 'web-02: no verified backup');
     const gone = siteStatus(inventory, healthy({ backup: { fileGone: true } }), NOW);
     assert.match(gone.problems.join('\n'), /20261204T000000Z is MISSING \(its file is gone\)/);
+  });
+
+  it('backups: a binary log archive that has not run, or lags more than two intervals and 5 min: degraded', () => {
+    assert.equal(
+      siteStatus(inventory, healthy({ archivedAgo: 2 * 900 + 299 }), NOW).verdict,
+      'healthy',
+    );
+    const late = siteStatus(inventory, healthy({ archivedAgo: 2 * 900 + 301 }), NOW);
+    assert.deepEqual(late.problems, [
+      'web-02: the binary log archive reaches 35 min back only (backup_binlog_interval 15min): point-in-time recovery stops there',
+    ]);
+    const never = siteStatus(inventory, healthy({ archivedAgo: null }), NOW);
+    assert.match(never.problems.join('\n'), /the binary log archive has never run/);
   });
 
   it('backups: an applier held still by a running dump (no error) is no problem; stopped otherwise, it is', () => {
@@ -375,7 +401,10 @@ describe('status: two load balancers sharing a virtual address (keepalived)', ()
                       },
                     ];
                   case 'listing':
-                    return [factKey(r), backupListing()];
+                    return [
+                      factKey(r),
+                      r.dir.endsWith('/binlogs') ? archiveListing() : backupListing(),
+                    ];
                   case 'exit':
                     assert.ok(r.script.includes(` ${VIP}/`), r.script);
                     return [factKey(r), { kind: 'exit', value: holders.includes(host) ? 0 : 1 }];

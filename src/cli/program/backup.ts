@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { DEFAULT_PLAYBOOK, inventoryOption, type ProgramContext } from './context';
 
 type ListOptions = Omit<import('../commands/backup').BackupListOptions, 'playbook'>;
-type RestoreOptions = Omit<import('../commands/backup').BackupRestoreOptions, 'playbook'>;
+type RestoreOptions = Omit<import('../commands/backup-restore').BackupRestoreOptions, 'playbook'>;
 
 export function addBackupCommands(program: Command, ctx: ProgramContext): void {
   const backup = program
@@ -38,11 +38,17 @@ export function addBackupCommands(program: Command, ctx: ProgramContext): void {
     .option('--at <time>', 'the moment to restore (ISO 8601; without a zone, local time)')
     .option('--latest', 'as far as the archived binary logs go')
     .option('--from <host>', 'the backup host to restore from (default: the first)')
+    .option(
+      '--to <host>',
+      "then load the restored data into the primary HOST (with --force): each restored table replaces the primary's, and replicates",
+    )
+    .option('--tables <names>', "with --to: only these tables of the application's database")
+    .option('--force', 'with --to: write over the live primary')
     .option('--timeout <seconds>', 'how long the restore may take on the host', '3600')
     .option('--accept-new', 'trust the host key of a host not yet in known_hosts')
     .action((playbook: string, opts: RestoreOptions) =>
       ctx.setAction(async (io) =>
-        (await import('../commands/backup')).runBackupRestore({ ...opts, playbook }, io),
+        (await import('../commands/backup-restore')).runBackupRestore({ ...opts, playbook }, io),
       ),
     );
 }

@@ -10,7 +10,7 @@ import type { ListingFact } from '../model';
 import { FactParseError, type FactKind } from './kind';
 
 /** A record read whole is at most this long: a larger one is a wrong file, cut off. */
-const READ_LIMIT = 65_536;
+const READ_LIMIT = 262_144;
 
 export const listingKind: FactKind<'listing'> = {
   kind: 'listing',
@@ -23,7 +23,9 @@ export const listingKind: FactKind<'listing'> = {
       `if [ -d ${dir} ] && [ ! -L ${dir} ]; then echo present;`,
       `for fb_f in ${dir}/* ${dir}/.[!.]*; do [ -f "$fb_f" ] && [ ! -L "$fb_f" ] || continue;`,
       `fb_n=\${fb_f##*/}; case $fb_n in *[!A-Za-z0-9._@+-]*) continue;; esac;`,
-      `printf 'file\\t%s\\t%s\\n' "$(stat -c '%s %Y' -- "$fb_f")" "$fb_n";`,
+      // A file renamed or removed meanwhile (a job at work) is left out.
+      `fb_s=$(stat -c '%s %Y' -- "$fb_f" 2>/dev/null) || continue;`,
+      `printf 'file\\t%s\\t%s\\n' "$fb_s" "$fb_n";`,
       read === ''
         ? ''
         : `case $fb_n in ${read}) printf 'text\\t%s\\n' "$(head -c ${READ_LIMIT} -- "$fb_f" | base64 -w0)";; esac;`,

@@ -40,8 +40,8 @@ export function catalogText(answers: readonly CatalogAnswer[]): string[] {
     if (dumps.length === 0) lines.push('  no dumps');
     for (const d of [...dumps].reverse())
       lines.push(
-        `  ${d.id}  ${iso(d.time)}  ${humanSize(d.size).padStart(9)}  ${d.source}  ${verdictOf(d)}`,
-        `      position ${d.position || '(none)'}, binary log ${d.binlog || '(none)'}, ${d.tables.length} table${d.tables.length === 1 ? '' : 's'}`,
+        `  ${d.id}  ${iso(d.time)}  ${humanSize(d.size).padStart(9)}  ${d.source}${d.encrypted ? ' encrypted' : ''}  ${verdictOf(d)}`,
+        `      position ${d.position || '(none)'}, binary log ${d.binlog || '(none)'}, ${d.tableCount} table${d.tableCount === 1 ? '' : 's'}`,
       );
     const total = binlogs.files.reduce((n, f) => n + f.size, 0);
     lines.push(
@@ -65,6 +65,7 @@ export function catalogJson(a: CatalogAnswer): object {
       file: d.file,
       source: d.source,
       server: d.server,
+      encrypted: d.encrypted,
       position: d.position,
       binlog: d.binlog,
       tables: d.tables,

@@ -41,6 +41,10 @@ export interface DumpRow {
   binlog: string;
   source: string;
   server: string;
+  /** Encrypted at rest (with backup_encryption_key). */
+  encrypted: boolean;
+  /** How many tables it holds; `tables` may list fewer (a long record is read cut). */
+  tableCount: number;
   tables: TableFigures[];
   verification?: Verification;
 }
@@ -106,6 +110,8 @@ export function readCatalog(dumps: ListingFact, binlogs: ListingFact): Catalog {
       binlog: fields.get('binlog') ?? '',
       source: fields.get('source') ?? '',
       server: fields.get('server') ?? '',
+      encrypted: fields.get('encrypted') === 'yes',
+      tableCount: Number(fields.get('tables') ?? tables.length),
       tables: tables.map(figures),
       ...(verified ? { verification: verified } : {}),
     });
@@ -115,9 +121,10 @@ export function readCatalog(dumps: ListingFact, binlogs: ListingFact): Catalog {
   return {
     dumps: rows,
     binlogs: {
+      // An encrypted copy is NAME.enc: listed by its log's name.
       files: binlogs.files
         .filter((f) => !f.name.startsWith('.'))
-        .map((f) => ({ name: f.name, size: f.size })),
+        .map((f) => ({ name: f.name.replace(/\.enc$/, ''), size: f.size })),
       ...(archived !== undefined && /^\d+\s*$/.test(archived)
         ? { archivedAt: Number(archived) }
         : {}),

@@ -40,7 +40,7 @@ export function checkPromotable(
   if (status.sqlRunning !== 'Yes')
     return {
       ok: false,
-      reason: `the SQL thread of ${host} is not running: it would not apply what it received`,
+      reason: `the SQL thread of ${host} is not running: it would not apply what it received (a dump being taken there holds it still until it ends: systemctl status 'foobar-mysql-backup@run')`,
     };
   if (status.ioRunning === 'Yes' && (status.secondsBehind ?? 0) > PROMOTE_MAX_LAG_SECONDS)
     return {

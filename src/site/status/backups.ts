@@ -7,7 +7,9 @@ import type { FactRequest } from '../../facts/types';
 import type { Host } from '../../inventory/model';
 import type { FactView } from '../../modules/fact-view';
 import {
+  BINLOG_RECORDS,
   DUMP_RECORDS,
+  binlogsDir,
   dumpsDir,
   isGood,
   newestGood,
@@ -30,6 +32,8 @@ export interface BackupRow {
   /** The newest dump, when it is not the newest verified one: why not. */
   newest?: { id: string; verdict: string };
   maxAge: number;
+  /** How far the binary log archive reaches (seconds since the epoch); absent: never archived. */
+  archiveReaches?: number;
 }
 
 /** The job that takes a dump: on a replica, it holds the applier still meanwhile. */
@@ -37,8 +41,16 @@ export const DUMP_JOB = 'foobar-mysql-backup@run.service';
 
 export const backupRequests = (host: Host): FactRequest[] => [
   { kind: 'listing', dir: dumpsDir(host), read: DUMP_RECORDS },
+  { kind: 'listing', dir: binlogsDir(host), read: BINLOG_RECORDS },
   { kind: 'units', names: [DUMP_JOB] },
 ];
+
+/**
+ * How far behind now the binary log archive may reach before status says so:
+ * two of its intervals and five minutes (a run may be late or slow).
+ */
+export const archiveSlack = (host: Host) =>
+  2 * spanSeconds(String(host.vars.backup_binlog_interval)) + 300;
 
 /** A dump is being taken now (its job is running). */
 export function dumpRunning(facts: FactView): boolean {
@@ -52,10 +64,10 @@ export function readBackups(
   facts: FactView,
   now: number,
 ): { row: BackupRow; problems: string[] } {
-  const catalog = readCatalog(facts.listing(dumpsDir(host), DUMP_RECORDS), {
-    present: false,
-    files: [],
-  });
+  const catalog = readCatalog(
+    facts.listing(dumpsDir(host), DUMP_RECORDS),
+    facts.listing(binlogsDir(host), BINLOG_RECORDS),
+  );
   const maxAge = spanSeconds(String(host.vars.backup_max_age));
   const row: BackupRow = { host: host.name, maxAge };
   const problems: string[] = [];
@@ -72,6 +84,13 @@ export function readBackups(
   else if (row.verified.age > maxAge)
     problems.push(
       `${host.name}: the newest verified backup is ${hours(row.verified.age)} old (backup_max_age ${String(host.vars.backup_max_age)})`,
+    );
+  // Point-in-time recovery reaches only as far as the archive does.
+  const reaches = catalog.binlogs.archivedAt;
+  if (reaches !== undefined) row.archiveReaches = reaches;
+  if (reaches === undefined || now - reaches > archiveSlack(host))
+    problems.push(
+      `${host.name}: the binary log archive ${reaches === undefined ? 'has never run' : `reaches ${hours(now - reaches)} back only (backup_binlog_interval ${String(host.vars.backup_binlog_interval)})`}: point-in-time recovery stops there`,
     );
   return { row, problems };
 }
