@@ -479,4 +479,35 @@ for (const flavor of e2eFlavors())
       for (const timer of TIMERS)
         assert.equal((await sh('web-02', `systemctl is-active ${timer}`)).trim(), 'active', timer);
     });
+
+    it('10. a binary log lost before it was archived: the restore refuses the gap instead of skipping it', async () => {
+      await dumpNow();
+      const from = (
+        await sh('web-02', `sudo sed -n 's/^binlog=//p' ${DIR}/dumps/${list()[0]!.id}.meta`)
+      ).trim();
+      await sh('web-02', 'sudo systemctl start foobar-mysql-backup@binlogs.service');
+      /** The replica's binary log being written now. */
+      const newestLog = async () =>
+        (await sql('web-02', 'SHOW BINARY LOGS')).trim().split('\n').pop()!.split('\t')[0]!;
+      // Two more logs on the replica; the middle one purged before the archive saw it.
+      await sh('web-02', `sudo ${client} -e 'FLUSH BINARY LOGS'`);
+      const middle = await newestLog();
+      await sh('web-02', `sudo ${client} -e 'FLUSH BINARY LOGS'`);
+      const last = await newestLog();
+      assert.ok(from < middle && middle < last, `${from} ${middle} ${last}`);
+      await sh('web-02', `sudo rm -f ${DIR}/binlogs/${middle} ${DIR}/binlogs/${middle}.enc`);
+      await sql('web-02', `PURGE BINARY LOGS TO '${last}'`);
+      const r = cli('backup', 'restore', '--latest');
+      assert.equal(r.code, 3, r.out);
+      assert.match(
+        r.out,
+        new RegExp(
+          `the archived binary logs have a gap before ${last.replace('.', '\\.')}: the server's log number \\d+ is missing`,
+        ),
+      );
+      assert.equal(
+        (await sh('web-02', 'ls /var/tmp | grep -c foobar-backup- || true')).trim(),
+        '0',
+      );
+    });
   });

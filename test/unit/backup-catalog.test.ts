@@ -142,6 +142,13 @@ describe('backups: which dump a restore starts from, and how far the binary logs
       stop: undefined,
     },
     {
+      name: "--latest with later binary logs archived but not the dump's own: refused (a gap)",
+      catalog: catalog([['A', 100, 'ok', 'mysql-bin.000001']], ['mysql-bin.000002']),
+      point: { latest: true },
+      error:
+        /the binary log mysql-bin.000001 that follows the dump A is not archived, but later ones are/,
+    },
+    {
       name: 'T before the oldest verified dump: refused',
       catalog: catalog([['A', 100, 'ok']]),
       point: at(50),

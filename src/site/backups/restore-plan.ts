@@ -38,7 +38,12 @@ export function chooseRestore(catalog: Catalog, point: RestorePoint): RestoreCho
   if (point.latest) {
     const dump = good[good.length - 1]!;
     const logs = logsFrom(catalog, dump);
-    if (logs.length === 0 || !logs.includes(dump.binlog))
+    // Later logs without the dump's own: the transactions in between are lost.
+    if (logs.length > 0 && !logs.includes(dump.binlog))
+      throw new UsageError(
+        `the binary log ${dump.binlog || '(unknown)'} that follows the dump ${dump.id} is not archived, but later ones are: a restore would skip what it held`,
+      );
+    if (logs.length === 0)
       return {
         dump,
         stop: undefined,
