@@ -4,6 +4,7 @@ import { parseInventory } from '../../src/inventory/load';
 import { checkRules } from '../../src/site/rules';
 import { SITE_VARIABLES } from '../../src/site/variables';
 import { readCatalog, spanSeconds, type Catalog } from '../../src/site/backups/catalog';
+import { catalogText } from '../../src/site/backups/catalog-text';
 import { chooseRestore, restoreCommand } from '../../src/site/backups/restore-plan';
 
 const T0 = Date.parse('2026-12-05T00:00:00Z') / 1000;
@@ -73,6 +74,26 @@ describe('backups: the catalog read from the backup program’s records', () => 
     assert.equal(c.dumps[0]!.encrypted, true);
     assert.equal(c.dumps[0]!.file, 'present');
     assert.deepEqual(c.binlogs.files, [{ name: 'mysql-bin.000002', size: 10 }]);
+  });
+
+  it('backup list for people: newest first, with the verdict, and how far the archive reaches', () => {
+    const listing = dumpsListing([
+      ['A', 100, 'ok'],
+      ['B', 200, 'failed'],
+    ]);
+    const catalog = readCatalog(listing, binlogsListing(['mysql-bin.000002'], 300));
+    assert.deepEqual(catalogText([{ host: 'web-02', dir: '/b', ok: true, catalog }]), [
+      'web-02  /b',
+      '  B  2026-12-05T00:03:20Z      100 B  replica  FAILED verification 2026-12-05T00:03:25Z: d',
+      '      position 0-1-200, binary log mysql-bin.000002, 1 table',
+      '  A  2026-12-05T00:01:40Z      100 B  replica  verified 2026-12-05T00:01:45Z',
+      '      position 0-1-100, binary log mysql-bin.000002, 1 table',
+      '  binary logs: 1 archived (10 B), mysql-bin.000002 to mysql-bin.000002; the archive reaches 2026-12-05T00:05:00Z',
+    ]);
+    assert.deepEqual(catalogText([{ host: 'web-02', dir: '/b', ok: false, error: 'gone' }]), [
+      'web-02  /b',
+      '  cannot read: gone',
+    ]);
   });
 
   it('systemd time spans in seconds', () => {

@@ -19,7 +19,7 @@ const csv = (name: string) => fs.readFileSync(fixture('status', name), 'utf8');
 const NOW = 1_796_450_000;
 const DUMP_JOB = 'foobar-mysql-backup@run.service';
 
-/** The binary log archive, last archived `ago` seconds before NOW (null: never). */
+/** The binary log archive, reaching `ago` seconds before NOW (null: never archived). */
 function archiveListing(ago: number | null = 600): Fact {
   const files = [{ name: 'mysql-bin.000002', size: 5000, mtime: 0 }];
   if (ago !== null)

@@ -47,7 +47,7 @@ export function catalogText(answers: readonly CatalogAnswer[]): string[] {
     lines.push(
       binlogs.files.length === 0
         ? '  binary logs: none archived'
-        : `  binary logs: ${binlogs.files.length} archived (${humanSize(total)}), ${binlogs.files[0]!.name} to ${binlogs.files[binlogs.files.length - 1]!.name}${binlogs.archivedAt ? `, last archived ${iso(binlogs.archivedAt)}` : ''}`,
+        : `  binary logs: ${binlogs.files.length} archived (${humanSize(total)}), ${binlogs.files[0]!.name} to ${binlogs.files[binlogs.files.length - 1]!.name}${binlogs.archivedAt ? `; the archive reaches ${iso(binlogs.archivedAt)}` : ''}`,
     );
     return lines;
   });

@@ -51,7 +51,10 @@ export interface DumpRow {
 
 export interface BinlogArchive {
   files: { name: string; size: number }[];
-  /** When the archive job last finished (seconds since the epoch). */
+  /**
+   * How far the archive reaches (seconds since the epoch): when the archive
+   * job last ran, less the replica's lag then.
+   */
   archivedAt?: number;
 }
 
