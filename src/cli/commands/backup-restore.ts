@@ -10,6 +10,8 @@ import type { HostDriver } from '../../engine/host-driver';
 import { sessionOpener } from '../../engine/sessions';
 import type { Inventory } from '../../inventory/model';
 import { FactView } from '../../modules/fact-view';
+import { sqlIdentifier } from '../../mysql';
+import { tableFigures, type TableFigures } from '../../site/backups/catalog';
 import { chooseRestore, restoreCommand, type RestorePoint } from '../../site/backups/restore-plan';
 import { dbRole } from '../../site/roles';
 import { ExitCode } from '../exit-codes';
@@ -84,11 +86,9 @@ function checkTarget(inventory: Inventory, opts: BackupRestoreOptions): void {
     );
 }
 
-/** `table=NAME<TAB>rows<TAB>checksum` lines of the program's output. */
-function figuresOf(out: string): Map<string, string> {
-  const figures = new Map<string, string>();
-  for (const m of out.matchAll(/^table=(\S+)\t(\d+\t\S*)$/gm)) figures.set(m[1]!, m[2]!);
-  return figures;
+/** Each restored table's figures in the program's output, by name. */
+function figuresOf(out: string): Map<string, TableFigures> {
+  return new Map(tableFigures(out).map((t) => [t.name, t]));
 }
 
 export async function runBackupRestore(opts: BackupRestoreOptions, io: Io): Promise<number> {
@@ -149,8 +149,8 @@ interface Restored {
   program: string;
   scratch: string;
   tables: string[];
-  /** Each restored table's `rows<TAB>checksum`, as the scratch server counted them. */
-  figures: Map<string, string>;
+  /** Each restored table's rows and checksum, as the scratch server counted them. */
+  figures: Map<string, TableFigures>;
 }
 
 /**
@@ -187,7 +187,7 @@ async function loadIntoPrimary(
     );
     const queries = names.flatMap((n) => {
       const [db, table] = n.split('.') as [string, string];
-      const id = `\`${db}\`.\`${table}\``;
+      const id = `${sqlIdentifier(db)}.${sqlIdentifier(table)}`;
       return [`SELECT COUNT(*) FROM ${id}`, `CHECKSUM TABLE ${id}`];
     });
     const { facts } = await primary.gather(queries.map((query) => ({ kind: 'sql', query })));
@@ -196,9 +196,11 @@ async function loadIntoPrimary(
     for (const [i, n] of names.entries()) {
       const count = view.sql({ query: queries[2 * i]! });
       const sum = view.sql({ query: queries[2 * i + 1]! });
-      const got = `${count.ok ? count.output.trim() : '?'}\t${sum.ok ? (sum.output.trim().split('\t')[1] ?? '?') : '?'}`;
-      ctx.io.out(`${opts.to}: ${n}: ${got.replace('\t', ' rows, CHECKSUM TABLE ')}`);
-      if (got !== figures.get(n)) wrong.push(n);
+      const rows = count.ok ? count.output.trim() : '?';
+      const checksum = sum.ok ? (sum.output.trim().split('\t')[1] ?? '?') : '?';
+      ctx.io.out(`${opts.to}: ${n}: ${rows} rows, CHECKSUM TABLE ${checksum}`);
+      const restored = figures.get(n)!;
+      if (rows !== String(restored.rows) || checksum !== restored.checksum) wrong.push(n);
     }
     if (wrong.length > 0)
       throw new RestoreCheckFailed(

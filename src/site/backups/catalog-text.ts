@@ -4,12 +4,10 @@
  * log archive. Pure.
  */
 import { hostBlocks, type FolderAnswer } from '../../report/host-blocks';
-import type { Catalog, DumpRow } from './catalog';
+import { isoSeconds, type Catalog, type DumpRow } from './catalog';
 
 /** One backup host's catalog as read, or why it could not be. */
 export type CatalogAnswer = FolderAnswer<{ catalog: Catalog }>;
-
-const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 
 /** A size in bytes for people (KiB, MiB, GiB). */
 export function humanSize(bytes: number): string {
@@ -29,8 +27,8 @@ export function verdictOf(d: DumpRow): string {
   if (d.file === 'size differs') return 'DAMAGED (its file is not the size recorded)';
   if (!d.verification) return 'not verified yet';
   if (d.verification.result === 'failed')
-    return `FAILED verification ${iso(d.verification.time)}: ${d.verification.detail}`;
-  return `verified ${iso(d.verification.time)}`;
+    return `FAILED verification ${isoSeconds(d.verification.time)}: ${d.verification.detail}`;
+  return `verified ${isoSeconds(d.verification.time)}`;
 }
 
 export function catalogText(answers: readonly CatalogAnswer[]): string[] {
@@ -40,14 +38,14 @@ export function catalogText(answers: readonly CatalogAnswer[]): string[] {
     if (dumps.length === 0) lines.push('  no dumps');
     for (const d of [...dumps].reverse())
       lines.push(
-        `  ${d.id}  ${iso(d.time)}  ${humanSize(d.size).padStart(9)}  ${d.source}${d.encrypted ? ' encrypted' : ''}  ${verdictOf(d)}`,
+        `  ${d.id}  ${isoSeconds(d.time)}  ${humanSize(d.size).padStart(9)}  ${d.source}${d.encrypted ? ' encrypted' : ''}  ${verdictOf(d)}`,
         `      position ${d.position || '(none)'}, binary log ${d.binlog || '(none)'}, ${d.tableCount} table${d.tableCount === 1 ? '' : 's'}`,
       );
     const total = binlogs.files.reduce((n, f) => n + f.size, 0);
     lines.push(
       binlogs.files.length === 0
         ? '  binary logs: none archived'
-        : `  binary logs: ${binlogs.files.length} archived (${humanSize(total)}), ${binlogs.files[0]!.name} to ${binlogs.files[binlogs.files.length - 1]!.name}${binlogs.archivedAt ? `; the archive reaches ${iso(binlogs.archivedAt)}` : ''}`,
+        : `  binary logs: ${binlogs.files.length} archived (${humanSize(total)}), ${binlogs.files[0]!.name} to ${binlogs.files[binlogs.files.length - 1]!.name}${binlogs.archivedAt ? `; the archive reaches ${isoSeconds(binlogs.archivedAt)}` : ''}`,
     );
     return lines;
   });
@@ -60,7 +58,7 @@ export function catalogJson(a: CatalogAnswer): object {
     dir: a.dir,
     dumps: [...a.catalog.dumps].reverse().map((d) => ({
       id: d.id,
-      time: iso(d.time),
+      time: isoSeconds(d.time),
       size: d.size,
       file: d.file,
       source: d.source,
@@ -74,7 +72,7 @@ export function catalogJson(a: CatalogAnswer): object {
         ? {
             verification: {
               result: d.verification.result,
-              time: iso(d.verification.time),
+              time: isoSeconds(d.verification.time),
               detail: d.verification.detail,
             },
           }
@@ -82,7 +80,9 @@ export function catalogJson(a: CatalogAnswer): object {
     })),
     binlogs: {
       files: a.catalog.binlogs.files,
-      ...(a.catalog.binlogs.archivedAt ? { archivedAt: iso(a.catalog.binlogs.archivedAt) } : {}),
+      ...(a.catalog.binlogs.archivedAt
+        ? { archivedAt: isoSeconds(a.catalog.binlogs.archivedAt) }
+        : {}),
     },
   };
 }

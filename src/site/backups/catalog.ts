@@ -82,6 +82,15 @@ function figures(line: string): TableFigures {
   return { name, rows: Number(rows), checksum };
 }
 
+/** The `table=NAME<TAB>rows<TAB>checksum` lines of a record or of the program's output. */
+export function tableFigures(text: string): TableFigures[] {
+  return records(text).tables.map(figures);
+}
+
+/** Seconds since the epoch as an ISO time, to the second. */
+export const isoSeconds = (seconds: number) =>
+  new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+
 function verification(text: string | undefined): Verification | undefined {
   if (text === undefined) return undefined;
   const { fields } = records(text);

@@ -5,7 +5,7 @@
  */
 import { UsageError } from '../../core/errors';
 import { quote } from '../../core/shell';
-import { isGood, type Catalog, type DumpRow } from './catalog';
+import { isGood, type Catalog, type DumpRow, isoSeconds } from './catalog';
 
 /** A point in time, or as far as the archived binary logs go. */
 export type RestorePoint = { at: Date; latest?: undefined } | { latest: true; at?: undefined };
@@ -18,7 +18,6 @@ export interface RestoreChoice {
   summary: string;
 }
 
-const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 /** The form mysqlbinlog's --stop-datetime reads (the backup program runs in UTC). */
 const binlogTime = (d: Date) => d.toISOString().slice(0, 19).replace('T', ' ');
 
@@ -47,19 +46,19 @@ export function chooseRestore(catalog: Catalog, point: RestorePoint): RestoreCho
       return {
         dump,
         stop: undefined,
-        summary: `the dump ${dump.id} of ${iso(dump.time)} alone: no binary log from ${dump.binlog || 'it'} on is archived`,
+        summary: `the dump ${dump.id} of ${isoSeconds(dump.time)} alone: no binary log from ${dump.binlog || 'it'} on is archived`,
       };
     return {
       dump,
       stop: 'end',
-      summary: `the dump ${dump.id} of ${iso(dump.time)}, then the binary logs to the last archived (${logs[logs.length - 1]!})`,
+      summary: `the dump ${dump.id} of ${isoSeconds(dump.time)}, then the binary logs to the last archived (${logs[logs.length - 1]!})`,
     };
   }
   const at = point.at.getTime() / 1000;
   const before = good.filter((d) => d.time <= at);
   if (before.length === 0)
     throw new UsageError(
-      `the oldest verified dump is of ${iso(good[0]!.time)}: ${point.at.toISOString()} is earlier`,
+      `the oldest verified dump is of ${isoSeconds(good[0]!.time)}: ${point.at.toISOString()} is earlier`,
     );
   const dump = before[before.length - 1]!;
   const logs = logsFrom(catalog, dump);
@@ -70,12 +69,12 @@ export function chooseRestore(catalog: Catalog, point: RestorePoint): RestoreCho
   const archivedAt = catalog.binlogs.archivedAt ?? 0;
   if (archivedAt < at)
     throw new UsageError(
-      `the binary logs are archived up to ${archivedAt ? iso(archivedAt) : 'never'} only: ${point.at.toISOString()} is later (is the database server up?)`,
+      `the binary logs are archived up to ${archivedAt ? isoSeconds(archivedAt) : 'never'} only: ${point.at.toISOString()} is later (is the database server up?)`,
     );
   return {
     dump,
     stop: binlogTime(point.at),
-    summary: `the dump ${dump.id} of ${iso(dump.time)}, then the binary logs up to ${point.at.toISOString()}`,
+    summary: `the dump ${dump.id} of ${isoSeconds(dump.time)}, then the binary logs up to ${point.at.toISOString()}`,
   };
 }
 
