@@ -37,6 +37,10 @@ export const REPO_COMMON_PACKAGES: readonly string[] = [
   'rsync',
   // The site's rollout drains a web host through HAProxy's admin socket.
   'socat',
+  // rrsync, which confines the backup copies' account to its folder, is Python.
+  'python3',
+  // The backup copies go over SSH; Debian's openssh-server no longer pulls the client in (sid).
+  'openssh-client',
 ];
 
 /** The non-root user every host has, with passwordless sudo. */

@@ -25,6 +25,15 @@ export interface ModuleContext {
   containsSecret(text: string): boolean;
 }
 
+/** Facts a task reads on another host of the run. */
+export interface PeerRequest {
+  host: string;
+  requests: FactRequest[];
+}
+
+/** The facts gathered on other hosts (`peers()`), by host name. */
+export type PeerFacts = ReadonlyMap<string, FactView>;
+
 /** What the module reference (docs/modules.md) shows beyond the argument schema. */
 export interface ModuleDocs {
   /** Every kind of fact `facts()` may ask for (a test holds `facts()` to it). */
@@ -62,8 +71,14 @@ export interface ModuleDefinition<A = Record<string, unknown>> {
    * the same result whether this ran or not.
    */
   warm?(args: A, ctx: ModuleContext): void;
+  /**
+   * Facts its plan reads on other hosts of the run (a public key an earlier
+   * play made there), gathered over those hosts' connections when the task
+   * is planned: every earlier play has run on them by then.
+   */
+  peers?(args: A, ctx: ModuleContext): PeerRequest[];
   /** Pure: the changes that make the host match; none means converged. */
-  plan(args: A, facts: FactView, ctx: ModuleContext): Change[];
+  plan(args: A, facts: FactView, ctx: ModuleContext, peers?: PeerFacts): Change[];
   /**
    * Pure: the changes that put back what this task's `changes` (planned and
    * made in this run) replaced, for a rollout's health gate that switches a

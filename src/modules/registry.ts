@@ -1,9 +1,11 @@
 import type { ModuleCatalog } from '../playbook/model';
+import { authorizedKeysModule } from './authorized-keys';
 import { commandModule } from './command';
 import { copyModule } from './copy';
 import { fileModule } from './file';
 import { firewallModule } from './firewall';
 import type { ModuleDefinition } from './module';
+import { knownHostsModule } from './known-hosts';
 import { mysqlDatabaseModule } from './mysql-database';
 import { mysqlDatadirModule } from './mysql-datadir';
 import { mysqlReadOnlyModule } from './mysql-read-only';
@@ -27,6 +29,8 @@ export const MODULES: Record<string, ModuleDefinition<never>> = Object.fromEntri
     firewallModule,
     serviceModule,
     sshKeyLoginModule,
+    authorizedKeysModule,
+    knownHostsModule,
     commandModule,
     userModule,
     mysqlDatadirModule,

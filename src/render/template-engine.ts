@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import Handlebars from 'handlebars';
 import { TemplateError } from '../core/errors';
 import { isIpv4, isIpv6 } from '../core/ip-family';
+import { evaluate, parseExpression } from '../playbook/when';
 import { resolveInside } from './safe-path';
 
 type Compiled = (context: object) => string;
@@ -182,6 +183,19 @@ function registerHelpers(hbs: typeof Handlebars): void {
       (h) => !(h && typeof h === 'object' && (h as Record<string, unknown>)[String(key)] === value),
     ),
   );
+  // Host views for which a `when` expression holds, read with the view's
+  // variables (inventory_hostname: its name): (where groups.web "backups").
+  hbs.registerHelper('where', (l: unknown, expression: unknown) => {
+    const expr = parseExpression(String(expression));
+    return list(l).filter((h) => {
+      if (!h || typeof h !== 'object') return false;
+      // The view as prototype: a secret is looked up only when the expression reads it.
+      const vars = Object.create(h, {
+        inventory_hostname: { value: (h as { name?: unknown }).name },
+      }) as Record<string, unknown>;
+      return evaluate(expr, vars);
+    });
+  });
   hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).flatMap(list));
   hbs.registerHelper('unique', (l: unknown) => [...new Set(list(l).map(String))]);
   // Addresses or prefixes of one IP family (names are in neither).

@@ -288,6 +288,32 @@ function backupsHaveAHost({ inventory, dbHosts, source, out, at }: RuleContext):
   );
 }
 
+/**
+ * backup_copy_host names a host of the inventory that does not take backups
+ * itself: a copy on the host it copies is no copy.
+ */
+function backupCopyHostIsAnother({ inventory, at }: RuleContext): void {
+  const reported = new Set<string>();
+  for (const host of inventory.hosts.values()) {
+    const chosen = host.vars.backup_copy_host;
+    if (chosen === undefined || reported.has(where(host, 'backup_copy_host'))) continue;
+    reported.add(where(host, 'backup_copy_host'));
+    const target = inventory.hosts.get(String(chosen));
+    if (!target)
+      at(
+        host,
+        'backup_copy_host',
+        `backup_copy_host "${String(chosen)}" is not a host of this inventory`,
+      );
+    else if (isBackupHost(target))
+      at(
+        host,
+        'backup_copy_host',
+        `backup_copy_host "${String(chosen)}" takes the backups itself: a copy must be on another host`,
+      );
+  }
+}
+
 const RULES: ((ctx: RuleContext) => void)[] = [
   namesAreNotGroups,
   addressesAreUnique,
@@ -297,6 +323,7 @@ const RULES: ((ctx: RuleContext) => void)[] = [
   securityHasItsInputs,
   vaultReferencesHaveAVault,
   backupsHaveAHost,
+  backupCopyHostIsAnother,
 ];
 
 /** Where a variable's definition stands, as a key: one report per definition. */

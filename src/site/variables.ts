@@ -331,6 +331,20 @@ const SITE_ONLY = {
     secret: true,
     doc: 'When set, every dump and archived binary log is encrypted at rest with this key (openssl AES-256-CBC, PBKDF2); give a long random string (e.g. `openssl rand -base64 48`) from the vault. Kept on the backup host (0400, the backup user), which verifies and restores. Keep a copy elsewhere: the backups are unreadable without it.',
   },
+  backup_copy_host: {
+    schema: z.string().min(1),
+    doc: "A host of the inventory (not a backup host) that keeps a copy of every backup host's dumps and archived binary logs, sent over SSH after each dump and each archive; each backup host's key can write only into its own folder there.",
+  },
+  backup_copy_dir: {
+    schema: absolutePath,
+    default: '/var/backups/foobar-mysql-copies',
+    doc: 'On backup_copy_host: where the copies are kept, a folder per backup host.',
+  },
+  backup_copy_user: {
+    schema: systemUser,
+    default: 'foobar-backup-copy',
+    doc: 'On backup_copy_host: the system user the backup hosts log in as (key only, confined to its folder by rrsync) and who owns the copies.',
+  },
   backup_max_age: {
     schema: timeSpan,
     default: '26h',

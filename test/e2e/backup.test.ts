@@ -22,6 +22,7 @@ interface ListedDump {
   position: string;
   verified: boolean;
   encrypted: boolean;
+  tables: { name: string }[];
   verification?: { result: string; detail: string };
 }
 
@@ -93,6 +94,19 @@ for (const flavor of e2eFlavors())
       assert.equal(dumps[0]!.verified, true, JSON.stringify(dumps[0]));
       assert.match(dumps[0]!.verification!.detail, /rows and CHECKSUM TABLE as recorded/);
       assert.notEqual(dumps[0]!.position, '');
+      // The first dump (the oldest) is taken after the application's play: it holds its tables.
+      const appTables = (
+        await sql(
+          'web-02',
+          "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'foobar'",
+        )
+      ).trim();
+      assert.ok(Number(appTables) > 0, `the application made no table: ${appTables}`);
+      assert.equal(
+        dumps[dumps.length - 1]!.tables.length,
+        Number(appTables),
+        JSON.stringify(dumps[dumps.length - 1]),
+      );
       for (const timer of TIMERS)
         assert.equal((await sh('web-02', `systemctl is-active ${timer}`)).trim(), 'active', timer);
       // Only the replica takes backups.

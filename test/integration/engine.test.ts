@@ -10,6 +10,7 @@ import { resolveSecrets } from '../../src/engine/secrets';
 import { VaultStore } from '../../src/vault/vault-store';
 import { textReporter } from '../../src/report/text-reporter';
 import { fixture } from '../support/cli';
+import { runInMemory } from '../support/memory-run';
 
 /** These projects hold no vault reference: a vault opened here is a bug of the test. */
 const noVaults = new VaultStore(() => Promise.reject(new Error('no vault in this test')));
@@ -40,28 +41,16 @@ describe('engine over in-memory hosts', () => {
     drivers = [];
   });
 
-  async function runWith(p: typeof project, options: { tags?: string[] }) {
-    const events: EngineEvent[] = [];
-    const result = await runPlaybook({
-      project: p,
-      secret: await resolveSecrets(p, [], new Redactor(), noVaults),
-      redact: (text) => text,
-      connect: async (name) => {
+  const runWith = (p: typeof project, options: { tags?: string[] }) =>
+    runInMemory(
+      p,
+      async (name) => {
         const d = new MemoryDriver(hosts.get(name)!);
         drivers.push(d);
         return d;
       },
-      emit: (e) => events.push(e),
-      check: false,
-      diff: false,
-      tags: options.tags,
-      forks: 10,
-    });
-    const tasks = events.filter(
-      (e): e is Extract<EngineEvent, { type: 'task' }> => e.type === 'task',
+      options,
     );
-    return { result, events, tasks };
-  }
 
   async function run(
     options: {

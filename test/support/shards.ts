@@ -21,6 +21,7 @@ import { FLAVOR_NAMES, type Flavor } from '../../src/lab/flavors';
 export const PER_FLAVOR = [
   'site',
   'backup',
+  'backup-copy',
   'db-transport',
   'failover',
   'lab',

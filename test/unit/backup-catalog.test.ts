@@ -96,6 +96,25 @@ describe('backups: the catalog read from the backup program’s records', () => 
     ]);
   });
 
+  it('backup list with backup_copy_host: when the last copy went through, and up to which dump; or none yet', () => {
+    const logs = binlogsListing(['mysql-bin.000002'], 300);
+    logs.files.push({ name: '.copied', size: 27, mtime: 0, text: `${T0 + 310} A\n` });
+    const catalog = readCatalog(dumpsListing([['A', 100, 'ok']]), logs);
+    assert.deepEqual(catalog.copied, { at: T0 + 310, dump: 'A' });
+    const text = catalogText([{ host: 'web-02', dir: '/b', ok: true, catalog, copyHost: 'lb-01' }]);
+    assert.equal(
+      text[text.length - 1],
+      '  copy on lb-01: 2026-12-05T00:05:10Z, dumps up to A and the binary logs',
+    );
+    const none = readCatalog(dumpsListing([['A', 100, 'ok']]), binlogsListing([], 300));
+    assert.equal(
+      catalogText([
+        { host: 'web-02', dir: '/b', ok: true, catalog: none, copyHost: 'lb-01' },
+      ]).pop(),
+      '  copy on lb-01: none yet',
+    );
+  });
+
   it('systemd time spans in seconds', () => {
     for (const [span, seconds] of [
       ['15min', 900],

@@ -15,12 +15,18 @@ import { fixture } from '../support/cli';
  * {args, facts, changes} or {args, facts, error}, and optionally the host's
  * `vars` (e.g. mysql_flavor). Each listed change is
  * matched on the fields it names (a write's content as text); the facts are exactly those the module asks for,
- * its moreFacts included.
+ * its moreFacts included. `peers` holds the facts read on other hosts, by
+ * host: exactly those the module's peers() asks for.
  */
+interface CaseFact {
+  request: FactRequest;
+  value: unknown;
+}
 interface Case {
   vars?: Record<string, unknown>;
   args: unknown;
-  facts: { request: FactRequest; value: unknown }[];
+  facts: CaseFact[];
+  peers?: Record<string, CaseFact[]>;
   changes?: Record<string, unknown>[];
   error?: string;
 }
@@ -39,11 +45,9 @@ function run(module: string, c: Case) {
   assert.ok(m, `no module ${module}`);
   const args = m.args.parse(c.args ?? {}) as never;
   const here: ModuleContext = { ...ctx, vars: { ...ctx.vars, ...c.vars } };
-  const facts = new Map(
-    c.facts.map((f) => [
-      factKey(f.request),
-      { kind: f.request.kind, value: factValue(f.request.kind, f.value) } as Fact,
-    ]),
+  const facts = factMap(c.facts);
+  const peers = new Map(
+    Object.entries(c.peers ?? {}).map(([host, list]) => [host, new FactView(factMap(list))]),
   );
   // What the module asks for first, then what that state makes it ask for
   // (moreFacts: a login to a replica's source), as the runner gathers them;
@@ -59,8 +63,24 @@ function run(module: string, c: Case) {
       c.facts.map((f) => factKey(f.request)).sort(),
       'the module asks for exactly the facts of the case',
     );
-    return m.plan(args, new FactView(facts), here);
+    const asked: Record<string, string[]> = {};
+    for (const p of m.peers?.(args, here) ?? [])
+      (asked[p.host] ??= []).push(...p.requests.map(factKey));
+    const given = Object.fromEntries(
+      Object.entries(c.peers ?? {}).map(([h, list]) => [h, list.map((f) => factKey(f.request))]),
+    );
+    assert.deepEqual(asked, given, "the module asks other hosts for exactly the case's peers");
+    return m.plan(args, new FactView(facts), here, peers);
   };
+}
+
+function factMap(list: CaseFact[]): Map<string, Fact> {
+  return new Map(
+    list.map((f) => [
+      factKey(f.request),
+      { kind: f.request.kind, value: factValue(f.request.kind, f.value) } as Fact,
+    ]),
+  );
 }
 
 /**

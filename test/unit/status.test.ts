@@ -20,10 +20,18 @@ const NOW = 1_796_450_000;
 const DUMP_JOB = 'foobar-mysql-backup@run.service';
 
 /** The binary log archive, reaching `ago` seconds before NOW (null: never archived). */
-function archiveListing(ago: number | null = 600): Fact {
+function archiveListing(ago: number | null = 600, copiedAgo: number | null = null): Fact {
   const files = [{ name: 'mysql-bin.000002', size: 5000, mtime: 0 }];
   if (ago !== null)
     files.push({ name: '.archived', size: 11, mtime: 0, text: `${NOW - ago}\n` } as never);
+  // The last copy to backup_copy_host: "SECONDS NEWEST-DUMP".
+  if (copiedAgo !== null)
+    files.push({
+      name: '.copied',
+      size: 28,
+      mtime: 0,
+      text: `${NOW - copiedAgo} 20261204T000000Z\n`,
+    } as never);
   return { kind: 'listing', value: { present: true, files } };
 }
 
@@ -115,6 +123,7 @@ describe('status: the site from every host’s answers', () => {
       replicaGtid?: string;
       backup?: Parameters<typeof backupListing>[0];
       archivedAgo?: number | null;
+      copiedAgo?: number | null;
       dumping?: boolean;
     } = {},
   ) =>
@@ -189,7 +198,7 @@ describe('status: the site from every host’s answers', () => {
               };
             case 'listing':
               return r.dir.endsWith('/binlogs')
-                ? archiveListing(over.archivedAgo)
+                ? archiveListing(over.archivedAgo, over.copiedAgo)
                 : backupListing(over.backup);
             default:
               throw new Error(`unexpected request ${r.kind}`);
@@ -217,7 +226,7 @@ describe('status: the site from every host’s answers', () => {
       'sql:local:b:SELECT @@GLOBAL.gtid_executed',
       'sql:local:v:SHOW REPLICA STATUS|SHOW SLAVE STATUS',
       'listing:/var/backups/foobar-mysql/dumps:.meta,.verify',
-      'listing:/var/backups/foobar-mysql/binlogs:.archived',
+      'listing:/var/backups/foobar-mysql/binlogs:.archived,.copied',
       `units:${DUMP_JOB}`,
     ]);
   });
@@ -334,6 +343,24 @@ describe('status: the site from every host’s answers', () => {
     ]);
     const never = siteStatus(inventory, healthy({ archivedAgo: null }), NOW);
     assert.match(never.problems.join('\n'), /the binary log archive has never run/);
+  });
+
+  it('backups with backup_copy_host: no copy yet, or one older than the archive may be: degraded', () => {
+    const web02 = inventory.hosts.get('web-02')!;
+    web02.vars.backup_copy_host = 'lb-01';
+    try {
+      const fresh = siteStatus(inventory, healthy({ copiedAgo: 600 }), NOW);
+      assert.equal(fresh.verdict, 'healthy', fresh.problems.join('\n'));
+      assert.deepEqual(fresh.backups[0]!.copy, { host: 'lb-01', at: NOW - 600 });
+      assert.deepEqual(siteStatus(inventory, healthy(), NOW).problems, [
+        'web-02: no copy on lb-01 yet (backup_copy_host)',
+      ]);
+      assert.deepEqual(siteStatus(inventory, healthy({ copiedAgo: 2 * 900 + 301 }), NOW).problems, [
+        'web-02: the copy on lb-01 is 35 min old (it follows each binary log archive, every 15min)',
+      ]);
+    } finally {
+      delete web02.vars.backup_copy_host;
+    }
   });
 
   it('backups: an applier held still by a running dump (no error) is no problem; stopped otherwise, it is', () => {

@@ -39,4 +39,32 @@ describe('strict Handlebars templates', () => {
       assert.throws(() => engine.renderFile(p, {}), /must stay inside/);
     }
   });
+
+  it('where: the host views for which a when expression holds, each read with its own variables (inventory_hostname its name); a secret it does not read is not looked up', () => {
+    let looked = 0;
+    const secretView = { name: 'web-03', mysql_role: 'none', backups: false };
+    Object.defineProperty(secretView, 'password', {
+      enumerable: true,
+      get: () => {
+        looked++;
+        return 's3cret';
+      },
+    });
+    const hosts = [
+      { name: 'web-01', mysql_role: 'primary', backups: true },
+      { name: 'web-02', mysql_role: 'replica', backups: true },
+      { name: 'web-04', mysql_role: 'replica', backups: false },
+      secretView,
+    ];
+    const render = (expression: string) =>
+      engine.renderString(
+        `{{join (pluck (where hosts "${expression}") "name") ","}}`,
+        { hosts },
+        'inline',
+      );
+    assert.equal(render("backups and mysql_role == 'replica'"), 'web-02');
+    assert.equal(render("inventory_hostname == 'web-01' or mysql_role == 'none'"), 'web-01,web-03');
+    assert.equal(looked, 0);
+    assert.throws(() => render('backups and'), /where|expression|unexpected/i);
+  });
 });

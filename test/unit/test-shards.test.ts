@@ -7,6 +7,7 @@ describe('test shards: which process runs which suites, and the run total', func
   const e2eFiles = [
     'site.test.js',
     'backup.test.js',
+    'backup-copy.test.js',
     'diff.test.js',
     'ha.test.js',
     'lab.test.js',

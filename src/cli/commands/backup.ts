@@ -97,6 +97,9 @@ export async function runBackupList(opts: BackupListOptions, io: Io): Promise<nu
         dir,
         ok: true,
         catalog: await readHostCatalog(driver, host),
+        ...(host.vars.backup_copy_host !== undefined
+          ? { copyHost: String(host.vars.backup_copy_host) }
+          : {}),
       });
     } catch (error) {
       answers.set(host.name, { host: host.name, dir, ok: false, error: (error as Error).message });

@@ -4,11 +4,13 @@ import { FactView } from '../../modules/fact-view';
 import type { HostTask } from '../expand';
 import type { HostDriver } from '../host-driver';
 import type { RunContext } from './options';
+import { gatherPeers } from './peer-facts';
 
 /**
  * A task's plan from the facts gathered. A module that needs more facts in
  * the state those show (`moreFacts`) gets them first, in one more remote
- * command; a run where no module does costs no extra command.
+ * command; a run where no module does costs no extra command. Facts read on
+ * other hosts (`peers`) come over those hosts' connections.
  */
 export async function planTask(
   run: RunContext,
@@ -25,6 +27,7 @@ export async function planTask(
     const extra = await run.record.timed(host, 'facts', () => driver.gather(more));
     facts = new Map([...facts, ...extra.facts]);
   }
+  const peers = t.module.peers ? await gatherPeers(run, host, t) : undefined;
   const view = new FactView(facts);
-  return run.record.timed(host, 'plan', () => t.module.plan(t.args as never, view, t.ctx));
+  return run.record.timed(host, 'plan', () => t.module.plan(t.args as never, view, t.ctx, peers));
 }

@@ -7,7 +7,7 @@ import { hostBlocks, type FolderAnswer } from '../../report/host-blocks';
 import { isoSeconds, type Catalog, type DumpRow } from './catalog';
 
 /** One backup host's catalog as read, or why it could not be. */
-export type CatalogAnswer = FolderAnswer<{ catalog: Catalog }>;
+export type CatalogAnswer = FolderAnswer<{ catalog: Catalog; copyHost?: string }>;
 
 /** A size in bytes for people (KiB, MiB, GiB). */
 export function humanSize(bytes: number): string {
@@ -47,6 +47,13 @@ export function catalogText(answers: readonly CatalogAnswer[]): string[] {
         ? '  binary logs: none archived'
         : `  binary logs: ${binlogs.files.length} archived (${humanSize(total)}), ${binlogs.files[0]!.name} to ${binlogs.files[binlogs.files.length - 1]!.name}${binlogs.archivedAt ? `; the archive reaches ${isoSeconds(binlogs.archivedAt)}` : ''}`,
     );
+    const copied = a.catalog.copied;
+    if (a.copyHost)
+      lines.push(
+        copied
+          ? `  copy on ${a.copyHost}: ${isoSeconds(copied.at)}, dumps up to ${copied.dump || '(none)'} and the binary logs`
+          : `  copy on ${a.copyHost}: none yet`,
+      );
     return lines;
   });
 }
@@ -84,5 +91,15 @@ export function catalogJson(a: CatalogAnswer): object {
         ? { archivedAt: isoSeconds(a.catalog.binlogs.archivedAt) }
         : {}),
     },
+    ...(a.copyHost
+      ? {
+          copy: {
+            host: a.copyHost,
+            ...(a.catalog.copied
+              ? { at: isoSeconds(a.catalog.copied.at), dump: a.catalog.copied.dump }
+              : {}),
+          },
+        }
+      : {}),
   };
 }

@@ -10,7 +10,7 @@ import type { Host } from '../../inventory/model';
 
 /** The records the backup program writes, read whole by the listing fact. */
 export const DUMP_RECORDS = ['.meta', '.verify'];
-export const BINLOG_RECORDS = ['.archived'];
+export const BINLOG_RECORDS = ['.archived', '.copied'];
 
 export const dumpsDir = (host: Host) => `${String(host.vars.backup_dir)}/dumps`;
 export const binlogsDir = (host: Host) => `${String(host.vars.backup_dir)}/binlogs`;
@@ -58,9 +58,23 @@ export interface BinlogArchive {
   archivedAt?: number;
 }
 
+/** The last copy to backup_copy_host that went through. */
+export interface CopyRecord {
+  /** When it started (seconds since the epoch): everything here then is there. */
+  at: number;
+  /** The newest dump it sent. */
+  dump: string;
+}
+
 export interface Catalog {
   dumps: DumpRow[];
   binlogs: BinlogArchive;
+  copied?: CopyRecord;
+}
+
+function copyRecord(text: string | undefined): CopyRecord | undefined {
+  const m = /^(\d+) (\S*)\s*$/.exec(text ?? '');
+  return m ? { at: Number(m[1]), dump: m[2]! } : undefined;
 }
 
 /** `key=value` lines; `table=` lines gathered apart. */
@@ -130,7 +144,9 @@ export function readCatalog(dumps: ListingFact, binlogs: ListingFact): Catalog {
   }
   rows.sort((a, b) => (a.id < b.id ? -1 : 1));
   const archived = binlogs.files.find((f) => f.name === '.archived')?.text;
+  const copied = copyRecord(binlogs.files.find((f) => f.name === '.copied')?.text);
   return {
+    ...(copied ? { copied } : {}),
     dumps: rows,
     binlogs: {
       // An encrypted copy is NAME.enc: listed by its log's name.

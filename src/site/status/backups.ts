@@ -34,6 +34,8 @@ export interface BackupRow {
   maxAge: number;
   /** How far the binary log archive reaches (seconds since the epoch); absent: never archived. */
   archiveReaches?: number;
+  /** With backup_copy_host: that host, and when the last copy there went through. */
+  copy?: { host: string; at?: number };
 }
 
 /** The job that takes a dump: on a replica, it holds the applier still meanwhile. */
@@ -92,7 +94,27 @@ export function readBackups(
     problems.push(
       `${host.name}: the binary log archive ${reaches === undefined ? 'has never run' : `reaches ${hours(now - reaches)} back only (backup_binlog_interval ${String(host.vars.backup_binlog_interval)})`}: point-in-time recovery stops there`,
     );
+  copyProblems(host, catalog.copied?.at, now, row, problems);
   return { row, problems };
+}
+
+/** The copy on backup_copy_host runs after each archive: as late as the archive may be. */
+function copyProblems(
+  host: Host,
+  at: number | undefined,
+  now: number,
+  row: BackupRow,
+  problems: string[],
+): void {
+  const target = host.vars.backup_copy_host;
+  if (target === undefined) return;
+  row.copy = { host: String(target), ...(at !== undefined ? { at } : {}) };
+  if (at === undefined)
+    problems.push(`${host.name}: no copy on ${String(target)} yet (backup_copy_host)`);
+  else if (now - at > archiveSlack(host))
+    problems.push(
+      `${host.name}: the copy on ${String(target)} is ${hours(now - at)} old (it follows each binary log archive, every ${String(host.vars.backup_binlog_interval)})`,
+    );
 }
 
 const hours = (seconds: number) =>
