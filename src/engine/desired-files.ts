@@ -14,6 +14,8 @@ export interface HostFiles {
 export interface PlannedFile extends DesiredFile {
   play: string;
   task: string;
+  /** The task's line in the playbook. */
+  line?: number;
 }
 
 /**
@@ -61,7 +63,7 @@ export function desiredFiles(
           const prepared = expander.prepare(task, host, vars);
           if (prepared.skipped || !prepared.module.files) continue;
           for (const f of prepared.module.files(prepared.args as never, prepared.ctx))
-            files.set(f.path, { ...f, play: play.name, task: task.name });
+            files.set(f.path, { ...f, play: play.name, task: task.name, line: task.line });
         } catch (error) {
           report(error, task.line, `task "${task.name}"`);
         }

@@ -34,6 +34,8 @@ export type FactRequest =
    * --resolve); `insecure` skips the certificate check (a local probe).
    */
   | { kind: 'http'; url: string; resolve?: string; insecure?: boolean }
+  /** The status and body of a GET made from the host (an API on its localhost). */
+  | { kind: 'http_text'; url: string }
   | { kind: 'sql'; query: string; orElse?: string; vertical?: boolean; remote?: RemoteDatabase };
 
 /**
@@ -183,4 +185,8 @@ export type Fact =
   | { kind: 'ssh_client'; value: SshClientFact | undefined }
   | { kind: 'haproxy_stat'; value: { ok: true; csv: string } | { ok: false; error: string } }
   | { kind: 'http'; value: { status: number; error?: string } }
+  | {
+      kind: 'http_text';
+      value: { ok: true; status: number; body: string } | { ok: false; error: string };
+    }
   | { kind: 'sql'; value: SqlResult };

@@ -70,6 +70,8 @@ export function renderInventory(input: InventoryInput): string {
     `    lb_tls_certificate: { file: ${input.tls.siteCertificate} }`,
     `    lb_tls_key: { file: ${input.tls.siteKey} }`,
     `    mysql_tls_ca: { file: ${input.tls.caCertificate} }`,
+    // The site probe checks the site's certificate against the lab CA that signed it.
+    `    monitor_site_ca: { file: ${input.tls.caCertificate} }`,
     // Hosts see the machine connect from its end of the lab bridge.
     `    firewall_admin_sources: [${input.gateway}/32]`,
     ...(input.virtualIp

@@ -41,6 +41,13 @@ export const REPO_COMMON_PACKAGES: readonly string[] = [
   'python3',
   // The backup copies go over SSH; Debian's openssh-server no longer pulls the client in (sid).
   'openssh-client',
+  // Monitoring: Prometheus, Alertmanager and the exporters, from Debian.
+  'prometheus',
+  'prometheus-alertmanager',
+  'prometheus-node-exporter',
+  'prometheus-mysqld-exporter',
+  'prometheus-nginx-exporter',
+  'prometheus-blackbox-exporter',
 ];
 
 /** The non-root user every host has, with passwordless sudo. */

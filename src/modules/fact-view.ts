@@ -63,6 +63,9 @@ export class FactView {
       { kind: 'haproxy_stat' }
     >['value'];
   }
+  httpText(url: string): Extract<Fact, { kind: 'http_text' }>['value'] {
+    return this.get({ kind: 'http_text', url }) as Extract<Fact, { kind: 'http_text' }>['value'];
+  }
   http(request: Omit<Extract<FactRequest, { kind: 'http' }>, 'kind'>): {
     status: number;
     error?: string;

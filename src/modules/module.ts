@@ -11,6 +11,8 @@ export interface DesiredFile {
   mode?: string;
   owner?: string;
   group?: string;
+  /** A check that needs nothing of the host (%s: the file): `validate` runs it on the controller too. */
+  validate?: string;
 }
 
 /** What a module sees of the run while it works for one host. */

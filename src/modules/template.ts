@@ -11,6 +11,12 @@ export const templateArgs = z.strictObject({
     .optional()
     .describe('Command run on the candidate before the swap; %s is its path.'),
   backup: z.boolean().default(false).describe('Keep a timestamped copy of the replaced file.'),
+  validate_locally: z
+    .boolean()
+    .default(false)
+    .describe(
+      '`foobar-infra validate` also runs `validate` on the controller, on the file rendered there, when its program is installed there (for a check that needs nothing of the host, e.g. promtool check rules %s).',
+    ),
 });
 
 export type TemplateArgs = z.infer<typeof templateArgs>;
@@ -35,7 +41,12 @@ export const templateModule: ModuleDefinition<TemplateArgs> = {
       },
     },
   },
-  files: (args, ctx) => [rendered(args, ctx)],
+  files: (args, ctx) => [
+    {
+      ...rendered(args, ctx),
+      ...(args.validate_locally && args.validate ? { validate: args.validate } : {}),
+    },
+  ],
   facts: (args) => [{ kind: 'file', path: args.dest }],
   plan(args, facts, ctx) {
     const want = rendered(args, ctx);

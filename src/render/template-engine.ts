@@ -149,7 +149,12 @@ function registerHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('ne', (a: unknown, b: unknown) => a !== b);
   hbs.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
-  hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
+  // The first argument that is not empty (as #if sees it: an empty list is
+  // empty), else the last: (or (lookup groups "monitor") (take groups.lb 1)).
+  hbs.registerHelper('or', (...args: unknown[]) => {
+    const values = args.slice(0, -1);
+    return values.find((v) => !Handlebars.Utils.isEmpty(v)) ?? values[values.length - 1];
+  });
   hbs.registerHelper('not', (a: unknown) => !a);
   hbs.registerHelper('join', (list: unknown, sep: unknown) =>
     Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ',') : '',
@@ -196,11 +201,19 @@ function registerHelpers(hbs: typeof Handlebars): void {
       return evaluate(expr, vars);
     });
   });
+  // The first n items of a list: (take groups.lb 1).
+  hbs.registerHelper('take', (l: unknown, n: unknown) => list(l).slice(0, Number(n)));
   hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).flatMap(list));
   hbs.registerHelper('unique', (l: unknown) => [...new Set(list(l).map(String))]);
   // Addresses or prefixes of one IP family (names are in neither).
   hbs.registerHelper('ipv4', (l: unknown) => list(l).map(String).filter(isIpv4));
   hbs.registerHelper('ipv6', (l: unknown) => list(l).map(String).filter(isIpv6));
+  // "address:port", an IPv6 address in brackets: (hostport private_address 9100).
+  hbs.registerHelper('hostport', (address: unknown, port: unknown) =>
+    isIpv6(String(address))
+      ? `[${String(address)}]:${String(port)}`
+      : `${String(address)}:${String(port)}`,
+  );
   // ms → seconds for configs that want seconds.
   hbs.registerHelper('seconds', (ms: unknown) =>
     String(Math.max(1, Math.round(Number(ms) / 1000))),

@@ -2,7 +2,7 @@
  * What a host is in the site, from its groups and variables: the one place
  * that reads roles, for the rules, `status` and `graph`. Pure.
  */
-import type { Host, Inventory } from '../inventory/model';
+import { hostsOfGroup, type Host, type Inventory } from '../inventory/model';
 
 /** Group names the site's playbook gives a meaning to. */
 export const LB_GROUP = 'lb';
@@ -53,4 +53,19 @@ export function isBackupHost(host: Host): boolean {
 /** The hosts that take backups, in inventory order. */
 export function backupHosts(inventory: Inventory): Host[] {
   return [...inventory.hosts.values()].filter(isBackupHost);
+}
+
+/** The group whose hosts run Prometheus and Alertmanager. */
+export const MONITOR_GROUP = 'monitor';
+
+/**
+ * The hosts that run Prometheus and Alertmanager (with `monitoring` on): the
+ * monitor group's, or with no such group the first load balancer, as the
+ * site playbook's "Monitoring" play chooses them.
+ */
+export function monitorHosts(inventory: Inventory): Host[] {
+  const names = inventory.groups.has(MONITOR_GROUP)
+    ? hostsOfGroup(inventory, MONITOR_GROUP)
+    : hostsOfGroup(inventory, LB_GROUP).slice(0, 1);
+  return names.map((n) => inventory.hosts.get(n)!).filter((h) => h.vars.monitoring === true);
 }

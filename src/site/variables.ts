@@ -17,6 +17,7 @@ import {
   type VariableSpec,
   type VariableTable,
 } from '../inventory/variables';
+import { MONITORING_VARIABLES } from './variables-monitoring';
 
 /** A systemd calendar expression (OnCalendar=): daily, weekly, *-*-* 03:00:00 and the like. */
 const calendar = z
@@ -350,6 +351,7 @@ const SITE_ONLY = {
     default: '26h',
     doc: '`status` is degraded when the newest verified dump is older than this (systemd time span).',
   },
+  ...MONITORING_VARIABLES,
 } satisfies Record<string, VariableSpec>;
 
 /** Every variable a site inventory may set: the connection's and the site's. */

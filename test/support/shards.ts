@@ -25,6 +25,7 @@ export const PER_FLAVOR = [
   'db-transport',
   'failover',
   'lab',
+  'monitoring',
   'replication',
   'rotation',
 ];

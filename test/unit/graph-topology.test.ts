@@ -37,9 +37,9 @@ const CASES: Case[] = [
   {
     name: 'the production example',
     hosts: [
-      'lb-01 [lb] 203.0.113.10 / firewall lets in: / SSH 22 from 198.51.100.0/24 / HTTP/HTTPS 80, 443 from anywhere',
-      'web-01 [web,primary] 203.0.113.11 / private 10.0.0.11 / firewall lets in: / SSH 22 from 198.51.100.0/24 / HTTP 80 from 203.0.113.10 / MySQL 3306 from 10.0.0.11, 10.0.0.12',
-      'web-02 [web,replica] 203.0.113.12 / private 10.0.0.12 / firewall lets in: / SSH 22 from 198.51.100.0/24 / HTTP 80 from 203.0.113.10 / MySQL 3306 from 10.0.0.11, 10.0.0.12',
+      'lb-01 [lb] 203.0.113.10 / firewall lets in: / SSH 22 from 198.51.100.0/24 / HTTP/HTTPS 80, 443 from anywhere / exporters 9100, 8405 from 203.0.113.10',
+      'web-01 [web,primary] 203.0.113.11 / private 10.0.0.11 / firewall lets in: / SSH 22 from 198.51.100.0/24 / HTTP 80 from 203.0.113.10 / MySQL 3306 from 10.0.0.11, 10.0.0.12 / exporters 9100, 9113, 9104 from 203.0.113.10',
+      'web-02 [web,replica] 203.0.113.12 / private 10.0.0.12 / firewall lets in: / SSH 22 from 198.51.100.0/24 / HTTP 80 from 203.0.113.10 / MySQL 3306 from 10.0.0.11, 10.0.0.12 / exporters 9100, 9113, 9104 from 203.0.113.10',
     ],
     nodes: [
       'users: Users / the Internet / www.foobar.com',
@@ -66,10 +66,10 @@ const CASES: Case[] = [
   {
     name: 'two load balancers sharing a virtual IP, MariaDB, the statistics page',
     hosts: [
-      'lb-a [lb] 198.51.100.21 / private 10.1.0.21 / firewall lets in: / SSH 22 from 192.0.2.0/28 / HTTP/HTTPS 80, 443 from anywhere / VRRP from 10.1.0.21, 10.1.0.22 / stats 8404 from 192.0.2.0/28',
-      'lb-b [lb] 198.51.100.22 / private 10.1.0.22 / firewall lets in: / SSH 22 from 192.0.2.0/28 / HTTP/HTTPS 80, 443 from anywhere / VRRP from 10.1.0.21, 10.1.0.22 / stats 8404 from 192.0.2.0/28',
-      'app-1 [web,primary] 10.1.0.31 / firewall lets in: / SSH 22 from 192.0.2.0/28 / HTTP 80 from 10.1.0.21, 10.1.0.22, 198.51.100.21, 198.51.100.22 / MySQL 3306 from 10.1.0.31, 10.1.0.32',
-      'app-2 [web,replica] 10.1.0.32 / firewall lets in: / SSH 22 from 192.0.2.0/28 / HTTP 80 from 10.1.0.21, 10.1.0.22, 198.51.100.21, 198.51.100.22 / MySQL 3306 from 10.1.0.31, 10.1.0.32',
+      'lb-a [lb] 198.51.100.21 / private 10.1.0.21 / firewall lets in: / SSH 22 from 192.0.2.0/28 / HTTP/HTTPS 80, 443 from anywhere / VRRP from 10.1.0.21, 10.1.0.22 / stats 8404 from 192.0.2.0/28 / exporters 9100, 8405 from 10.1.0.21',
+      'lb-b [lb] 198.51.100.22 / private 10.1.0.22 / firewall lets in: / SSH 22 from 192.0.2.0/28 / HTTP/HTTPS 80, 443 from anywhere / VRRP from 10.1.0.21, 10.1.0.22 / stats 8404 from 192.0.2.0/28 / exporters 9100, 8405 from 10.1.0.21',
+      'app-1 [web,primary] 10.1.0.31 / firewall lets in: / SSH 22 from 192.0.2.0/28 / HTTP 80 from 10.1.0.21, 10.1.0.22, 198.51.100.21, 198.51.100.22 / MySQL 3306 from 10.1.0.31, 10.1.0.32 / exporters 9100, 9113, 9104 from 10.1.0.21',
+      'app-2 [web,replica] 10.1.0.32 / firewall lets in: / SSH 22 from 192.0.2.0/28 / HTTP 80 from 10.1.0.21, 10.1.0.22, 198.51.100.21, 198.51.100.22 / MySQL 3306 from 10.1.0.31, 10.1.0.32 / exporters 9100, 9113, 9104 from 10.1.0.21',
     ],
     nodes: [
       'users: Users / the Internet / shop.example.org',
@@ -104,10 +104,10 @@ const CASES: Case[] = [
   {
     name: 'three web hosts, two replicas, other ports, IPv6 admin sources',
     hosts: [
-      'lb-01 [lb] 192.168.50.2 / firewall lets in: / SSH 2222 from 192.168.50.250, 2001:db8:50::/48 / HTTP/HTTPS 8000, 8443 from anywhere',
-      'web-01 [web,primary] 192.168.50.11 / firewall lets in: / SSH 2222 from 192.168.50.250, 2001:db8:50::/48 / HTTP 8080 from 192.168.50.2 / MySQL 3306 from 192.168.50.11, 192.168.50.12, 192.168.50.13',
-      'web-02 [web,replica] 192.168.50.12 / firewall lets in: / SSH 2222 from 192.168.50.250, 2001:db8:50::/48 / HTTP 8080 from 192.168.50.2 / MySQL 3306 from 192.168.50.11, 192.168.50.12, 192.168.50.13',
-      'web-03 [web,replica] 192.168.50.13 / firewall lets in: / SSH 2222 from 192.168.50.250, 2001:db8:50::/48 / HTTP 8080 from 192.168.50.2 / MySQL 3306 from 192.168.50.11, 192.168.50.12, 192.168.50.13',
+      'lb-01 [lb] 192.168.50.2 / firewall lets in: / SSH 2222 from 192.168.50.250, 2001:db8:50::/48 / HTTP/HTTPS 8000, 8443 from anywhere / exporters 9100, 8405 from 192.168.50.2',
+      'web-01 [web,primary] 192.168.50.11 / firewall lets in: / SSH 2222 from 192.168.50.250, 2001:db8:50::/48 / HTTP 8080 from 192.168.50.2 / MySQL 3306 from 192.168.50.11, 192.168.50.12, 192.168.50.13 / exporters 9100, 9113, 9104 from 192.168.50.2',
+      'web-02 [web,replica] 192.168.50.12 / firewall lets in: / SSH 2222 from 192.168.50.250, 2001:db8:50::/48 / HTTP 8080 from 192.168.50.2 / MySQL 3306 from 192.168.50.11, 192.168.50.12, 192.168.50.13 / exporters 9100, 9113, 9104 from 192.168.50.2',
+      'web-03 [web,replica] 192.168.50.13 / firewall lets in: / SSH 2222 from 192.168.50.250, 2001:db8:50::/48 / HTTP 8080 from 192.168.50.2 / MySQL 3306 from 192.168.50.11, 192.168.50.12, 192.168.50.13 / exporters 9100, 9113, 9104 from 192.168.50.2',
     ],
     nodes: [
       'users: Users / the Internet / shop.example.net',
@@ -175,7 +175,7 @@ const CASES: Case[] = [
   {
     name: 'no load balancer, and what the firewall then drops',
     hosts: [
-      'web-01 [web,primary] 192.0.2.11 / firewall lets in: / SSH 22 from 203.0.113.0/24 / HTTP 80 from nowhere (closed) / MySQL 3306 from 192.0.2.11',
+      'web-01 [web,primary] 192.0.2.11 / firewall lets in: / SSH 22 from 203.0.113.0/24 / HTTP 80 from nowhere (closed) / MySQL 3306 from 192.0.2.11 / exporters 9100, 9113, 9104 from nowhere (closed)',
       'db-09 [replica] 192.0.2.19 / no firewall (the site sets one on lb and web hosts only) / not a web host: the site playbook installs no database server here',
     ],
     nodes: [

@@ -26,6 +26,7 @@ all:
     lb_tls_certificate: { file: ${DIR}/tls/site.crt }
     lb_tls_key: { file: ${DIR}/tls/site.key }
     mysql_tls_ca: { file: ${DIR}/tls/ca.crt }
+    monitor_site_ca: { file: ${DIR}/tls/ca.crt }
     firewall_admin_sources: [10.231.0.1/32]
   children:
     lb:

@@ -125,6 +125,8 @@ describe('status: the site from every host’s answers', () => {
       archivedAgo?: number | null;
       copiedAgo?: number | null;
       dumping?: boolean;
+      /** Alertmanager's answer (its list of alerts, as JSON). */
+      alerts?: string;
     } = {},
   ) =>
     new Map(
@@ -200,6 +202,11 @@ describe('status: the site from every host’s answers', () => {
               return r.dir.endsWith('/binlogs')
                 ? archiveListing(over.archivedAgo, over.copiedAgo)
                 : backupListing(over.backup);
+            case 'http_text':
+              return {
+                kind: 'http_text',
+                value: { ok: true, status: 200, body: over.alerts ?? '[]' },
+              };
             default:
               throw new Error(`unexpected request ${r.kind}`);
           }
@@ -209,12 +216,14 @@ describe('status: the site from every host’s answers', () => {
 
   it('each host asks for its roles only: units, and the lb its runtime API and health URLs, the replica its status', () => {
     // This inventory serves plain HTTP (lb_tls: false): the site is checked on lb_port.
+    // The first lb is the monitor host (no monitor group): its services, and the alerts firing.
     assert.deepEqual(statusRequests(inventory, 'lb-01').map(factKey), [
-      'units:haproxy',
+      'units:haproxy,prometheus,prometheus-alertmanager',
       'haproxy_stat:9999',
       'http:www.foobar.com:80:127.0.0.1:http://www.foobar.com:80/healthz',
       'http::http://10.0.0.11:80/healthz',
       'http::http://10.0.0.12:80/healthz',
+      'http_text:http://127.0.0.1:9093/api/v2/alerts?active=true&silenced=false&inhibited=false',
     ]);
     assert.deepEqual(
       statusRequests(inventory, 'web-01').map((r) => r.kind),
@@ -345,6 +354,39 @@ describe('status: the site from every host’s answers', () => {
     assert.match(never.problems.join('\n'), /the binary log archive has never run/);
   });
 
+  it('alerts firing in Alertmanager: each a problem, status degraded; Alertmanager not answering is one too', () => {
+    const firing = JSON.stringify([
+      {
+        labels: { alertname: 'BackendDown', severity: 'critical', host: 'lb-01' },
+        annotations: { summary: 'HAProxy on lb-01 has web-01 DOWN in web' },
+        startsAt: '2026-12-05T09:46:06.123Z',
+        status: { state: 'active' },
+      },
+      {
+        labels: { alertname: 'DiskFull', severity: 'warning' },
+        annotations: { summary: 'silenced' },
+        startsAt: '2026-12-05T09:40:00Z',
+        status: { state: 'suppressed' },
+      },
+    ]);
+    const s = siteStatus(inventory, healthy({ alerts: firing }), NOW);
+    assert.equal(s.verdict, 'degraded');
+    assert.deepEqual(s.problems, [
+      'alert BackendDown (critical): HAProxy on lb-01 has web-01 DOWN in web',
+    ]);
+    assert.deepEqual(s.alerts, [
+      {
+        monitor: 'lb-01',
+        name: 'BackendDown',
+        severity: 'critical',
+        summary: 'HAProxy on lb-01 has web-01 DOWN in web',
+        since: '2026-12-05T09:46:06.123Z',
+      },
+    ]);
+    const garbled = siteStatus(inventory, healthy({ alerts: '<html>' }), NOW);
+    assert.deepEqual(garbled.problems, ["lb-01: Alertmanager's answer is not its list of alerts"]);
+  });
+
   it('backups with backup_copy_host: no copy yet, or one older than the archive may be: degraded', () => {
     const web02 = inventory.hosts.get('web-02')!;
     web02.vars.backup_copy_host = 'lb-01';
@@ -454,6 +496,11 @@ describe('status: two load balancers sharing a virtual address (keepalived)', ()
                         },
                       },
                     ];
+                  case 'http_text':
+                    return [
+                      factKey(r),
+                      { kind: 'http_text', value: { ok: true, status: 200, body: '[]' } },
+                    ];
                   default:
                     throw new Error(`unexpected request ${r.kind}`);
                 }
@@ -468,7 +515,10 @@ describe('status: two load balancers sharing a virtual address (keepalived)', ()
 
   it('each lb asks whether it holds the address, and keepalived is among its services', () => {
     const kinds = statusRequests(inventory, 'lb-a');
-    assert.deepEqual(kinds[0], { kind: 'units', names: ['haproxy', 'keepalived'] });
+    assert.deepEqual(kinds[0], {
+      kind: 'units',
+      names: ['haproxy', 'keepalived', 'prometheus', 'prometheus-alertmanager'],
+    });
     assert.ok(kinds.some((r) => r.kind === 'exit' && r.script.includes(` ${VIP}/`)));
     assert.ok(!statusRequests(inventory, 'app-1').some((r) => r.kind === 'exit'));
   });

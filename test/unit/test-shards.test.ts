@@ -11,6 +11,7 @@ describe('test shards: which process runs which suites, and the run total', func
     'diff.test.js',
     'ha.test.js',
     'lab.test.js',
+    'monitoring.test.js',
     'replication.test.js',
     'rotation.test.js',
     'failover.test.js',

@@ -58,11 +58,19 @@ const SECRETS: EnvChanges = {
 /** A bare Debian host as the site's lb play finds it: a few folders, packages to install. */
 function bareHost(name: string): MemoryHost {
   const host = new MemoryHost(name);
-  for (const dir of ['/etc', '/etc/haproxy'])
+  for (const dir of ['/etc', '/etc/haproxy', '/etc/default', '/etc/prometheus'])
     host.dirs.set(dir, { mode: '0755', owner: 'root', group: 'root' });
   host.repository.set('nftables', ['nftables.service']);
   host.repository.set('haproxy', ['haproxy.service']);
   host.repository.set('socat', []);
+  // Monitoring: the first load balancer is the monitor host.
+  for (const pkg of [
+    'prometheus',
+    'prometheus-alertmanager',
+    'prometheus-blackbox-exporter',
+    'prometheus-node-exporter',
+  ])
+    host.repository.set(pkg, [`${pkg}.service`]);
   return host;
 }
 

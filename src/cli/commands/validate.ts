@@ -12,6 +12,7 @@ import { variableDiagnostic } from '../../inventory/locate';
 import { MASK } from '../../core/redact';
 import { displayPath, VaultStore } from '../../vault/vault-store';
 import { ExitCode } from '../exit-codes';
+import { checkLocally } from './validate-local';
 import type { Io } from '../io';
 import {
   givenPasswordFile,
@@ -59,6 +60,7 @@ export async function runValidate(opts: ValidateOptions, io: Io): Promise<number
       },
     });
     all.push(...rendered.diagnostics);
+    all.push(...checkLocally(rendered.hosts, project.playbook.file));
   }
   for (const d of all) io.err(formatDiagnostic(d));
   const errors = all.filter((d) => d.severity === 'error').length;

@@ -14,6 +14,7 @@ import { exitKind } from './exit';
 import { fileKind } from './file';
 import { haproxyStatKind } from './haproxy-stat';
 import { httpKind } from './http';
+import { httpTextKind } from './http-text';
 import type { FactKind, FactKindName } from './kind';
 import { listingKind } from './listing';
 import { packagesKind } from './packages';
@@ -37,6 +38,7 @@ export const FACT_KINDS: { readonly [K in FactKindName]: FactKind<K> } = {
   ssh_client: sshClientKind,
   haproxy_stat: haproxyStatKind,
   http: httpKind,
+  http_text: httpTextKind,
   sql: sqlKind,
 };
 

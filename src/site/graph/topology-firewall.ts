@@ -23,7 +23,15 @@ function ruleSources(addresses: string[]): string[] {
   return [...unique.filter(isIpv4), ...unique.filter(isIpv6)];
 }
 
-export function firewallOf(host: Host, lbs: Host[], webs: Host[]): Firewall {
+/** Hosts that other hosts' firewalls let in for the site's own jobs. */
+export interface FirewallPeers {
+  /** The monitor hosts: they scrape every host's exporters. */
+  monitors: Host[];
+  /** The backup hosts: they copy to backup_copy_host over SSH. */
+  backupHosts: Host[];
+}
+
+export function firewallOf(host: Host, lbs: Host[], webs: Host[], peers: FirewallPeers): Firewall {
   if (!isLb(host) && !isWeb(host))
     return { on: false, why: 'no firewall (the site sets one on lb and web hosts only)' };
   if (host.vars.firewall !== true) return { on: false, why: 'no firewall (firewall: false)' };
@@ -74,7 +82,33 @@ export function firewallOf(host: Host, lbs: Host[], webs: Host[]): Firewall {
         ...webs.map((w) => str(w, 'private_address')),
       ]),
     });
+  openings.push(...peerOpenings(host, peers));
   return { on: true, openings };
+}
+
+/** The exporters, from the monitor hosts; on the copy host, SSH from the backup hosts. */
+function peerOpenings(host: Host, peers: FirewallPeers): Opening[] {
+  const out: Opening[] = [];
+  if (host.vars.backup_copy_host === host.name)
+    out.push({
+      id: 'backup-copy',
+      what: 'SSH (backup copies)',
+      ports: [num(host, 'ssh_port')],
+      from: ruleSources(peers.backupHosts.map((b) => str(b, 'private_address'))),
+    });
+  if (host.vars.monitoring === true) {
+    const ports = [num(host, 'node_exporter_port')];
+    if (isLb(host)) ports.push(num(host, 'haproxy_exporter_port'));
+    if (isWeb(host)) ports.push(num(host, 'nginx_exporter_port'));
+    if (dbRole(host) !== 'none') ports.push(num(host, 'mysqld_exporter_port'));
+    out.push({
+      id: 'exporters',
+      what: 'exporters',
+      ports,
+      from: ruleSources(peers.monitors.map((m) => str(m, 'private_address'))),
+    });
+  }
+  return out;
 }
 
 /** What `target`'s firewall does with traffic from `source` to one of its openings. */

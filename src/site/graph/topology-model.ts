@@ -36,7 +36,7 @@ export interface TopologyNode {
 
 /** One accept rule of a host's firewall: ports (none for VRRP) from sources. */
 export interface Opening {
-  id: 'ssh' | 'site' | 'vrrp' | 'stats' | 'web' | 'mysql';
+  id: 'ssh' | 'site' | 'vrrp' | 'stats' | 'web' | 'mysql' | 'exporters' | 'backup-copy';
   /** What it is for, e.g. `SSH`, `HTTP/HTTPS`, `MySQL`. */
   what: string;
   ports: number[];

@@ -15,7 +15,7 @@
  *   nftables.conf.hbs, on the lb and web hosts with `firewall: true`.
  */
 import type { Host, Inventory } from '../../inventory/model';
-import { dbRole, isLb, isWeb, lbHosts, webHosts } from '../roles';
+import { backupHosts, dbRole, isLb, isWeb, lbHosts, monitorHosts, webHosts } from '../roles';
 import { isSet, num, str } from './host-vars';
 import { describeOpening, firewallNote, firewallOf } from './topology-firewall';
 import {
@@ -63,7 +63,8 @@ export function buildTopology(inventory: Inventory): Topology {
   const all = [...inventory.hosts.values()];
   const lbs = lbHosts(inventory);
   const webs = webHosts(inventory);
-  const firewalls = new Map(all.map((h) => [h.name, firewallOf(h, lbs, webs)]));
+  const peers = { monitors: monitorHosts(inventory), backupHosts: backupHosts(inventory) };
+  const firewalls = new Map(all.map((h) => [h.name, firewallOf(h, lbs, webs, peers)]));
   const draft: Draft = { nodes: [], edges: [], fw: (host) => firewalls.get(host.name)! };
   const front = lbs.length > 0 ? lbs : webs;
   const domains = [...new Set(front.map((h) => str(h, 'domain')))];

@@ -2,11 +2,17 @@
  * `status`: what to ask each host (one gather, one round trip) and what the
  * answers mean for the site. Pure: inventory and facts in, a health report out.
  */
-import type { FactRequest, UnitFact } from '../../facts/types';
+import type { UnitFact } from '../../facts/types';
 import { unitName } from '../../facts/types';
 import type { Host, Inventory } from '../../inventory/model';
-import { databaseService, dbRole, isBackupHost, isLb, isWeb, webHosts } from '../roles';
-import { BACKUP_TIMERS, backupRequests, dumpRunning, readBackups, type BackupRow } from './backups';
+import { dbRole, isBackupHost, isLb, monitorHosts, webHosts } from '../roles';
+import { readAlerts, type AlertRow } from './alerts';
+import { dumpRunning, readBackups, type BackupRow } from './backups';
+import { backendUrl, gtidQuery, holdsAddress, siteUrl } from './requests';
+
+import { managedServices } from './requests';
+
+export { managedServices, statusRequests } from './requests';
 import { gtidMinus, parseGtidSet } from '../../modules/gtid';
 import { READ_ONLY, REPLICA_STATUS } from '../../modules/mysql-common';
 import type { FactView } from '../../modules/fact-view';
@@ -81,62 +87,11 @@ export interface SiteStatus {
   virtualAddress?: VirtualAddressRow;
   /** Each backup host's newest verified dump. */
   backups: BackupRow[];
+  /** The alerts firing now, from each monitor host's Alertmanager. */
+  alerts: AlertRow[];
 }
 
 const v = (h: Host, name: string) => h.vars[name];
-
-/** The services the site playbook runs on a host, by its roles. */
-export function managedServices(host: Host): string[] {
-  const out: string[] = [];
-  if (isLb(host)) out.push('haproxy');
-  if (isLb(host) && v(host, 'lb_virtual_ip') !== undefined) out.push('keepalived');
-  if (isWeb(host)) out.push('nginx', String(v(host, 'app_service')));
-  if (dbRole(host) !== 'none') out.push(databaseService(host));
-  if (isBackupHost(host)) out.push(...BACKUP_TIMERS);
-  return out;
-}
-
-/** Exits 0 when the host has the address on one of its interfaces. */
-const holdsAddress = (address: string) => `ip -o addr show | grep -qF ' ${address}/'`;
-/** The GTIDs a server has applied: MySQL's set, or MariaDB's binlog and replica positions. */
-const gtidQuery = (host: Host) =>
-  v(host, 'mysql_flavor') === 'mariadb'
-    ? 'SELECT @@GLOBAL.gtid_binlog_pos, @@GLOBAL.gtid_slave_pos'
-    : 'SELECT @@GLOBAL.gtid_executed';
-
-/** Through the lb, as users come in (pinned to the lb itself). */
-function siteUrl(lb: Host): { url: string; resolve: string; insecure: boolean } {
-  const domain = String(v(lb, 'domain'));
-  const tls = v(lb, 'lb_tls') === true;
-  const port = Number(tls ? v(lb, 'lb_https_port') : v(lb, 'lb_port'));
-  return {
-    url: `${tls ? 'https' : 'http'}://${domain}:${port}${String(v(lb, 'health_path'))}`,
-    resolve: `${domain}:${port}:127.0.0.1`,
-    // A local probe of the path through HAProxy; the certificate is not its subject.
-    insecure: tls,
-  };
-}
-
-const backendUrl = (web: Host) =>
-  `http://${String(v(web, 'private_address'))}:${Number(v(web, 'web_port'))}${String(v(web, 'health_path'))}`;
-
-/** Everything `status` asks one host, in one gather. */
-export function statusRequests(inventory: Inventory, name: string): FactRequest[] {
-  const host = inventory.hosts.get(name)!;
-  const out: FactRequest[] = [{ kind: 'units', names: managedServices(host) }];
-  if (isLb(host) && v(host, 'lb_virtual_ip') !== undefined)
-    out.push({ kind: 'exit', script: holdsAddress(String(v(host, 'lb_virtual_ip'))) });
-  if (isLb(host)) {
-    out.push({ kind: 'haproxy_stat', port: Number(v(host, 'lb_runtime_api_port')) });
-    out.push({ kind: 'http', ...siteUrl(host) });
-    for (const web of webHosts(inventory)) out.push({ kind: 'http', url: backendUrl(web) });
-  }
-  if (dbRole(host) !== 'none') out.push({ kind: 'sql', query: gtidQuery(host) });
-  if (dbRole(host) === 'replica') out.push({ kind: 'sql', ...REPLICA_STATUS });
-  if (dbRole(host) === 'primary') out.push({ kind: 'sql', ...READ_ONLY });
-  if (isBackupHost(host)) out.push(...backupRequests(host));
-  return out;
-}
 
 /** A host's answers, or why there are none. */
 export type HostAnswer = { ok: true; facts: FactView } | { ok: false; error: string };
@@ -179,6 +134,7 @@ interface Gathering {
   replicas: ReplicaRow[];
   site: SiteCheck[];
   backups: BackupRow[];
+  alerts: AlertRow[];
   /** Load balancers, and those that serve the site. */
   lbs: number;
   lbsServing: number;
@@ -199,6 +155,7 @@ export function siteStatus(
     replicas: [],
     site: [],
     backups: [],
+    alerts: [],
     lbs: 0,
     lbsServing: 0,
   };
@@ -210,6 +167,13 @@ export function siteStatus(
       g.backups.push(row);
       g.problems.push(...problems);
     }
+  }
+  for (const host of monitorHosts(inventory)) {
+    const answer = answers.get(host.name);
+    if (!answer?.ok) continue;
+    const { rows, problems } = readAlerts(host, answer.facts);
+    g.alerts.push(...rows);
+    g.problems.push(...problems);
   }
   // Replication, with the source's answers for the GTID gap.
   for (const host of inventory.hosts.values()) {
@@ -240,6 +204,7 @@ export function siteStatus(
     replicas: g.replicas,
     site: g.site,
     backups: g.backups,
+    alerts: g.alerts,
     ...(virtualAddress ? { virtualAddress } : {}),
   };
 }
@@ -257,8 +222,9 @@ function readHost(g: Gathering, inventory: Inventory, host: Host, answer: HostAn
     return;
   }
   const f = answer.facts;
-  const units = f.units(managedServices(host));
-  const services = managedServices(host).map((name) => ({
+  const names = managedServices(host, monitorHosts(inventory));
+  const units = f.units(names);
+  const services = names.map((name) => ({
     name,
     state: serviceState(units.get(name) ?? units.get(unitName(name))),
   }));

@@ -98,6 +98,22 @@ export function statusText(status: SiteStatus, paint: Paint): string[] {
   }
   if (status.replicas.length) out.push('', ...replicasTable(status, good));
   if (status.backups.length) out.push('', ...backupsTable(status, good));
+  if (status.alerts.length)
+    out.push(
+      '',
+      ...table(
+        [
+          ['ALERT', 'SEVERITY', 'SINCE', 'SUMMARY'],
+          ...status.alerts.map((a) => [
+            a.name,
+            a.severity,
+            a.since.replace(/\.\d+Z$/, 'Z'),
+            a.summary,
+          ]),
+        ],
+        (_r, line) => paint(line, 'failed'),
+      ),
+    );
   if (status.site.length) out.push('');
   for (const s of status.site) {
     out.push(good(s.status === 200, `SITE  ${s.url} through ${s.lb}: ${s.status || 'no answer'}`));
