@@ -32,8 +32,12 @@ export interface Gathered {
  */
 export interface HostDriver {
   readonly host: string;
-  /** Every fact in one round trip, with the pending-handler record. */
-  gather(requests: readonly FactRequest[]): Promise<Gathered>;
+  /**
+   * Every fact in one round trip, with the pending-handler record; taking
+   * the run lock first, unless `unlocked` (a read of another host's files
+   * for a task planned elsewhere).
+   */
+  gather(requests: readonly FactRequest[], options?: { unlocked?: boolean }): Promise<Gathered>;
   /** Performs a task's changes in one round trip; throws ChangeFailed. */
   execute(
     changes: readonly Change[],

@@ -86,8 +86,19 @@ export class RemoteDriver implements HostDriver {
     return this.connection.stats.connections + this.extraConnections;
   }
 
-  async gather(requests: readonly FactRequest[], breakIds: string[] = []): Promise<Gathered> {
-    const lock = this.lock ? lockScript({ ...this.lock, breakIds }) : '';
+  async gather(
+    requests: readonly FactRequest[],
+    options: { unlocked?: boolean } = {},
+  ): Promise<Gathered> {
+    return this.gatherOnce(requests, [], options.unlocked === true);
+  }
+
+  private async gatherOnce(
+    requests: readonly FactRequest[],
+    breakIds: string[],
+    unlocked: boolean,
+  ): Promise<Gathered> {
+    const lock = this.lock && !unlocked ? lockScript({ ...this.lock, breakIds }) : '';
     // Fresh section markers: output that imitates them cannot forge a fact.
     const nonce = randomBytes(8).toString('hex');
     const script = `${lock}${gatherScript(requests, nonce)}printf '%s\\n' ${PENDING_MARK}\ncat ${quote(PENDING_FILE)} 2>/dev/null\ntrue\n`;
@@ -100,12 +111,12 @@ export class RemoteDriver implements HostDriver {
     let out = r.stdout.toString('utf8');
     if (r.code !== 0)
       throw new CommandFailed(this.host, 'gather facts', r.code, r.stderr.toString('utf8').trim());
-    if (this.lock) {
+    if (lock) {
       const { outcome, rest } = parseLock(out);
       if (!outcome.held) {
         const dead = outcome.holders.filter((h) => this.isDeadHolder(h.text)).map((h) => h.id);
         // Once: break the dead holders' claims, then try again.
-        if (dead.length > 0 && breakIds.length === 0) return this.gather(requests, dead);
+        if (dead.length > 0 && breakIds.length === 0) return this.gatherOnce(requests, dead, false);
         throw new LockError(
           this.host,
           outcome.holders.map((h) => h.text),

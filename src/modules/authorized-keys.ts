@@ -7,7 +7,9 @@ import { HEADER, hostList, parsePublicKey } from './ssh-lines';
 
 export const authorizedKeysArgs = z.strictObject({
   path: absolutePath.describe('The authorized_keys file, written whole (the tool owns it).'),
-  owner: userName.describe('The account that logs in with these keys; it owns the file.'),
+  owner: userName.describe(
+    'Owner of the file: root (the account cannot change its keys), or the account that logs in with them.',
+  ),
   mode: fileMode.default('0600').describe('The file mode.'),
   keys_from: z
     .union([z.string(), z.array(z.string())])
@@ -21,7 +23,7 @@ export const authorizedKeysArgs = z.strictObject({
     .string()
     .default('')
     .describe(
-      'The options before each key (e.g. restrict,command="..."); %h becomes the name of the key\'s host.',
+      'The options before each key (e.g. restrict,command="..."); %h becomes the name of the key\'s host, %{var} that host\'s variable (e.g. from="%{private_address}").',
     ),
 });
 
@@ -58,8 +60,8 @@ export const authorizedKeysModule: ModuleDefinition<AuthorizedKeysArgs> = {
       host,
       requests: [{ kind: 'content', path: args.key_path }],
     })),
-  plan(args, facts, _ctx, peers) {
-    const lines = keyLines(args, peers);
+  plan(args, facts, ctx, peers) {
+    const lines = keyLines(args, peers, (host, name) => hostVariable(ctx.vars, host, name));
     if (typeof lines === 'string') return [{ kind: 'deferred', reason: lines }];
     return planFile(
       {
@@ -74,8 +76,21 @@ export const authorizedKeysModule: ModuleDefinition<AuthorizedKeysArgs> = {
   },
 };
 
+/** A variable of another host of the inventory, as templates see it (hostvars). */
+function hostVariable(vars: Record<string, unknown>, host: string, name: string): string {
+  const view = (vars.hostvars as Record<string, Record<string, unknown>> | undefined)?.[host];
+  const value = view?.[name];
+  if (value === undefined || value === null || typeof value === 'object')
+    throw new PlanError(`options: %{${name}} is not a variable of ${host}`);
+  return String(value);
+}
+
 /** One line per host, or why a key is not there yet (made later in a dry run). */
-function keyLines(args: AuthorizedKeysArgs, peers: PeerFacts | undefined): string[] | string {
+function keyLines(
+  args: AuthorizedKeysArgs,
+  peers: PeerFacts | undefined,
+  variable: (host: string, name: string) => string,
+): string[] | string {
   const lines: string[] = [];
   for (const host of hostList(args.keys_from)) {
     const text = peers?.get(host)?.content(args.key_path);
@@ -83,7 +98,9 @@ function keyLines(args: AuthorizedKeysArgs, peers: PeerFacts | undefined): strin
       return `no ${args.key_path} on ${host} yet: an earlier task makes it (not yet run in a dry run; failed or not run there in apply)`;
     const key = parsePublicKey(text);
     if (!key) throw new PlanError(`${args.key_path} on ${host} holds no SSH public key`);
-    const options = args.options.replaceAll('%h', host);
+    const options = args.options
+      .replaceAll('%h', host)
+      .replace(/%\{(\w+)\}/g, (_m, name: string) => variable(host, name));
     if (/[\n\r]/.test(options)) throw new PlanError('options: one line only');
     lines.push(`${options ? `${options} ` : ''}${key.type} ${key.key} ${host}\n`);
   }

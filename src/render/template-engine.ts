@@ -149,12 +149,12 @@ function registerHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('ne', (a: unknown, b: unknown) => a !== b);
   hbs.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
-  // The first argument that is not empty (as #if sees it: an empty list is
-  // empty), else the last: (or (lookup groups "monitor") (take groups.lb 1)).
-  hbs.registerHelper('or', (...args: unknown[]) => {
-    const values = args.slice(0, -1);
-    return values.find((v) => !Handlebars.Utils.isEmpty(v)) ?? values[values.length - 1];
-  });
+  hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
+  // A value, or when it is undefined (a variable or group that does not
+  // exist) the fallback: (default (lookup groups "monitor") (take groups.lb 1)).
+  hbs.registerHelper('default', (value: unknown, fallback: unknown) =>
+    value === undefined ? fallback : value,
+  );
   hbs.registerHelper('not', (a: unknown) => !a);
   hbs.registerHelper('join', (list: unknown, sep: unknown) =>
     Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ',') : '',

@@ -3,7 +3,15 @@ import { isIpAddress } from '../core/ip-family';
 import { diagnosticAt, fieldName, type YamlSource } from '../core/yaml-source';
 import { hostsOfGroup, type Host, type Inventory } from '../inventory/model';
 import { isVaultRef } from '../inventory/secret-ref';
-import { isBackupHost, isLb, isWeb, LB_GROUP, WEB_GROUP } from './roles';
+import {
+  isBackupHost,
+  isLb,
+  isWeb,
+  LB_GROUP,
+  MONITOR_GROUP,
+  monitorHosts,
+  WEB_GROUP,
+} from './roles';
 
 export { LB_GROUP, WEB_GROUP } from './roles';
 
@@ -278,14 +286,63 @@ function backupsHaveAHost({ inventory, dbHosts, source, out, at }: RuleContext):
   const wanting = dbHosts.filter((h) => h.vars.backups === true);
   if (reported.size > 0 || wanting.length === 0 || dbHosts.some(isBackupHost)) return;
   const host = wanting[0]!;
-  const origin = host.origins.backups;
+  warnAt(
+    { inventory, source, out },
+    host,
+    'backups',
+    `backups is on, but no host takes them: there is no replica; set backup_host (e.g. backup_host: ${host.name}) or backups: false`,
+  );
+}
+
+/** A warning at the definition of a host's variable, or at the host's entry when it has the default. */
+function warnAt(
+  { inventory, source, out }: Pick<RuleContext, 'inventory' | 'source' | 'out'>,
+  host: Host,
+  variable: string,
+  message: string,
+): void {
+  const origin = host.origins[variable];
   const file = origin ? inventory.sources.get(origin.file) : undefined;
-  const message = `backups is on, but no host takes them: there is no replica; set backup_host (e.g. backup_host: ${host.name}) or backups: false`;
   out.push(
     file
       ? diagnosticAt(file, origin!.path, message, { severity: 'warning' })
       : diagnosticAt(source, host.path, message, { key: true, severity: 'warning' }),
   );
+}
+
+/**
+ * With monitoring on, some host runs Prometheus (the monitor group's, or the
+ * first load balancer); and backups copied to another host are encrypted
+ * there: warnings, since the site then runs unwatched, or with its data in
+ * clear on one more host.
+ */
+function watchAndCopies(ctx: RuleContext): void {
+  const hosts = [...ctx.inventory.hosts.values()];
+  const watched = hosts.find((h) => h.vars.monitoring === true);
+  const firstLb = ctx.inventory.hosts.get(hostsOfGroup(ctx.inventory, LB_GROUP)[0] ?? '');
+  const noGroup = !ctx.inventory.groups.has(MONITOR_GROUP);
+  if (watched && monitorHosts(ctx.inventory).length === 0)
+    warnAt(
+      ctx,
+      noGroup && firstLb ? firstLb : watched,
+      'monitoring',
+      !noGroup
+        ? 'monitoring is on, but no host of the monitor group has it on: nobody runs Prometheus and the exporters are scraped by no one; add a host to the group, or set monitoring: false'
+        : 'monitoring is on, but the first load balancer (where Prometheus runs without a monitor group) has monitoring: false or does not exist: nobody runs Prometheus; add a monitor group, or set monitoring: false',
+    );
+  const copying = ctx.dbHosts.find(
+    (h) =>
+      isBackupHost(h) &&
+      h.vars.backup_copy_host !== undefined &&
+      h.vars.backup_encryption_key === undefined,
+  );
+  if (copying)
+    warnAt(
+      ctx,
+      copying,
+      'backup_copy_host',
+      `the backups of ${copying.name} are copied to ${String(copying.vars.backup_copy_host)} in clear: set backup_encryption_key so that the copy host never holds the data readable`,
+    );
 }
 
 /**
@@ -324,6 +381,7 @@ const RULES: ((ctx: RuleContext) => void)[] = [
   vaultReferencesHaveAVault,
   backupsHaveAHost,
   backupCopyHostIsAnother,
+  watchAndCopies,
 ];
 
 /** Where a variable's definition stands, as a key: one report per definition. */

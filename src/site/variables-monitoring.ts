@@ -36,12 +36,12 @@ export const MONITORING_VARIABLES = {
   prometheus_port: {
     schema: port,
     default: 9090,
-    doc: "Prometheus, on the monitor hosts' private address.",
+    doc: 'Prometheus, on localhost of the monitor hosts.',
   },
   alertmanager_port: {
     schema: port,
     default: 9093,
-    doc: "Alertmanager, on the monitor hosts' private address and localhost.",
+    doc: 'Alertmanager, on localhost of the monitor hosts.',
   },
   blackbox_port: {
     schema: port,
@@ -70,7 +70,7 @@ export const MONITORING_VARIABLES = {
   },
   alert_for: {
     schema: duration,
-    default: '10s',
+    default: '15s',
     doc: 'How long a failure (host, backend, site, replication, certificate) lasts before its alert fires.',
   },
   alert_replication_lag: {

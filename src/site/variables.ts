@@ -339,12 +339,17 @@ const SITE_ONLY = {
   backup_copy_dir: {
     schema: absolutePath,
     default: '/var/backups/foobar-mysql-copies',
-    doc: 'On backup_copy_host: where the copies are kept, a folder per backup host.',
+    doc: "On backup_copy_host: where the copies are kept, in hosts/<backup host> (the folder itself is root's: the copy user's home).",
+  },
+  backup_copy_keep_daily: {
+    schema: z.number().int().min(1),
+    default: 14,
+    doc: "On backup_copy_host: dumps kept of each backup host (its newest verified one always too), and the binary logs from the oldest kept one's on; the backup hosts cannot delete there.",
   },
   backup_copy_user: {
     schema: systemUser,
     default: 'foobar-backup-copy',
-    doc: 'On backup_copy_host: the system user the backup hosts log in as (key only, confined to its folder by rrsync) and who owns the copies.',
+    doc: 'On backup_copy_host: the system user the backup hosts log in as (key only, from their private address, confined to their folder by rrsync) and who owns the copies.',
   },
   backup_max_age: {
     schema: timeSpan,

@@ -7,6 +7,8 @@ import { e2eFlavors, type E2eLab, useE2eLab } from '../support/lab';
 
 const DIR = '/var/backups/foobar-mysql';
 const COPIES = '/var/backups/foobar-mysql-copies';
+/** web-02's folder on the copy host. */
+const MINE = `${COPIES}/hosts/web-02`;
 const KEY = '/var/lib/foobar-mysql-backup/id_ed25519';
 
 /**
@@ -61,7 +63,7 @@ for (const flavor of e2eFlavors())
       const text = fs.readFileSync(lab.inventoryPath, 'utf8');
       const edited = text.replace(
         /^all:\n {2}vars:\n/m,
-        'all:\n  vars:\n    backup_copy_host: lb-01\n    backup_keep_daily: 2\n',
+        'all:\n  vars:\n    backup_copy_host: lb-01\n    backup_keep_daily: 2\n    backup_copy_keep_daily: 3\n',
       );
       assert.notEqual(edited, text);
       fs.writeFileSync(inventory, edited);
@@ -81,15 +83,25 @@ for (const flavor of e2eFlavors())
       await sh('web-02', 'sudo systemctl start foobar-mysql-backup@binlogs.service');
       for (const sub of ['dumps', 'binlogs'])
         assert.equal(
-          await sums('lb-01', `${COPIES}/web-02/${sub}`),
+          await sums('lb-01', `${MINE}/${sub}`),
           await sums('web-02', `${DIR}/${sub}`),
           sub,
         );
-      const files = await sh('lb-01', `sudo find ${COPIES} -mindepth 1 -printf '%y %m %u %p\\n'`);
+      const files = await sh('lb-01', `sudo find ${COPIES}/hosts -printf '%y %m %u %p\\n'`);
       for (const line of files.trim().split('\n')) {
         const [type, mode, user] = line.split(' ');
         assert.equal(`${mode} ${user}`, `${type === 'd' ? '700' : '600'} foobar-backup-copy`, line);
       }
+      // The account's home and keys are root's: it cannot change them.
+      assert.equal(
+        (
+          await sh(
+            'lb-01',
+            `sudo stat -c '%U %a' ${COPIES} ${COPIES}/.ssh ${COPIES}/.ssh/authorized_keys`,
+          )
+        ).trim(),
+        'root 755\nroot 755\nroot 644',
+      );
       const list = cli('backup', 'list');
       assert.equal(list.code, 0, list.out);
       assert.match(list.out, /copy on lb-01: \S+Z, dumps up to \d{8}T\d{6}Z and the binary logs/);
@@ -120,29 +132,69 @@ for (const flavor of e2eFlavors())
         const out = await asBackup(`echo x > /tmp/x && rsync -e "$S" /tmp/x ${target}:${dest}`);
         assert.notEqual(out.code, 0, `${dest}: ${out.stdout}`);
       }
-      assert.equal((await sh('lb-01', `sudo find ${COPIES} -name 'escape*'`)).trim(), '');
+      assert.equal((await sh('lb-01', `sudo find / -xdev -name escape 2>/dev/null`)).trim(), '');
+      // A link planted in its folder, then a write through it: links are munged.
+      const keys = `${COPIES}/.ssh/authorized_keys`;
+      const outsideMine = `sudo sh -c 'find ${COPIES} -path ${MINE} -prune -o -printf "%p %s %T@\\n"; sha256sum ${keys}'`;
+      const before = await sh('lb-01', outsideMine);
+      const plant = await asBackup(
+        `rm -rf /tmp/plant && mkdir -p /tmp/plant/dumps && ln -s ../../../.ssh /tmp/plant/dumps/up && rsync -e "$S" -rl /tmp/plant/dumps ${target}: ; echo x > /tmp/x && rsync -e "$S" /tmp/x ${target}:dumps/up/authorized_keys`,
+      );
+      assert.notEqual(plant.code, 0, plant.stdout);
+      assert.equal(await sh('lb-01', outsideMine), before);
+      await sh('lb-01', `sudo rm -f ${MINE}/dumps/up`);
       // The firewall: SSH to the copy host from the backup host, not from the other web host.
       const probe = `timeout 5 bash -c '</dev/tcp/${lb()}/22' && echo open || echo closed`;
       assert.equal((await sh('web-02', probe)).trim(), 'open');
       assert.equal((await sh('web-01', probe)).trim(), 'closed');
     });
 
-    it('4. retention reaches the copy, files of other names there stay; a missing volume does not empty the copy', async () => {
-      await sh('lb-01', `sudo -u foobar-backup-copy touch ${COPIES}/web-02/dumps/notes.txt`);
+    it('4. the copies pruned on the copy host (backup_copy_keep_daily), files of other names kept; a new or missing volume here never empties the copy', async () => {
+      await sh('lb-01', `sudo -u foobar-backup-copy touch ${MINE}/dumps/notes.txt`);
       for (let i = 0; i < 3; i++)
         await sh('web-02', 'sudo systemctl start foobar-mysql-backup@run.service');
-      const here = (await sh('web-02', `sudo ls ${DIR}/dumps`)).trim().split('\n');
+      const ls = async (host: string, dir: string) =>
+        (await sh(host, `sudo ls ${dir}`)).trim().split('\n').sort();
+      const here = await ls('web-02', `${DIR}/dumps`);
       assert.equal(here.length, 6, here.join(' '));
-      const there = (await sh('lb-01', `sudo ls ${COPIES}/web-02/dumps`)).trim().split('\n');
-      assert.deepEqual(there.sort(), [...here, 'notes.txt'].sort());
-      // The volume gone (its folder empty): the copy refuses, the copy host keeps everything.
-      await sh('web-02', `sudo mv ${DIR}/dumps ${DIR}/dumps.away`);
+      // The backup host cannot delete there: the copy keeps more than it does.
+      const copied = await ls('lb-01', `${MINE}/dumps`);
+      assert.ok(copied.length > here.length + 1, copied.join(' '));
+      await sh('lb-01', 'sudo systemctl start foobar-mysql-backup-copies.service');
+      const kept = await ls('lb-01', `${MINE}/dumps`);
+      const ids = [...new Set(copied.filter((f) => f.endsWith('.meta')).map((f) => f.slice(0, -5)))]
+        .sort()
+        .slice(-3);
+      assert.deepEqual(
+        kept,
+        [
+          ...ids.flatMap((id) => [`${id}.meta`, `${id}.sql.gz`, `${id}.verify`]),
+          'notes.txt',
+        ].sort(),
+      );
+      const logs = await ls('lb-01', `${MINE}/binlogs`);
+      // A new, empty volume here (the old one lost): its first dump goes there,
+      // and nothing there goes.
+      await sh(
+        'web-02',
+        `sudo mv ${DIR}/dumps ${DIR}/dumps.away && sudo mv ${DIR}/binlogs ${DIR}/binlogs.away`,
+      );
       try {
+        await sh('web-02', 'sudo systemctl start foobar-mysql-backup@run.service');
+        const fresh = await ls('web-02', `${DIR}/dumps`);
+        const after = await ls('lb-01', `${MINE}/dumps`);
+        assert.deepEqual(after, [...new Set([...kept, ...fresh])].sort());
+        assert.deepEqual(await ls('lb-01', `${MINE}/binlogs`), logs);
+        // The volume not there at all: the copy is refused.
+        await sh('web-02', `sudo mv ${DIR}/dumps ${DIR}/dumps.new`);
         await copyFails(/copy to foobar-backup-copy@\S+ refused: no verified dump/);
-        const after = (await sh('lb-01', `sudo ls ${COPIES}/web-02/dumps`)).trim().split('\n');
-        assert.deepEqual(after.sort(), [...here, 'notes.txt'].sort());
+        await sh('web-02', `sudo rm -rf ${DIR}/dumps.new`);
+        assert.deepEqual(await ls('lb-01', `${MINE}/dumps`), after);
       } finally {
-        await sh('web-02', `sudo rm -rf ${DIR}/dumps && sudo mv ${DIR}/dumps.away ${DIR}/dumps`);
+        await sh(
+          'web-02',
+          `sudo rm -rf ${DIR}/dumps ${DIR}/dumps.new ${DIR}/binlogs && sudo mv ${DIR}/dumps.away ${DIR}/dumps && sudo mv ${DIR}/binlogs.away ${DIR}/binlogs`,
+        );
       }
     });
 

@@ -53,7 +53,7 @@ for (const flavor of e2eFlavors())
     const address = (host: string) => lab.host(host).address;
     const targets = async (): Promise<Target[]> =>
       (
-        JSON.parse(await sh('lb-01', `curl -s http://${address('lb-01')}:9090/api/v1/targets`)) as {
+        JSON.parse(await sh('lb-01', `curl -s http://127.0.0.1:9090/api/v1/targets`)) as {
           data: { activeTargets: Target[] };
         }
       ).data.activeTargets;
@@ -212,7 +212,7 @@ for (const flavor of e2eFlavors())
 
     it('5. the exporters answer the monitor host only: closed from a web host and from outside, open from lb-01', async () => {
       const ports: Record<string, number[]> = {
-        'lb-01': [9100, 8405, 9090, 9093],
+        'lb-01': [9100, 8405],
         'web-01': [9100, 9113, 9104],
         'web-02': [9100, 9113, 9104],
       };
@@ -237,17 +237,23 @@ for (const flavor of e2eFlavors())
               'closed',
               `${host}:${port} from web-01`,
             );
-          if (port !== 9090 && port !== 9093)
-            assert.equal(
-              (await sh('lb-01', probe(host, port))).trim(),
-              'open',
-              `${host}:${port} from lb-01`,
-            );
+          assert.equal(
+            (await sh('lb-01', probe(host, port))).trim(),
+            'open',
+            `${host}:${port} from lb-01`,
+          );
         }
-      // Nothing listens on any other address: the blackbox exporter on localhost only.
-      const listening = await sh('lb-01', "ss -ltnH | awk '{print $4}'");
-      assert.match(listening, /^127\.0\.0\.1:9115$/m);
-      assert.doesNotMatch(listening, /^(\*|0\.0\.0\.0|\[::\]):(9090|9093|9094|9100|9115|8405)$/m);
+      // Nothing listens on every address; Prometheus, Alertmanager and the
+      // blackbox exporter on localhost only, each exporter on its private address.
+      const wildcard = /^(\*|0\.0\.0\.0|\[::\]):(9090|9093|9094|9100|9104|9113|9115|8405)$/m;
+      for (const host of ['lb-01', 'web-01', 'web-02']) {
+        const listening = await sh(host, "ss -ltnH | awk '{print $4}'");
+        assert.doesNotMatch(listening, wildcard, `${host}:\n${listening}`);
+        assert.match(listening, new RegExp(`^${address(host).replace(/\./g, '\\.')}:9100$`, 'm'));
+        if (host === 'lb-01')
+          for (const port of [9090, 9093, 9115])
+            assert.match(listening, new RegExp(`^127\\.0\\.0\\.1:${port}$`, 'm'), `${port}`);
+      }
     });
 
     it('6. a second apply changes nothing; diff exits 0', () => {

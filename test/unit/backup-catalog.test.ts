@@ -268,3 +268,48 @@ describe('backups: the site rules on who takes them', () => {
     ]);
   });
 });
+
+describe('monitoring and backup copies: the site rules that warn', () => {
+  const warnings = (text: string) => {
+    const result = parseInventory('inventory.yml', text, { variables: SITE_VARIABLES });
+    assert.ok(result.value);
+    return checkRules(result.value)
+      .filter((d) => /Prometheus|in clear/.test(d.message))
+      .map((d) => `${d.severity} ${d.line}:${d.col} ${d.field ?? ''}: ${d.message}`);
+  };
+  const hosts =
+    '    lb:\n      hosts:\n        lb-01: { address: 10.0.0.10 }\n' +
+    '    web:\n      hosts:\n' +
+    '        web-01: { address: 10.0.0.11, mysql_role: primary, server_id: 1 }\n' +
+    '        web-02: { address: 10.0.0.12, mysql_role: replica, mysql_source: web-01, server_id: 2 }\n';
+  const site = (vars: string, more = '') =>
+    `all:\n  vars:\n    ssh_user: deploy\n${vars}  children:\n${hosts}${more}`;
+
+  it('the first lb runs Prometheus: nothing to say; the first lb with monitoring off: a warning at that setting', () => {
+    assert.deepEqual(warnings(site('')), []);
+    const off = site('').replace(
+      'lb-01: { address: 10.0.0.10 }',
+      'lb-01: { address: 10.0.0.10, monitoring: false }',
+    );
+    assert.deepEqual(warnings(off), [
+      'warning 7:50 all.children.lb.hosts.lb-01.monitoring: monitoring is on, but the first load balancer (where Prometheus runs without a monitor group) has monitoring: false or does not exist: nobody runs Prometheus; add a monitor group, or set monitoring: false',
+    ]);
+  });
+  it('a monitor group whose hosts all have monitoring off: a warning; monitoring off everywhere: nothing', () => {
+    const group =
+      '    monitor:\n      hosts:\n        mon-1: { address: 10.0.0.20, monitoring: false }\n';
+    assert.deepEqual(warnings(site('', group)), [
+      'warning 7:9 all.children.lb.hosts.lb-01: monitoring is on, but no host of the monitor group has it on: nobody runs Prometheus and the exporters are scraped by no one; add a host to the group, or set monitoring: false',
+    ]);
+    assert.deepEqual(warnings(site('    monitoring: false\n', group)), []);
+  });
+  it('backups copied to another host without backup_encryption_key: a warning at backup_copy_host', () => {
+    assert.deepEqual(warnings(site('    backup_copy_host: lb-01\n')), [
+      'warning 4:23 all.vars.backup_copy_host: the backups of web-02 are copied to lb-01 in clear: set backup_encryption_key so that the copy host never holds the data readable',
+    ]);
+    assert.deepEqual(
+      warnings(site('    backup_copy_host: lb-01\n    backup_encryption_key: { env: K }\n')),
+      [],
+    );
+  });
+});

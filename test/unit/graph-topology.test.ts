@@ -145,8 +145,8 @@ const CASES: Case[] = [
       'edge [lb] 172.16.5.2 / no firewall (firewall: false)',
       'w1 [web,primary] 172.16.5.11 / no firewall (firewall: false)',
       'w2 [web,replica] 172.16.5.12 / no firewall (firewall: false)',
-      'd3 [replica] 172.16.5.13 / no firewall (the site sets one on lb and web hosts only) / not a web host: the site playbook installs no database server here',
-      'mon [] 172.16.5.50 / no firewall (the site sets one on lb and web hosts only) / no service of the site',
+      'd3 [replica] 172.16.5.13 / no firewall (the site sets one on lb, web and monitor hosts only) / not a web host: the site playbook installs no database server here',
+      'mon [] 172.16.5.50 / no firewall (the site sets one on lb, web and monitor hosts only) / no service of the site',
     ],
     nodes: [
       'users: Users / the Internet / www.foobar.com',
@@ -176,7 +176,7 @@ const CASES: Case[] = [
     name: 'no load balancer, and what the firewall then drops',
     hosts: [
       'web-01 [web,primary] 192.0.2.11 / firewall lets in: / SSH 22 from 203.0.113.0/24 / HTTP 80 from nowhere (closed) / MySQL 3306 from 192.0.2.11 / exporters 9100, 9113, 9104 from nowhere (closed)',
-      'db-09 [replica] 192.0.2.19 / no firewall (the site sets one on lb and web hosts only) / not a web host: the site playbook installs no database server here',
+      'db-09 [replica] 192.0.2.19 / no firewall (the site sets one on lb, web and monitor hosts only) / not a web host: the site playbook installs no database server here',
     ],
     nodes: [
       'users: Users / the Internet / www.foobar.com',

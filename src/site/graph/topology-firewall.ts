@@ -1,7 +1,7 @@
 /** What each host's firewall lets in (nftables.conf.hbs), and what it does with an edge's traffic. */
 import { isIpv4, isIpv6 } from '../../core/ip-family';
 import type { Host } from '../../inventory/model';
-import { dbRole, isLb, isWeb } from '../roles';
+import { dbRole, isLb, isWeb, MONITOR_GROUP } from '../roles';
 import type { Firewall, Opening } from './topology-model';
 import { isSet, num, str } from './host-vars';
 
@@ -32,8 +32,8 @@ export interface FirewallPeers {
 }
 
 export function firewallOf(host: Host, lbs: Host[], webs: Host[], peers: FirewallPeers): Firewall {
-  if (!isLb(host) && !isWeb(host))
-    return { on: false, why: 'no firewall (the site sets one on lb and web hosts only)' };
+  if (!isLb(host) && !isWeb(host) && !host.groups.includes(MONITOR_GROUP))
+    return { on: false, why: 'no firewall (the site sets one on lb, web and monitor hosts only)' };
   if (host.vars.firewall !== true) return { on: false, why: 'no firewall (firewall: false)' };
   const admins = ruleSources((host.vars.firewall_admin_sources as string[] | undefined) ?? []);
   const openings: Opening[] = [
@@ -100,7 +100,7 @@ function peerOpenings(host: Host, peers: FirewallPeers): Opening[] {
     const ports = [num(host, 'node_exporter_port')];
     if (isLb(host)) ports.push(num(host, 'haproxy_exporter_port'));
     if (isWeb(host)) ports.push(num(host, 'nginx_exporter_port'));
-    if (dbRole(host) !== 'none') ports.push(num(host, 'mysqld_exporter_port'));
+    if (isWeb(host) && dbRole(host) !== 'none') ports.push(num(host, 'mysqld_exporter_port'));
     out.push({
       id: 'exporters',
       what: 'exporters',

@@ -168,12 +168,20 @@ export function siteStatus(
       g.problems.push(...problems);
     }
   }
+  // Each monitor host has its own Alertmanager: the same alert from two is one.
+  const seen = new Set<string>();
   for (const host of monitorHosts(inventory)) {
     const answer = answers.get(host.name);
     if (!answer?.ok) continue;
     const { rows, problems } = readAlerts(host, answer.facts);
-    g.alerts.push(...rows);
-    g.problems.push(...problems);
+    rows.forEach((row, i) => {
+      const key = `${row.name}\0${row.summary}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      g.alerts.push(row);
+      g.problems.push(problems[i]!);
+    });
+    g.problems.push(...problems.slice(rows.length));
   }
   // Replication, with the source's answers for the GTID gap.
   for (const host of inventory.hosts.values()) {

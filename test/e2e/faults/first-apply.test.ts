@@ -99,10 +99,11 @@ describe('e2e: the first apply on MySQL with the postinst race forced', function
       '1',
     );
     // Only the site's own statements are history: a replica counts any other as
-    // errant. (The site's backup account, made with auth_socket, is one of its own.)
+    // errant. (The site's backup and exporter accounts, made with auth_socket,
+    // are its own.)
     const logged = await sh(
       'web-01',
-      "sudo sh -c 'ls /var/lib/mysql; mysqlbinlog /var/lib/mysql/*bin*.0* 2>/dev/null' | grep -vF foobar-backup | grep -cE '^binlog\\.|auth_socket|debian-sys-maint'",
+      "sudo sh -c 'ls /var/lib/mysql; mysqlbinlog /var/lib/mysql/*bin*.0* 2>/dev/null' | grep -vF -e foobar-backup -e \"'prometheus'@\" | grep -cE '^binlog\\.|auth_socket|debian-sys-maint'",
     );
     assert.equal(logged.out, '0', 'no binary log of the first start, no set-up statement in any');
     assert.equal((await sh('web-01', 'ls /etc/mysql/conf.d')).out.includes('foobar'), false);
