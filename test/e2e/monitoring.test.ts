@@ -256,6 +256,52 @@ for (const flavor of e2eFlavors())
       }
     });
 
+    it('5b. with alert_webhook_url: Alertmanager posts a firing alert to the webhook; the URL, a secret, only in its 0640 file', async () => {
+      // The webhook: socat on lb-01's localhost, writing what it receives.
+      const url = 'http://127.0.0.1:9199/hook/c4n4ry-webhook-token';
+      const secret = path.join(work, 'webhook-url');
+      fs.writeFileSync(secret, `${url}\n`, { mode: 0o600 });
+      const inventory = path.join(work, 'webhook.yml');
+      const text = fs.readFileSync(lab.inventoryPath, 'utf8');
+      const edited = text.replace(
+        /^all:\n {2}vars:\n/m,
+        `all:\n  vars:\n    alert_webhook_url: { file: ${secret} }\n`,
+      );
+      assert.notEqual(edited, text);
+      fs.writeFileSync(inventory, edited);
+      await sh(
+        'lb-01',
+        'sudo rm -f /tmp/hook.log; (sudo setsid socat -u TCP-LISTEN:9199,bind=127.0.0.1,fork,reuseaddr OPEN:/tmp/hook.log,creat,append >/dev/null 2>&1 &)',
+      );
+      try {
+        const r = cli(inventory, 'apply', '--limit', 'lb-01', '-vvv');
+        assert.equal(r.code, 0, r.out);
+        assert.ok(!r.out.includes('c4n4ry-webhook-token'), 'the URL in apply -vvv');
+        assert.equal(
+          (await sh('lb-01', 'sudo stat -c "%U %G %a" /etc/prometheus/alertmanager.yml')).trim(),
+          'root prometheus 640',
+        );
+        await sh('web-01', 'sudo systemctl stop nginx');
+        try {
+          await until(firing('BackendDown', /web-01 DOWN/), 90, inventory);
+          let got = '';
+          for (let i = 0; i < 30 && !got.includes('BackendDown'); i++) {
+            await new Promise((r) => setTimeout(r, 2000));
+            got = await sh('lb-01', 'sudo cat /tmp/hook.log 2>/dev/null || true');
+          }
+          assert.match(got, /POST \/hook\/c4n4ry-webhook-token/);
+          assert.match(got, /"alertname":"BackendDown"/);
+        } finally {
+          await sh('web-01', 'sudo systemctl start nginx');
+        }
+      } finally {
+        await sh('lb-01', "sudo pkill -f 'socat -u TCP-LISTE[N]:9199' || true");
+        const back = cli(lab.inventoryPath, 'apply', '--limit', 'lb-01');
+        assert.equal(back.code, 0, back.out);
+      }
+      await until((a) => !a.some((x) => x.name === 'BackendDown'), 120);
+    });
+
     it('6. a second apply changes nothing; diff exits 0', () => {
       const r = cli(lab.inventoryPath, 'apply');
       assert.equal(r.code, 0, r.out);
